@@ -1,0 +1,452 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Infernum.Audit.Fast.Generators.Helpers;
+using Infernum.Audit.Fast.Generators.Model;
+using Infernum.Audit.Fast.Generators.Templates;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Infernum.Audit.Fast.Generators;
+
+public sealed partial class AuditEventGenerator
+{
+    /// <summary>The only code that reads symbols and syntax; it turns them into a plain <see cref="EventModel"/>.</summary>
+    internal static class Parser
+    {
+        private const string LoggerTypeName = "Infernum.Audit.Fast.AuditLogger";
+        private const string KeyAttributeName = "Infernum.Audit.Fast.AuditKeyAttribute";
+
+        // Field names the line writes itself; no extra field may take them.
+        private static readonly string[] s_reservedFieldNames =
+        {
+            "timestamp", "event_type", "request_id", "client_ip", "key_prefix", "endpoint", "success", "details", "seq",
+        };
+
+        // Words of a parameter's snake_case name that suggest a secret.
+        private static readonly string[] s_secretWords =
+        {
+            "key", "apikey", "token", "secret", "password", "passwd", "pwd", "authorization", "credential", "credentials", "bearer", "cookie", "session",
+        };
+
+        private static readonly SymbolDisplayFormat s_typeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var method = (IMethodSymbol)context.TargetSymbol;
+            var syntax = (MethodDeclarationSyntax)context.TargetNode;
+            var diagnostics = new List<DiagnosticInfo>();
+            Location methodLocation = syntax.Identifier.GetLocation();
+            string methodName = method.Name;
+
+            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, methodLocation, methodName));
+            }
+
+            if (syntax.Body is not null || syntax.ExpressionBody is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HasBody, methodLocation, methodName));
+            }
+
+            bool returnsBool = method.ReturnType.SpecialType == SpecialType.System_Boolean;
+            if (!method.ReturnsVoid && !returnsBool)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.InvalidReturnType, syntax.ReturnType.GetLocation(), methodName, method.ReturnType.ToDisplayString()));
+            }
+
+            if (method.IsGenericMethod)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.Generic, methodLocation, methodName));
+            }
+
+            AttributeData attribute = context.Attributes[0];
+            Location attributeLocation = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? methodLocation;
+            string? eventName = ReadEventName(attribute);
+            string? endpoint = null;
+            string? detailsTemplate = null;
+            bool success = true;
+            bool successGiven = false;
+            foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+            {
+                switch (named.Key)
+                {
+                    case "Endpoint":
+                        endpoint = named.Value.Value as string;
+                        break;
+                    case "Details":
+                        detailsTemplate = named.Value.Value as string;
+                        break;
+                    case "Success":
+                        success = named.Value.Value is true;
+                        successGiven = true;
+                        break;
+                }
+            }
+
+            if (eventName is null || !NameConvention.IsSnakeCase(eventName))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidEventName, attributeLocation, eventName ?? "(null)"));
+            }
+
+            EquatableArray<TemplatePart> details = EquatableArray<TemplatePart>.Empty;
+            if (detailsTemplate is not null
+                && !DetailsTemplate.TryParse(detailsTemplate, out details, out string templateError, out _))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MalformedTemplate, attributeLocation, methodName, templateError));
+            }
+
+            INamedTypeSymbol? loggerType = context.SemanticModel.Compilation.GetTypeByMetadataName(LoggerTypeName);
+            string? loggerExpression = ResolveLogger(method, syntax, loggerType, methodLocation, diagnostics, out bool loggerMayBeNull, out IParameterSymbol? loggerParameter);
+
+            var holes = new HashSet<string>(StringComparer.Ordinal);
+            foreach (TemplatePart part in details)
+            {
+                if (part.IsHole)
+                {
+                    holes.Add(part.Text);
+                }
+            }
+
+            var parameters = new List<ParameterModel>(method.Parameters.Length);
+            var writtenFields = new Dictionary<string, string>(StringComparer.Ordinal);
+            var parameterNames = new HashSet<string>(StringComparer.Ordinal);
+            foreach (IParameterSymbol parameter in method.Parameters)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                parameterNames.Add(parameter.Name);
+                Location parameterLocation = parameter.Locations.Length > 0 ? parameter.Locations[0] : methodLocation;
+                if (parameter.RefKind != RefKind.None)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RefParameter, parameterLocation, parameter.Name));
+                    continue;
+                }
+
+                string name = EscapeIdentifier(parameter.Name);
+                string type = parameter.Type.ToDisplayString(s_typeFormat);
+                if (SymbolEqualityComparer.Default.Equals(parameter, loggerParameter))
+                {
+                    parameters.Add(new ParameterModel(name, type, ValueKind.String, true, FieldRole.Logger, string.Empty));
+                    continue;
+                }
+
+                bool isKey = HasAttribute(parameter, KeyAttributeName);
+                string snake = NameConvention.ToSnakeCase(parameter.Name);
+                FieldRole role = isKey ? FieldRole.Key : snake switch
+                {
+                    "request_id" => FieldRole.RequestId,
+                    "client_ip" => FieldRole.ClientIp,
+                    "endpoint" => FieldRole.Endpoint,
+                    "success" => FieldRole.Success,
+                    "details" => FieldRole.Details,
+                    _ => holes.Contains(parameter.Name) ? FieldRole.TemplateOnly : FieldRole.Extra,
+                };
+
+                string fieldName = role switch
+                {
+                    FieldRole.Key => "key_prefix",
+                    FieldRole.Extra => snake,
+                    FieldRole.TemplateOnly => string.Empty,
+                    _ => snake,
+                };
+
+                if (!TryGetKind(parameter.Type, out ValueKind kind, out bool isNullable) || !KindFits(role, kind))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.UnsupportedParameterType, parameterLocation, parameter.Name, parameter.Type.ToDisplayString(), fieldName.Length > 0 ? fieldName : "details"));
+                    continue;
+                }
+
+                if (fieldName.Length > 0)
+                {
+                    string? conflict = FieldConflict(fieldName, role, writtenFields, endpoint, successGiven, detailsTemplate);
+                    if (conflict is not null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateFieldName, parameterLocation, parameter.Name, fieldName, conflict));
+                        continue;
+                    }
+
+                    writtenFields[fieldName] = "parameter '" + parameter.Name + "'";
+                }
+
+                if (!isKey && kind == ValueKind.String && (role == FieldRole.Extra || role == FieldRole.TemplateOnly || role == FieldRole.Details) && LooksLikeSecret(snake))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecretWrittenVerbatim, parameterLocation, parameter.Name));
+                }
+
+                parameters.Add(new ParameterModel(name, type, kind, isNullable, role, fieldName));
+            }
+
+            foreach (string hole in holes)
+            {
+                if (!parameterNames.Contains(hole))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TemplateHoleWithoutParameter, attributeLocation, hole, methodName));
+                }
+            }
+
+            if (!writtenFields.ContainsKey("request_id"))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.MissingRequiredField, methodLocation, methodName, "request_id", "add a string parameter named 'requestId'"));
+            }
+
+            if (!writtenFields.ContainsKey("endpoint") && endpoint is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.MissingRequiredField, methodLocation, methodName, "endpoint", "add a string parameter named 'endpoint' or set Endpoint on the attribute"));
+            }
+
+            bool hasErrors = false;
+            foreach (DiagnosticInfo diagnostic in diagnostics)
+            {
+                hasErrors |= diagnostic.Descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+            }
+
+            EventModel? model = hasErrors || loggerExpression is null || eventName is null
+                ? null
+                : new EventModel(
+                    GetNamespace(method.ContainingType),
+                    GetContainingTypes(method.ContainingType),
+                    EscapeIdentifier(methodName),
+                    ModifiersText(syntax),
+                    returnsBool,
+                    loggerExpression,
+                    loggerMayBeNull,
+                    eventName,
+                    endpoint,
+                    success,
+                    details,
+                    detailsTemplate is not null,
+                    parameters.ToEquatableArray());
+
+            return new ParseResult(model, diagnostics.ToEquatableArray());
+        }
+
+        private static string? ReadEventName(AttributeData attribute)
+        {
+            if (attribute.ConstructorArguments.Length != 1)
+            {
+                return null;
+            }
+
+            TypedConstant argument = attribute.ConstructorArguments[0];
+            if (argument.Kind == TypedConstantKind.Enum && argument.Type is INamedTypeSymbol enumType)
+            {
+                foreach (ISymbol member in enumType.GetMembers())
+                {
+                    if (member is IFieldSymbol { HasConstantValue: true } field && Equals(field.ConstantValue, argument.Value))
+                    {
+                        return NameConvention.ToSnakeCase(field.Name);
+                    }
+                }
+
+                return null;
+            }
+
+            return argument.Value as string;
+        }
+
+        private static string? ResolveLogger(
+            IMethodSymbol method,
+            MethodDeclarationSyntax syntax,
+            INamedTypeSymbol? loggerType,
+            Location location,
+            List<DiagnosticInfo> diagnostics,
+            out bool mayBeNull,
+            out IParameterSymbol? loggerParameter)
+        {
+            mayBeNull = true;
+            loggerParameter = null;
+            if (loggerType is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLogger, location, method.Name));
+                return null;
+            }
+
+            var candidates = new List<string>();
+            foreach (IParameterSymbol parameter in method.Parameters)
+            {
+                if (SymbolEqualityComparer.Default.Equals(parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), loggerType))
+                {
+                    candidates.Add(EscapeIdentifier(parameter.Name));
+                    loggerParameter = parameter;
+                }
+            }
+
+            if (candidates.Count == 0 && !method.IsStatic)
+            {
+                if (SymbolEqualityComparer.Default.Equals(method.ContainingType, loggerType))
+                {
+                    mayBeNull = false;
+                    return "this";
+                }
+
+                foreach (ISymbol member in method.ContainingType.GetMembers())
+                {
+                    ITypeSymbol? memberType = member switch
+                    {
+                        IFieldSymbol { IsImplicitlyDeclared: false } field => field.Type,
+                        IPropertySymbol { IsIndexer: false } property => property.Type,
+                        _ => null,
+                    };
+
+                    if (memberType is not null && SymbolEqualityComparer.Default.Equals(memberType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), loggerType))
+                    {
+                        candidates.Add("this." + EscapeIdentifier(member.Name));
+                    }
+                }
+
+                // A primary-constructor parameter is in scope in the whole type body.
+                if (candidates.Count == 0 && syntax.Parent is TypeDeclarationSyntax { ParameterList: { } primary } typeSyntax)
+                {
+                    _ = typeSyntax;
+                    foreach (ParameterSyntax parameter in primary.Parameters)
+                    {
+                        if (parameter.Type is not null && IsLoggerTypeSyntax(parameter.Type))
+                        {
+                            candidates.Add(EscapeIdentifier(parameter.Identifier.ValueText));
+                        }
+                    }
+                }
+            }
+
+            if (candidates.Count == 1)
+            {
+                return candidates[0];
+            }
+
+            diagnostics.Add(candidates.Count == 0
+                ? DiagnosticInfo.Create(DiagnosticDescriptors.NoLogger, location, method.Name)
+                : DiagnosticInfo.Create(DiagnosticDescriptors.MultipleLoggers, location, method.Name, string.Join(", ", candidates)));
+            loggerParameter = null;
+            return null;
+        }
+
+        private static bool IsLoggerTypeSyntax(TypeSyntax type)
+        {
+            string text = type.ToString().Replace("global::", string.Empty).TrimEnd('?');
+            return text == "AuditLogger" || text == LoggerTypeName;
+        }
+
+        private static bool TryGetKind(ITypeSymbol type, out ValueKind kind, out bool isNullable)
+        {
+            isNullable = type.NullableAnnotation == NullableAnnotation.Annotated;
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_String:
+                    kind = ValueKind.String;
+                    return true;
+                case SpecialType.System_Boolean:
+                    kind = ValueKind.Boolean;
+                    return true;
+                default:
+                    kind = default;
+                    return false;
+            }
+        }
+
+        private static bool KindFits(FieldRole role, ValueKind kind) => role switch
+        {
+            FieldRole.RequestId or FieldRole.ClientIp or FieldRole.Key or FieldRole.Endpoint or FieldRole.Details => kind == ValueKind.String,
+            FieldRole.Success => kind == ValueKind.Boolean,
+            _ => true,
+        };
+
+        private static string? FieldConflict(
+            string fieldName, FieldRole role, Dictionary<string, string> written, string? endpoint, bool successGiven, string? detailsTemplate)
+        {
+            if (written.TryGetValue(fieldName, out string? owner))
+            {
+                return owner;
+            }
+
+            if (role == FieldRole.Extra && Array.IndexOf(s_reservedFieldNames, fieldName) >= 0)
+            {
+                return "the line itself";
+            }
+
+            return role switch
+            {
+                FieldRole.Endpoint when endpoint is not null => "the attribute's Endpoint",
+                FieldRole.Success when successGiven => "the attribute's Success",
+                FieldRole.Details when detailsTemplate is not null => "the attribute's Details",
+                _ => null,
+            };
+        }
+
+        // A name looks like a secret when its last word does (api_key, refresh_token), not when a secret word
+        // only qualifies it (key_prefix, token_count).
+        private static bool LooksLikeSecret(string snakeName)
+        {
+            string[] words = snakeName.Split('_');
+            return Array.IndexOf(s_secretWords, words[words.Length - 1]) >= 0
+                || Array.IndexOf(s_secretWords, snakeName.Replace("_", string.Empty)) >= 0;
+        }
+
+        private static bool HasAttribute(IParameterSymbol parameter, string attributeName)
+        {
+            foreach (AttributeData attribute in parameter.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == attributeName)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static string? GetNamespace(INamedTypeSymbol type)
+            => type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null;
+
+        private static EquatableArray<TypeDeclarationModel> GetContainingTypes(INamedTypeSymbol type)
+        {
+            var types = new List<TypeDeclarationModel>();
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+            {
+                string keyword = current switch
+                {
+                    { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+                    { IsRecord: true } => "record",
+                    { TypeKind: TypeKind.Struct } => "struct",
+                    { TypeKind: TypeKind.Interface } => "interface",
+                    _ => "class",
+                };
+
+                string name = EscapeIdentifier(current.Name);
+                if (current.TypeParameters.Length > 0)
+                {
+                    var typeParameters = new List<string>();
+                    foreach (ITypeParameterSymbol parameter in current.TypeParameters)
+                    {
+                        typeParameters.Add(EscapeIdentifier(parameter.Name));
+                    }
+
+                    name += "<" + string.Join(", ", typeParameters) + ">";
+                }
+
+                types.Insert(0, new TypeDeclarationModel(keyword, name));
+            }
+
+            return types.ToEquatableArray();
+        }
+
+        private static string ModifiersText(MethodDeclarationSyntax syntax)
+        {
+            var modifiers = new List<string>();
+            foreach (SyntaxToken modifier in syntax.Modifiers)
+            {
+                modifiers.Add(modifier.Text);
+            }
+
+            return string.Join(" ", modifiers);
+        }
+
+        private static string EscapeIdentifier(string name)
+            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    }
+}

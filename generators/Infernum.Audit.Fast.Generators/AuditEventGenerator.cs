@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using Infernum.Audit.Fast.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Infernum.Audit.Fast.Generators;
+
+/// <summary>Writes the bodies of <c>[AuditEvent]</c> partial methods: one allocation-free UTF-8 JSON line per call.</summary>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class AuditEventGenerator : IIncrementalGenerator
+{
+    internal const string AttributeName = "Infernum.Audit.Fast.AuditEventAttribute";
+
+    /// <summary>Names of the pipeline's steps, for incremental-generation tests.</summary>
+    internal static class TrackingNames
+    {
+        public const string Parse = "AuditEvents.Parse";
+        public const string Diagnostics = "AuditEvents.Diagnostics";
+        public const string Events = "AuditEvents.Events";
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeName,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => Parser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.Parse);
+
+        IncrementalValuesProvider<DiagnosticInfo> diagnostics = parsed
+            .SelectMany(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+
+        IncrementalValueProvider<ImmutableArray<EventModel>> events = parsed
+            .Where(static result => result.Event is not null)
+            .Select(static (result, _) => result.Event!)
+            .Collect()
+            .WithTrackingName(TrackingNames.Events);
+
+        context.RegisterSourceOutput(diagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        context.RegisterSourceOutput(events, static (spc, models) => Emitter.Emit(spc, models));
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.CodeAnalysis;
+
+namespace Infernum.Audit.Fast.Generators;
+
+/// <summary>
+/// Every diagnostic the generator reports. Ids are stable and never reused; each is documented in docs/diagnostics.md.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Infernum.Audit.Fast";
+    private const string HelpBase = "docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error(
+        "INFAUD001", "Audit event method must be partial",
+        "Audit event method '{0}' must be declared 'partial' without a body; the generator writes its body");
+
+    public static readonly DiagnosticDescriptor HasBody = Error(
+        "INFAUD002", "Audit event method must not have a body",
+        "Audit event method '{0}' has a body; declare it 'partial' without one");
+
+    public static readonly DiagnosticDescriptor InvalidReturnType = Error(
+        "INFAUD003", "Audit event method must return void or bool",
+        "Audit event method '{0}' returns '{1}'; it must return void, or bool for whether the event was accepted");
+
+    public static readonly DiagnosticDescriptor Generic = Error(
+        "INFAUD004", "Audit event method must not be generic",
+        "Audit event method '{0}' is generic; its line layout must be known at compile time");
+
+    public static readonly DiagnosticDescriptor RefParameter = Error(
+        "INFAUD005", "Audit event parameter must be passed by value",
+        "Parameter '{0}' is 'ref', 'out' or 'in'; audit event parameters are passed by value");
+
+    public static readonly DiagnosticDescriptor NoLogger = Error(
+        "INFAUD006", "No AuditLogger available",
+        "Audit event method '{0}' has no AuditLogger: make it static with an AuditLogger parameter, or give its type one AuditLogger field, property or primary-constructor parameter");
+
+    public static readonly DiagnosticDescriptor MultipleLoggers = Error(
+        "INFAUD007", "More than one AuditLogger available",
+        "Audit event method '{0}' can use more than one AuditLogger ({1}); keep exactly one");
+
+    public static readonly DiagnosticDescriptor UnsupportedParameterType = Error(
+        "INFAUD008", "Unsupported audit parameter type",
+        "Parameter '{0}' has type '{1}', which cannot be written as a '{2}' field without allocating");
+
+    public static readonly DiagnosticDescriptor TemplateHoleWithoutParameter = Error(
+        "INFAUD009", "Details template names no parameter",
+        "Details template hole '{{{0}}}' names no parameter of '{1}'");
+
+    public static readonly DiagnosticDescriptor MalformedTemplate = Error(
+        "INFAUD010", "Malformed details template",
+        "Details template of '{0}' is malformed: {1}");
+
+    public static readonly DiagnosticDescriptor DuplicateFieldName = Error(
+        "INFAUD011", "Two parameters write the same field",
+        "Parameter '{0}' writes field '{1}', which {2} already writes");
+
+    public static readonly DiagnosticDescriptor InvalidEventName = Error(
+        "INFAUD012", "Invalid audit event name",
+        "Audit event name '{0}' is not lowercase snake_case ([a-z][a-z0-9]*, words joined by single '_')");
+
+    public static readonly DiagnosticDescriptor DuplicateEventName = Error(
+        "INFAUD013", "Audit event name declared twice with different fields",
+        "Audit event name '{0}' is also declared by '{1}' with different fields");
+
+    public static readonly DiagnosticDescriptor SecretWrittenVerbatim = Warning(
+        "INFAUD014", "Parameter that looks like a secret is written verbatim",
+        "Parameter '{0}' looks like a secret and is written verbatim; mark it [AuditKey] (prefix only) or [AuditRedact] (fingerprint)");
+
+    public static readonly DiagnosticDescriptor MissingRequiredField = Error(
+        "INFAUD015", "Audit event lacks a required field",
+        "Audit event method '{0}' gives no '{1}': {2}");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+}

@@ -1,0 +1,48 @@
+using Infernum.Audit.Fast.Generators.Helpers;
+
+namespace Infernum.Audit.Fast.Generators.Model;
+
+/// <summary>Everything the emitter needs for one event method; holds no Roslyn object, so it caches by value.</summary>
+/// <param name="Namespace">The containing namespace, or null for the global one.</param>
+/// <param name="ContainingTypes">Outermost first.</param>
+/// <param name="MethodName">The method's name.</param>
+/// <param name="Modifiers">The declaration's modifiers as written (<c>public static partial</c>).</param>
+/// <param name="ReturnsBool">Whether the method returns whether the event was accepted.</param>
+/// <param name="LoggerExpression">The expression giving the <c>AuditLogger</c>.</param>
+/// <param name="LoggerMayBeNull">Whether that expression can be null (a parameter, field or property).</param>
+/// <param name="EventName">The <c>event_type</c>.</param>
+/// <param name="Endpoint">The fixed endpoint, when no parameter gives one.</param>
+/// <param name="Success">The fixed success value, when no parameter gives one.</param>
+/// <param name="Details">The parsed details template, or empty when none.</param>
+/// <param name="HasDetailsTemplate">Whether a details template was given (an empty one writes <c>""</c>).</param>
+/// <param name="Parameters">Every parameter, in declaration order.</param>
+internal sealed record EventModel(
+    string? Namespace,
+    EquatableArray<TypeDeclarationModel> ContainingTypes,
+    string MethodName,
+    string Modifiers,
+    bool ReturnsBool,
+    string LoggerExpression,
+    bool LoggerMayBeNull,
+    string EventName,
+    string? Endpoint,
+    bool Success,
+    EquatableArray<TemplatePart> Details,
+    bool HasDetailsTemplate,
+    EquatableArray<ParameterModel> Parameters)
+{
+    /// <summary>Deterministic per-type key: types group into one generated file.</summary>
+    public string TypeKey
+    {
+        get
+        {
+            var key = new System.Text.StringBuilder(Namespace ?? string.Empty);
+            foreach (TypeDeclarationModel type in ContainingTypes)
+            {
+                key.Append('.').Append(type.Name);
+            }
+
+            return key.ToString();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System;
+
+namespace Infernum.Audit.Fast;
+
+/// <summary>
+/// The switches of an <see cref="AuditLogger"/>, as in infernum-server's <c>AuditConfig</c>.
+/// Immutable: change them by assigning a new instance to <see cref="AuditLogger.Options"/>.
+/// </summary>
+public sealed record AuditOptions
+{
+    private readonly int _keyPrefixLength = 8;
+
+    /// <summary>Whether events are written at all. Default <see langword="true"/>.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Whether <c>client_ip</c> is written. Default <see langword="true"/>.</summary>
+    public bool LogClientIp { get; init; } = true;
+
+    /// <summary>Whether <c>key_prefix</c> is written. Default <see langword="true"/>.</summary>
+    public bool LogKeyPrefix { get; init; } = true;
+
+    /// <summary>
+    /// How many UTF-16 chars of a key make its <c>key_prefix</c>. Default 8. A shorter key is written whole;
+    /// a surrogate pair that the cut would split is left out whole.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or above 256.</exception>
+    public int KeyPrefixLength
+    {
+        get => _keyPrefixLength;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(KeyPrefixLength));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 256, nameof(KeyPrefixLength));
+            _keyPrefixLength = value;
+        }
+    }
+
+    /// <summary>The defaults: everything on, 8-char key prefixes.</summary>
+    public static AuditOptions Default { get; } = new();
+}

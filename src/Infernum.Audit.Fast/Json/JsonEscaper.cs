@@ -1,0 +1,236 @@
+using System;
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Infernum.Audit.Fast.Json;
+
+/// <summary>
+/// Writes text as the inside of a JSON string, safe for every JSON and line-oriented consumer.
+/// </summary>
+/// <remarks>
+/// Escaped: <c>"</c>, <c>\</c>, U+0000–U+001F, U+007F–U+009F, U+2028, U+2029 and the bidi controls
+/// (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069). Invalid UTF-16 (a lone or reversed surrogate)
+/// and invalid UTF-8 are written as U+FFFD. Output is always valid UTF-8 with no raw byte below 0x20.
+/// Runs of printable ASCII are found and copied by vectorized searches.
+/// </remarks>
+internal static class JsonEscaper
+{
+    /// <summary>The most bytes one input UTF-16 code unit or one input UTF-8 byte can become (<c>\u00XX</c>).</summary>
+    public const int MaxExpansion = 6;
+
+    private const string SafeAscii =
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+
+    private static readonly SearchValues<char> s_safeChars = SearchValues.Create(SafeAscii);
+    private static readonly SearchValues<byte> s_safeBytes = SearchValues.Create(Encoding.ASCII.GetBytes(SafeAscii));
+
+    private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
+
+    /// <summary>Escapes UTF-16 text into <paramref name="destination"/>; returns the bytes written.</summary>
+    /// <remarks><paramref name="destination"/> must hold <see cref="MaxExpansion"/> bytes per input char.</remarks>
+    public static int Escape(ReadOnlySpan<char> value, Span<byte> destination)
+    {
+        Debug.Assert(destination.Length >= (long)value.Length * MaxExpansion);
+        int written = 0;
+        while (true)
+        {
+            int run = value.IndexOfAnyExcept(s_safeChars);
+            if (run < 0)
+            {
+                run = value.Length;
+            }
+
+            if (run > 0)
+            {
+                OperationStatus status = Ascii.FromUtf16(value.Slice(0, run), destination.Slice(written), out int copied);
+                Debug.Assert(status == OperationStatus.Done && copied == run);
+                written += run;
+                value = value.Slice(run);
+            }
+
+            if (value.IsEmpty)
+            {
+                return written;
+            }
+
+            char c = value[0];
+            if (c < 0x80)
+            {
+                written += EscapeAscii(c, destination.Slice(written));
+                value = value.Slice(1);
+                continue;
+            }
+
+            int consumed = 1;
+            Span<byte> dest = destination.Slice(written);
+            if (char.IsSurrogate(c))
+            {
+                if (char.IsHighSurrogate(c) && value.Length > 1 && char.IsLowSurrogate(value[1]))
+                {
+                    int scalar = char.ConvertToUtf32(c, value[1]);
+                    dest[0] = (byte)(0xF0 | (scalar >> 18));
+                    dest[1] = (byte)(0x80 | ((scalar >> 12) & 0x3F));
+                    dest[2] = (byte)(0x80 | ((scalar >> 6) & 0x3F));
+                    dest[3] = (byte)(0x80 | (scalar & 0x3F));
+                    written += 4;
+                    consumed = 2;
+                }
+                else
+                {
+                    written += WriteReplacementCharacter(dest);
+                }
+            }
+            else if (MustEscape(c))
+            {
+                written += WriteUnicodeEscape(c, dest);
+            }
+            else if (c < 0x800)
+            {
+                dest[0] = (byte)(0xC0 | (c >> 6));
+                dest[1] = (byte)(0x80 | (c & 0x3F));
+                written += 2;
+            }
+            else
+            {
+                dest[0] = (byte)(0xE0 | (c >> 12));
+                dest[1] = (byte)(0x80 | ((c >> 6) & 0x3F));
+                dest[2] = (byte)(0x80 | (c & 0x3F));
+                written += 3;
+            }
+
+            value = value.Slice(consumed);
+        }
+    }
+
+    /// <summary>Escapes UTF-8 text into <paramref name="destination"/>; invalid sequences become U+FFFD.</summary>
+    /// <remarks><paramref name="destination"/> must hold <see cref="MaxExpansion"/> bytes per input byte.</remarks>
+    public static int Escape(ReadOnlySpan<byte> value, Span<byte> destination)
+    {
+        Debug.Assert(destination.Length >= (long)value.Length * MaxExpansion);
+        int written = 0;
+        while (true)
+        {
+            int run = value.IndexOfAnyExcept(s_safeBytes);
+            if (run < 0)
+            {
+                run = value.Length;
+            }
+
+            if (run > 0)
+            {
+                value.Slice(0, run).CopyTo(destination.Slice(written));
+                written += run;
+                value = value.Slice(run);
+            }
+
+            if (value.IsEmpty)
+            {
+                return written;
+            }
+
+            byte b = value[0];
+            if (b < 0x80)
+            {
+                written += EscapeAscii((char)b, destination.Slice(written));
+                value = value.Slice(1);
+                continue;
+            }
+
+            OperationStatus status = Rune.DecodeFromUtf8(value, out Rune rune, out int consumed);
+            Span<byte> dest = destination.Slice(written);
+            if (status != OperationStatus.Done)
+            {
+                // Maximal invalid subsequence → one U+FFFD, as the Unicode standard recommends.
+                written += WriteReplacementCharacter(dest);
+            }
+            else if (rune.IsBmp && MustEscape((char)rune.Value))
+            {
+                written += WriteUnicodeEscape((char)rune.Value, dest);
+            }
+            else
+            {
+                value.Slice(0, consumed).CopyTo(dest);
+                written += consumed;
+            }
+
+            value = value.Slice(consumed);
+        }
+    }
+
+    /// <summary>Escapes the first <paramref name="maxChars"/> UTF-16 code units of <paramref name="value"/>,
+    /// never splitting a surrogate pair (a pair that would be cut is left out whole).</summary>
+    public static int EscapePrefix(ReadOnlySpan<char> value, int maxChars, Span<byte> destination)
+        => Escape(Prefix(value, maxChars), destination);
+
+    /// <summary>The first <paramref name="maxChars"/> code units, shortened by one if that would split a pair.</summary>
+    public static ReadOnlySpan<char> Prefix(ReadOnlySpan<char> value, int maxChars)
+    {
+        if (value.Length <= maxChars)
+        {
+            return value;
+        }
+
+        int end = maxChars;
+        if (end > 0 && char.IsHighSurrogate(value[end - 1]) && char.IsLowSurrogate(value[end]))
+        {
+            end--;
+        }
+
+        return value.Slice(0, end);
+    }
+
+    /// <summary>Whether a non-ASCII BMP char is written as a <c>\uXXXX</c> escape.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MustEscape(char c)
+        => c <= '\u009F'
+           || c == '\u061C'
+           || (c >= '\u200E' && c <= '\u200F')
+           || (c >= '\u2028' && c <= '\u202E')
+           || (c >= '\u2066' && c <= '\u2069');
+
+    private static int EscapeAscii(char c, Span<byte> dest)
+    {
+        Debug.Assert(c < 0x80);
+        byte shortForm = c switch
+        {
+            '"' => (byte)'"',
+            '\\' => (byte)'\\',
+            '\n' => (byte)'n',
+            '\r' => (byte)'r',
+            '\t' => (byte)'t',
+            '\b' => (byte)'b',
+            '\f' => (byte)'f',
+            _ => 0,
+        };
+
+        if (shortForm != 0)
+        {
+            dest[0] = (byte)'\\';
+            dest[1] = shortForm;
+            return 2;
+        }
+
+        return WriteUnicodeEscape(c, dest);
+    }
+
+    private static int WriteUnicodeEscape(char c, Span<byte> dest)
+    {
+        dest[5] = HexDigits[c & 0xF];
+        dest[4] = HexDigits[(c >> 4) & 0xF];
+        dest[3] = HexDigits[(c >> 8) & 0xF];
+        dest[2] = HexDigits[c >> 12];
+        dest[1] = (byte)'u';
+        dest[0] = (byte)'\\';
+        return 6;
+    }
+
+    private static int WriteReplacementCharacter(Span<byte> dest)
+    {
+        dest[2] = 0xBD;
+        dest[1] = 0xBF;
+        dest[0] = 0xEF;
+        return 3;
+    }
+}
