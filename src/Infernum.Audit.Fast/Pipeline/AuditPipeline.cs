@@ -49,7 +49,7 @@ internal sealed class AuditPipeline
     // Guards the writer's sleep: _wakeRequested.
     private readonly object _wakeLock = new();
 
-    // Guards _flushWaiters.
+    // Guards _flushWaiters and _writerDone.
     private readonly object _flushLock = new();
 
     private readonly Pipe _pipe;
@@ -85,6 +85,9 @@ internal sealed class AuditPipeline
     // Set once under _sync; from then on no line is committed.
     private bool _disposed;
 
+    // Under _flushLock: the writer has exited; nothing more will be written.
+    private bool _writerDone;
+
     // Set after _disposed: the writer drains what is committed and exits.
     private volatile bool _stopping;
 
@@ -115,6 +118,7 @@ internal sealed class AuditPipeline
             minimumSegmentSize: BlockSize,
             useSynchronizationContext: false));
 
+        WarmUp(_pool.Capacity);
         _writerThread = new Thread(WriterLoop)
         {
             IsBackground = true,
@@ -136,6 +140,24 @@ internal sealed class AuditPipeline
     public long WriteErrors => Volatile.Read(ref _writeErrors);
 
     public long BufferedBytes => Volatile.Read(ref _committedBytes) - Volatile.Read(ref _writtenBytes);
+
+    // Cycles blocks through the pipe once, before any producer runs, so the block pool and the pipe's own
+    // segment pool already hold what a full buffer needs: a producer never allocates a segment later.
+    private void WarmUp(int blocks)
+    {
+        PipeWriter writer = _pipe.Writer;
+        for (int i = 0; i < blocks; i++)
+        {
+            writer.GetSpan(BlockSize);
+            writer.Advance(BlockSize);
+        }
+
+        ValueTask<FlushResult> flush = writer.FlushAsync();
+        Debug.Assert(flush.IsCompletedSuccessfully);
+        bool read = _pipe.Reader.TryRead(out ReadResult result);
+        Debug.Assert(read && result.Buffer.Length == (long)blocks * BlockSize);
+        _pipe.Reader.AdvanceTo(result.Buffer.End);
+    }
 
     /// <summary>Pool blocks created so far; constant in a steady state.</summary>
     internal int BlocksCreated => _pool.Created;
@@ -205,14 +227,15 @@ internal sealed class AuditPipeline
             target = _committedBytes;
         }
 
-        if (Volatile.Read(ref _writtenBytes) >= target || _writerExited.Task.IsCompleted)
-        {
-            return Task.CompletedTask;
-        }
-
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_flushLock)
         {
+            // Checked under the lock the writer completes waiters under, so no completion slips between.
+            if (_writtenBytes >= target || _writerDone)
+            {
+                return Task.CompletedTask;
+            }
+
             _flushWaiters.Add((target, done));
         }
 
@@ -418,6 +441,7 @@ internal sealed class AuditPipeline
     {
         lock (_flushLock)
         {
+            _writerDone |= all;
             long written = _writtenBytes;
             for (int i = _flushWaiters.Count - 1; i >= 0; i--)
             {

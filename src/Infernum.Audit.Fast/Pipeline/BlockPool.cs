@@ -27,6 +27,9 @@ internal sealed class BlockPool : MemoryPool<byte>
     /// <summary>Size of every block; larger requests bypass this pool (the pipe rents them elsewhere).</summary>
     public int BlockSize { get; }
 
+    /// <summary>Blocks the pool keeps for reuse.</summary>
+    public int Capacity => _free.Length;
+
     /// <summary>Blocks created over the pool's life (a steady state stops increasing it).</summary>
     public int Created { get; private set; }
 

@@ -1,0 +1,76 @@
+using System;
+using Infernum.Audit.Fast.Tests.Support;
+using Xunit;
+
+namespace Infernum.Audit.Fast.Tests;
+
+/// <summary>Tests that measure this thread's allocations run alone, so no other test's load skews the writer.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocationCollection
+{
+    public const string Name = "Allocation";
+}
+
+/// <summary>After warm-up, every event allocates nothing on the caller's thread — also when its arguments need escaping.</summary>
+[Collection(AllocationCollection.Name)]
+public sealed class AllocationTests
+{
+    private const int Calls = 100_000;
+
+    public static TheoryData<string, bool> Cases()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (string name in SeedEvents.All.Keys)
+        {
+            data.Add(name, false);
+            data.Add(name, true);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Event_allocates_nothing_after_warm_up(string eventName, bool needsEscaping)
+    {
+        SeedEvents.Call call = SeedEvents.All[eventName];
+        string requestId = needsEscaping ? "req-\"7\"\n\t\u0001\u2028\u202e\ud800x" : "req-0123456789abcdef";
+        string clientIp = needsEscaping ? "10.0.0.1\\\u0085" : "10.0.0.1";
+        string key = needsEscaping ? "sk-\u00e9\U0001F511abcdefgh" : "sk-inf-abcdefghijklmnop";
+        string text = needsEscaping ? "/v1/\u4e2d\u6587/\"chat\"\r\n\u061c" : "/v1/chat/completions";
+        var sink = new DiscardSink();
+        using var logger = new AuditLogger(sink);
+
+        for (int i = 0; i < 20_000; i++)
+        {
+            call(logger, requestId, clientIp, key, text);
+        }
+
+        logger.Flush();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            call(logger, requestId, clientIp, key, text);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        logger.Flush();
+
+        Assert.True(allocated == 0, $"{allocated} bytes allocated; pool blocks created: {logger.Pipeline.BlocksCreated}");
+        Assert.Equal(20_000 + Calls, sink.Lines);
+    }
+
+    [Fact]
+    public void Disabled_logger_allocates_nothing()
+    {
+        using var logger = new AuditLogger(new DiscardSink(), new AuditOptions { Enabled = false });
+        logger.AuthSuccess("r", "ip", "key", "/e");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            logger.AuthSuccess("r", "ip", "key", "/e");
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

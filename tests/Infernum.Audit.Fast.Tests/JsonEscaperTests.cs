@@ -1,0 +1,128 @@
+using System;
+using System.Text;
+using System.Text.Json;
+using Infernum.Audit.Fast.Json;
+using Xunit;
+
+namespace Infernum.Audit.Fast.Tests;
+
+public sealed class JsonEscaperTests
+{
+    [Theory]
+    [InlineData("plain ascii 123", "plain ascii 123")]
+    [InlineData("\"", "\\\"")]
+    [InlineData("\\", "\\\\")]
+    [InlineData("\n\r\t\b\f", "\\n\\r\\t\\b\\f")]
+    [InlineData("\u0000\u0001\u001f", "\\u0000\\u0001\\u001f")]
+    [InlineData("\u007f\u0080\u009f", "\\u007f\\u0080\\u009f")]
+    [InlineData("\u00a0\u00e9", "\u00a0\u00e9")]
+    [InlineData("\u2028\u2029", "\\u2028\\u2029")]
+    [InlineData("\u061c\u200e\u200f", "\\u061c\\u200e\\u200f")]
+    [InlineData("\u202a\u202b\u202c\u202d\u202e", "\\u202a\\u202b\\u202c\\u202d\\u202e")]
+    [InlineData("\u2066\u2067\u2068\u2069", "\\u2066\\u2067\\u2068\\u2069")]
+    [InlineData("\u2027\u202f\u2065\u206a", "\u2027\u202f\u2065\u206a")]
+    [InlineData("\U0001F511", "\U0001F511")]
+    [InlineData("</script>", "</script>")]
+    public void Escapes_exactly(string input, string expected)
+    {
+        Assert.Equal(expected, Escape(input));
+        Assert.Equal(expected, Escape(Encoding.UTF8.GetBytes(SeedSafe(input))));
+    }
+
+    [Fact]
+    public void Lone_and_reversed_surrogates_become_the_replacement_character()
+    {
+        // Built in code: xunit's test-case serialization would alter lone surrogates in attribute data.
+        Assert.Equal("a\uFFFDb", Escape("a" + '\ud800' + "b"));
+        Assert.Equal("\uFFFD\uFFFD", Escape(new string(new[] { '\udc00', '\ud800' })));
+        Assert.Equal("x\uFFFD", Escape("x" + '\ud83d'));
+        Assert.Equal("\uFFFD\\n", Escape('\udfff' + "\n"));
+    }
+
+    [Fact]
+    public void Long_ascii_runs_take_the_vector_path_and_stop_at_each_special()
+    {
+        // Specials at every offset around vector widths (16, 32, 64 chars) must be found.
+        for (int length = 1; length < 140; length++)
+        {
+            for (int at = 0; at < length; at += 7)
+            {
+                char[] chars = new string('a', length).ToCharArray();
+                chars[at] = '"';
+                string input = new(chars);
+                string expected = input.Replace("\"", "\\\"", StringComparison.Ordinal);
+                Assert.Equal(expected, Escape(input));
+                Assert.Equal(expected, Escape(Encoding.UTF8.GetBytes(input)));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC3 }, "\uFFFD")]
+    [InlineData(new byte[] { 0xFF, 0x41 }, "\uFFFDA")]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 }, "\uFFFD\uFFFD\uFFFD")] // encoded surrogate
+    [InlineData(new byte[] { 0xC0, 0xAF }, "\uFFFD\uFFFD")] // overlong '/'
+    [InlineData(new byte[] { 0xE2, 0x80, 0xA8 }, "\\u2028")]
+    [InlineData(new byte[] { 0xC2, 0x85 }, "\\u0085")]
+    [InlineData(new byte[] { 0xF0, 0x9F, 0x94, 0x91 }, "\U0001F511")]
+    public void Utf8_input_is_validated(byte[] input, string expected)
+    {
+        Assert.Equal(expected, Escape(input));
+        Assert.Equal(Encoding.UTF8.GetString(input), Roundtrip(Escape(input)));
+    }
+
+    [Fact]
+    public void Every_utf16_code_unit_round_trips_through_a_json_parser()
+    {
+        for (int c = 0; c <= 0xFFFF; c++)
+        {
+            string input = "a" + (char)c + "z";
+            string escaped = Escape(input);
+            foreach (char written in escaped)
+            {
+                Assert.False(written < 0x20, $"Raw control char for U+{c:X4}");
+            }
+
+            string expected = char.IsSurrogate((char)c) ? "a\uFFFDz" : input;
+            Assert.Equal(expected, Roundtrip(escaped));
+        }
+    }
+
+    private static string SeedSafe(string input)
+    {
+        // UTF-8 cannot carry lone surrogates: encode what the UTF-16 path writes for them.
+        var builder = new StringBuilder();
+        for (int i = 0; i < input.Length; i++)
+        {
+            char c = input[i];
+            if (char.IsHighSurrogate(c) && i + 1 < input.Length && char.IsLowSurrogate(input[i + 1]))
+            {
+                builder.Append(c).Append(input[++i]);
+            }
+            else
+            {
+                builder.Append(char.IsSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Roundtrip(string escaped)
+        => JsonSerializer.Deserialize<string>("\"" + escaped + "\"")!;
+
+    internal static string Escape(string input)
+    {
+        byte[] buffer = new byte[(input.Length * JsonEscaper.MaxExpansion) + 1];
+        int written = JsonEscaper.Escape(input.AsSpan(), buffer);
+        return Encoding.UTF8.GetString(buffer, 0, written);
+    }
+
+    internal static string Escape(byte[] input)
+    {
+        byte[] buffer = new byte[(input.Length * JsonEscaper.MaxExpansion) + 1];
+        int written = JsonEscaper.Escape(input.AsSpan(), buffer);
+        Assert.True(System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, written)));
+        return Encoding.UTF8.GetString(buffer, 0, written);
+    }
+}
