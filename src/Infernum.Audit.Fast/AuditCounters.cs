@@ -1,9 +1,63 @@
 namespace Infernum.Audit.Fast;
 
-/// <summary>A snapshot of an <see cref="AuditLogger"/>'s counters.</summary>
-/// <param name="Enqueued">Events accepted into the buffer.</param>
-/// <param name="Written">Events the sink accepted.</param>
-/// <param name="Dropped">Events refused: buffer full past the wait, line too large, or logged after disposal.</param>
-/// <param name="WriteErrors">Sink calls that threw.</param>
-/// <param name="BufferedBytes">Bytes accepted but not yet in the sink.</param>
-public readonly record struct AuditCounters(long Enqueued, long Written, long Dropped, long WriteErrors, long BufferedBytes);
+/// <summary>
+/// A consistent snapshot of an <see cref="AuditLogger"/>'s counters: at every read,
+/// <c>Enqueued == Written + Dropped + InFlight</c>.
+/// </summary>
+public readonly record struct AuditCounters
+{
+    /// <summary>Events offered while the logger was enabled: written, dropped or in flight.</summary>
+    public long Enqueued { get; init; }
+
+    /// <summary>Events the sink accepted.</summary>
+    public long Written { get; init; }
+
+    /// <summary>Events accepted into the buffer and not yet in the sink.</summary>
+    public long InFlight { get; init; }
+
+    /// <summary>Dropped because the buffer was full (<see cref="AuditDropReason.BufferFull"/>).</summary>
+    public long DroppedBufferFull { get; init; }
+
+    /// <summary>Dropped after waiting for room (<see cref="AuditDropReason.BlockTimeout"/>).</summary>
+    public long DroppedBlockTimeout { get; init; }
+
+    /// <summary>Refused under fail-closed (<see cref="AuditDropReason.Rejected"/>).</summary>
+    public long DroppedRejected { get; init; }
+
+    /// <summary>Too large (<see cref="AuditDropReason.Oversize"/>).</summary>
+    public long DroppedOversize { get; init; }
+
+    /// <summary>Logged after disposal (<see cref="AuditDropReason.Disposed"/>).</summary>
+    public long DroppedDisposed { get; init; }
+
+    /// <summary>Formatting threw (<see cref="AuditDropReason.FormatError"/>).</summary>
+    public long DroppedFormatError { get; init; }
+
+    /// <summary>Accepted, never written before the dispose timeout (<see cref="AuditDropReason.Unwritten"/>).</summary>
+    public long DroppedUnwritten { get; init; }
+
+    /// <summary>All dropped events.</summary>
+    public long Dropped => DroppedBufferFull + DroppedBlockTimeout + DroppedRejected + DroppedOversize + DroppedDisposed + DroppedFormatError + DroppedUnwritten;
+
+    /// <summary>Sink calls that threw.</summary>
+    public long WriteErrors { get; init; }
+
+    /// <summary>Bytes waiting for the sink.</summary>
+    public long BufferedBytes { get; init; }
+
+    /// <summary>The most bytes that ever waited for the sink.</summary>
+    public long BufferedBytesHighWater { get; init; }
+
+    /// <summary>The count for one reason.</summary>
+    public long DroppedFor(AuditDropReason reason) => reason switch
+    {
+        AuditDropReason.BufferFull => DroppedBufferFull,
+        AuditDropReason.BlockTimeout => DroppedBlockTimeout,
+        AuditDropReason.Rejected => DroppedRejected,
+        AuditDropReason.Oversize => DroppedOversize,
+        AuditDropReason.Disposed => DroppedDisposed,
+        AuditDropReason.FormatError => DroppedFormatError,
+        AuditDropReason.Unwritten => DroppedUnwritten,
+        _ => 0,
+    };
+}

@@ -20,13 +20,15 @@ public ref struct AuditLineWriter
 {
     private readonly AuditPipeline? _pipeline;
     private readonly Span<byte> _line;
+    private readonly int _lineStart;
     private int _position;
     private bool _committed;
 
-    internal AuditLineWriter(AuditPipeline pipeline, Span<byte> line, int position)
+    internal AuditLineWriter(AuditPipeline pipeline, Span<byte> line, int lineStart, int position)
     {
         _pipeline = pipeline;
         _line = line;
+        _lineStart = lineStart;
         _position = position;
     }
 
@@ -78,14 +80,14 @@ public ref struct AuditLineWriter
     /// <summary>Marks the line complete; <see cref="Dispose"/> then publishes it.</summary>
     public void Commit() => _committed = true;
 
-    /// <summary>Publishes the line if committed (else drops it without a trace) and releases the reservation.</summary>
+    /// <summary>Publishes the line if committed (else counts it as dropped, writing none of it) and releases the reservation.</summary>
     public void Dispose()
     {
         AuditPipeline? pipeline = _pipeline;
         if (pipeline is not null)
         {
-            Debug.Assert(_position > 0);
-            pipeline.EndLine(_line, _committed ? _position : 0);
+            Debug.Assert(_position > _lineStart);
+            pipeline.EndLine(_line, _lineStart, _position, _committed);
             this = default;
         }
     }

@@ -14,30 +14,40 @@ namespace Infernum.Audit.Fast;
 /// <remarks>
 /// Each event method formats its whole line on the caller's thread before it returns. The ten built-in
 /// events are the methods of this class; a team's own events are <see cref="AuditEventAttribute"/> methods
-/// anywhere that the generator writes against this class.
+/// anywhere that the generator writes against this class. Every event is accounted for: written, or counted
+/// as dropped (<see cref="Counters"/>) and recorded in the file by an <c>audit_dropped</c> line.
 /// </remarks>
 public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
 {
-    /// <summary>How long <see cref="Dispose"/> waits for the writer to put everything into the sink.</summary>
-    public static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(30);
-
-    /// <summary>How long an event waits for room when the buffer is full before it is counted as dropped.</summary>
-    private static readonly TimeSpan s_blockTimeout = TimeSpan.FromSeconds(1);
-
     private readonly AuditPipeline _pipeline;
+    private readonly AuditMetrics _metrics;
     private readonly EventHandler _onProcessExit;
+    private readonly TimeSpan _disposeTimeout;
     private AuditOptions _options;
     private int _disposed;
 
-    /// <summary>Creates a logger writing to <paramref name="sink"/>; it owns the sink and disposes it.</summary>
+    /// <summary>Creates a logger writing to <paramref name="sink"/> with the default delivery; it owns the sink and disposes it.</summary>
     /// <param name="sink">Where lines go.</param>
     /// <param name="options">The switches; <see langword="null"/> for <see cref="AuditOptions.Default"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="sink"/> is <see langword="null"/>.</exception>
     public AuditLogger(AuditSink sink, AuditOptions? options = null)
+        : this(sink, options, null)
+    {
+    }
+
+    /// <summary>Creates a logger writing to <paramref name="sink"/>; it owns the sink and disposes it.</summary>
+    /// <param name="sink">Where lines go.</param>
+    /// <param name="options">The switches; <see langword="null"/> for <see cref="AuditOptions.Default"/>.</param>
+    /// <param name="delivery">Buffering and delivery; <see langword="null"/> for <see cref="AuditDeliveryOptions.Default"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="sink"/> is <see langword="null"/>.</exception>
+    public AuditLogger(AuditSink sink, AuditOptions? options, AuditDeliveryOptions? delivery)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        delivery ??= AuditDeliveryOptions.Default;
         _options = options ?? AuditOptions.Default;
-        _pipeline = new AuditPipeline(sink, AuditPipeline.DefaultMaxBufferedBytes, s_blockTimeout);
+        _disposeTimeout = delivery.DisposeTimeout;
+        _pipeline = new AuditPipeline(sink, delivery);
+        _metrics = new AuditMetrics(this);
 
         // A logger the application forgot to dispose still drains at process exit.
         _onProcessExit = (_, _) => Dispose();
@@ -56,13 +66,11 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>A snapshot of the logger's counters.</summary>
-    public AuditCounters Counters => new(
-        _pipeline.Enqueued,
-        _pipeline.Written,
-        _pipeline.DroppedFull + _pipeline.DroppedOversize + _pipeline.DroppedDisposed,
-        _pipeline.WriteErrors,
-        _pipeline.BufferedBytes);
+    /// <summary>A consistent snapshot of the counters (also published as metrics of the meter <c>Infernum.Audit.Fast</c>).</summary>
+    public AuditCounters Counters => _pipeline.GetCounters();
+
+    /// <summary>The sink's state as the writer last saw it.</summary>
+    public AuditSinkHealth SinkHealth => _pipeline.Health;
 
     internal AuditPipeline Pipeline => _pipeline;
 
@@ -80,7 +88,10 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => new(_pipeline.FlushAsync(cancellationToken));
 
     /// <summary>Stops accepting events, writes everything buffered to the sink, flushes and disposes it.</summary>
-    /// <remarks>Waits at most <see cref="DisposeTimeout"/>. Events logged afterwards are counted as dropped.</remarks>
+    /// <remarks>
+    /// Waits at most <see cref="AuditDeliveryOptions.DisposeTimeout"/> for a failing sink; what it could not take
+    /// is counted as <see cref="AuditDropReason.Unwritten"/>. Events logged afterwards are counted as dropped.
+    /// </remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -89,11 +100,11 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
         }
 
         AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
-        _ = _pipeline.StopAsync().Wait(DisposeTimeout);
+        _ = _pipeline.StopAsync(_disposeTimeout).Wait(_disposeTimeout + TimeSpan.FromSeconds(5));
+        _metrics.Dispose();
     }
 
-    /// <summary>Stops accepting events, writes everything buffered to the sink, flushes and disposes it.</summary>
-    /// <remarks>Waits at most <see cref="DisposeTimeout"/>. Events logged afterwards are counted as dropped.</remarks>
+    /// <inheritdoc cref="Dispose"/>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -102,7 +113,8 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
         }
 
         AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
-        Task stopped = _pipeline.StopAsync();
-        await Task.WhenAny(stopped, Task.Delay(DisposeTimeout)).ConfigureAwait(false);
+        Task stopped = _pipeline.StopAsync(_disposeTimeout);
+        await Task.WhenAny(stopped, Task.Delay(_disposeTimeout + TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        _metrics.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.IO.Pipelines;
 using Infernum.Audit.Fast.Sinks;
 
 namespace Infernum.Audit.Fast;
@@ -23,6 +24,12 @@ public abstract class AuditSink : IDisposable
     {
     }
 
+    /// <summary>
+    /// The <c>seq</c> of the last complete line already at the destination (0 if none), read when the sink opened it:
+    /// a logger continues after it, so a reopened file keeps one gap-free sequence.
+    /// </summary>
+    public virtual long LastSequenceNumber => 0;
+
     /// <summary>Creates a sink that writes to <paramref name="stream"/>.</summary>
     /// <param name="stream">A writable stream.</param>
     /// <param name="leaveOpen"><see langword="true"/> to leave the stream open when the sink is disposed.</param>
@@ -34,7 +41,30 @@ public abstract class AuditSink : IDisposable
     /// <param name="path">The file's path.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="IOException">The file cannot be opened for appending.</exception>
-    public static AuditSink ToFile(string path) => new FileAuditSink(path);
+    public static AuditSink ToFile(string path) => new FileAuditSink(path, null);
+
+    /// <summary>
+    /// Creates a sink that appends to the file at <paramref name="path"/> with rolling and fsync settings.
+    /// Opening cuts an unterminated last line left by a crash, and the logger continues after the last line's <c>seq</c>.
+    /// </summary>
+    /// <param name="path">The file's path.</param>
+    /// <param name="options">Rolling and fsync settings.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    public static AuditSink ToFile(string path, AuditFileOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new FileAuditSink(path, options);
+    }
+
+    /// <summary>Creates a sink that writes to the process's standard output (left open on disposal).</summary>
+    public static AuditSink ToStandardOutput() => new StreamAuditSink(Console.OpenStandardOutput(), leaveOpen: true);
+
+    /// <summary>Creates a sink that copies lines into <paramref name="writer"/> and flushes it after each batch.</summary>
+    /// <param name="writer">The destination; the writer thread waits on its backpressure.</param>
+    /// <param name="completeWhenDisposed"><see langword="true"/> to complete <paramref name="writer"/> when the sink is disposed.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="writer"/> is <see langword="null"/>.</exception>
+    public static AuditSink ToPipeWriter(PipeWriter writer, bool completeWhenDisposed = false) => new PipeWriterAuditSink(writer, completeWhenDisposed);
 
     /// <summary>Releases the sink's resources.</summary>
     public void Dispose()

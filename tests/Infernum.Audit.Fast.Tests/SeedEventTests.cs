@@ -14,6 +14,9 @@ public sealed class SeedEventTests
     private const string IpField = ",\"client_ip\":\"192.168.1.1\"";
     private const string KeyField = ",\"key_prefix\":\"sk-inf-a\"";
 
+    // Byte-exact infernum-server lines: no seq field.
+    private static readonly AuditDeliveryOptions s_seedExact = new() { WriteSequenceNumbers = false };
+
     // Each event's line after the timestamp, with both optional fields as {ip} and {key}.
     private static readonly Dictionary<string, (Action<AuditLogger> Call, string Line)> s_events = new()
     {
@@ -68,7 +71,7 @@ public sealed class SeedEventTests
     public void Writes_the_seed_line(string eventName, bool logClientIp, bool logKeyPrefix)
     {
         var sink = new MemorySink();
-        using var logger = new AuditLogger(sink, new AuditOptions { LogClientIp = logClientIp, LogKeyPrefix = logKeyPrefix });
+        using var logger = new AuditLogger(sink, new AuditOptions { LogClientIp = logClientIp, LogKeyPrefix = logKeyPrefix }, s_seedExact);
         DateTime before = DateTime.UtcNow;
 
         s_events[eventName].Call(logger);
@@ -103,7 +106,7 @@ public sealed class SeedEventTests
     public void Null_client_ip_is_left_out(string eventName)
     {
         var sink = new MemorySink();
-        using var logger = new AuditLogger(sink);
+        using var logger = new AuditLogger(sink, null, s_seedExact);
 
         SeedEvents.All[eventName](logger, RequestId, null, Key, "/x");
         logger.Flush();
@@ -116,7 +119,7 @@ public sealed class SeedEventTests
     public void Rate_limited_without_key_has_no_key_prefix()
     {
         var sink = new MemorySink();
-        using var logger = new AuditLogger(sink);
+        using var logger = new AuditLogger(sink, null, s_seedExact);
 
         logger.RateLimited(RequestId, ClientIp, null, "/v1/chat/completions");
         logger.Flush();
@@ -139,7 +142,7 @@ public sealed class SeedEventTests
     public void Key_prefix_takes_chars_never_splitting_a_pair(string key, int length, string expectedPrefix)
     {
         var sink = new MemorySink();
-        using var logger = new AuditLogger(sink, new AuditOptions { KeyPrefixLength = length });
+        using var logger = new AuditLogger(sink, new AuditOptions { KeyPrefixLength = length }, s_seedExact);
 
         logger.AuthSuccess("r", null, key, "/e");
         logger.Flush();
@@ -153,7 +156,7 @@ public sealed class SeedEventTests
     public void Options_swap_applies_to_the_next_event()
     {
         var sink = new MemorySink();
-        using var logger = new AuditLogger(sink);
+        using var logger = new AuditLogger(sink, null, s_seedExact);
 
         logger.AuthSuccess("r1", ClientIp, Key, "/e");
         logger.Options = logger.Options with { LogClientIp = false };
@@ -172,7 +175,7 @@ public sealed class SeedEventTests
     public void Null_for_a_required_string_writes_an_empty_string()
     {
         var sink = new MemorySink();
-        using var logger = new AuditLogger(sink);
+        using var logger = new AuditLogger(sink, null, s_seedExact);
 
         logger.AuthSuccess(null!, null, null!, null!);
         logger.Flush();
@@ -180,6 +183,24 @@ public sealed class SeedEventTests
         Assert.Equal(
             ",\"event_type\":\"auth_success\",\"request_id\":\"\",\"endpoint\":\"\",\"success\":true}",
             AuditLine.WithoutTimestamp(Assert.Single(sink.Lines)));
+    }
+
+    [Fact]
+    public void By_default_each_line_ends_with_a_gap_free_seq()
+    {
+        var sink = new MemorySink();
+        using var logger = new AuditLogger(sink);
+
+        logger.AuthSuccess("r1", ClientIp, Key, "/e");
+        logger.AuthFailure("r2", ClientIp, "bad", "/e");
+        logger.ModelLoad("r3", null, Key, "m", true);
+        logger.Flush();
+
+        string[] lines = sink.Lines;
+        Assert.Equal(3, lines.Length);
+        Assert.EndsWith(",\"success\":true,\"seq\":1}", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith(",\"details\":\"bad\",\"seq\":2}", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(",\"details\":\"Model: m\",\"seq\":3}", lines[2], StringComparison.Ordinal);
     }
 
     [Fact]

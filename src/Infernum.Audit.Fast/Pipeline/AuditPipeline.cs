@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Buffers.Text;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO.Pipelines;
@@ -13,22 +14,23 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// Moves complete audit lines from any number of producer threads, through a <see cref="Pipe"/>, to one sink.
 /// </summary>
 /// <remarks>
-/// A producer formats its whole line on its own thread, into one contiguous span of the pipe's current
-/// segment, while holding <see cref="_sync"/>; the line becomes visible (Advance) only when it is complete,
-/// so lines never interleave or tear, and a segment only ever holds whole lines. One background thread
-/// publishes committed lines (FlushAsync, under the same lock, so it never overlaps a producer), reads them,
-/// and writes them to the sink. Memory is bounded by <see cref="_maxBufferedBytes"/>: past it a producer
-/// waits up to <see cref="_blockTimeout"/> for the writer, then the event is counted as dropped.
+/// A producer formats its whole line on its own thread, into one contiguous span of the pipe's current segment,
+/// while holding <see cref="_sync"/>; the line becomes visible (Advance) only when complete, with its <c>seq</c>
+/// assigned at that moment, so lines never interleave or tear, a segment only ever holds whole lines, and the
+/// file is in <c>seq</c> order. An event that is not written still takes a <c>seq</c>: it joins the pending drop
+/// range, which the next accepted line (or shutdown) writes as an <c>audit_dropped</c> record, so every number is
+/// in the file once, as a line or inside a range. One background thread publishes committed lines (FlushAsync,
+/// under the same lock), reads them and writes them to the sink, retrying a failed segment until it succeeds.
 /// </remarks>
 internal sealed class AuditPipeline
 {
     /// <summary>Size of each pooled pipe segment: big enough that most batches are one sink write.</summary>
     internal const int BlockSize = 64 * 1024;
 
-    /// <summary>Default bound on bytes buffered between producers and the sink.</summary>
-    internal const long DefaultMaxBufferedBytes = 4L * 1024 * 1024;
+    /// <summary>Buffer pre-allocated at construction (or the whole bound, if smaller).</summary>
+    internal const long WarmBytes = 4L * 1024 * 1024;
 
-    /// <summary>Largest line accepted; a bigger event is counted as dropped rather than reserving unbounded memory.</summary>
+    /// <summary>Largest line accepted; a bigger event is dropped rather than reserving unbounded memory.</summary>
     internal const int MaxLineBytes = 16 * 1024 * 1024;
 
     /// <summary>The writer wakes at least this often even if a wake-up signal was missed.</summary>
@@ -38,12 +40,21 @@ internal sealed class AuditPipeline
 
     private static ReadOnlySpan<byte> LinePrefix => "{\"timestamp\":\""u8;
 
-    private static ReadOnlySpan<byte> LineSuffix => "}\n"u8;
+    private static ReadOnlySpan<byte> SeqField => ",\"seq\":"u8;
 
-    /// <summary>Bytes a line needs besides its body: the timestamp field and the closing brace and newline.</summary>
-    internal static int FixedLineBytes => LinePrefix.Length + TimestampFormatter.Length + 1 + LineSuffix.Length;
+    private static ReadOnlySpan<byte> LineEnd => "}\n"u8;
 
-    // Guards the pipe's writer, _timestamp, _committedBytes, _publishedBytes, _disposed and _producersWaiting.
+    private static ReadOnlySpan<byte> DropRecordType => "\",\"event_type\":\"audit_dropped\",\"count\":"u8;
+
+    /// <summary>Marks a drop record in the output; an escaped user value can never contain it.</summary>
+    private static ReadOnlySpan<byte> DropRecordMarker => "\"event_type\":\"audit_dropped\""u8;
+
+    /// <summary>Bytes a line needs besides its body: timestamp field, seq field and the closing brace and newline.</summary>
+    internal static int FixedLineBytes => LinePrefix.Length + TimestampFormatter.Length + 1 + SeqField.Length + 20 + LineEnd.Length;
+
+    private static int MaxDropRecordBytes => FixedLineBytes + DropRecordType.Length + (3 * 20) + 26;
+
+    // Guards the pipe's writer, _timestamp and every field marked (sync).
     private readonly object _sync = new();
 
     // Guards the writer's sleep: _wakeRequested.
@@ -58,57 +69,62 @@ internal sealed class AuditPipeline
     private readonly AuditSink _sink;
     private readonly Thread _writerThread;
     private readonly long _maxBufferedBytes;
+    private readonly AuditFullMode _fullMode;
     private readonly TimeSpan _blockTimeout;
+    private readonly bool _writeSeq;
+    private readonly Action<AuditSinkFault>? _onSinkFault;
     private readonly TaskCompletionSource _writerExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
 
-    // Bytes of complete lines handed to the pipe (Advance). Written under _sync.
+    // (sync) Bytes of complete lines handed to the pipe (Advance), and made readable to the writer (FlushAsync).
     private long _committedBytes;
-
-    // Bytes made readable to the writer thread (FlushAsync). Written under _sync.
     private long _publishedBytes;
+    private long _highWaterBytes;
 
-    // Bytes the sink accepted and flushed. Written only by the writer thread.
-    private long _writtenBytes;
+    // (sync) The next sequence number; events offered; event lines committed; drops by reason.
+    private long _nextSeq;
+    private long _offered;
+    private long _accepted;
+    private readonly long[] _dropped = new long[7];
 
-    // Lines handed to the pipe, and lines the sink accepted.
-    private long _enqueued;
-    private long _written;
+    // (sync) Events dropped since the last drop record: a contiguous seq range.
+    private long _pendingDropCount;
+    private long _pendingDropFirst;
+    private long _pendingDropLast;
 
-    // Events refused: buffer full past the wait, line too large, logger disposed.
-    private long _droppedFull;
-    private long _droppedOversize;
-    private long _droppedDisposed;
-
-    private long _writeErrors;
-
-    // Set once under _sync; from then on no line is committed.
+    // (sync) Set once; from then on no line is committed. _producersWaiting: producers in Monitor.Wait(_sync).
     private bool _disposed;
+    private int _producersWaiting;
+
+    // Written only by the writer thread: bytes and event lines the sink accepted.
+    private long _writtenBytes;
+    private long _writtenEvents;
+    private long _writeErrors;
+    private volatile AuditSinkHealth _health;
 
     // Under _flushLock: the writer has exited; nothing more will be written.
     private bool _writerDone;
 
-    // Set after _disposed: the writer drains what is committed and exits.
+    // Set after _disposed: the writer drains what is committed and exits, giving up on a failing sink at the deadline.
     private volatile bool _stopping;
+    private long _stopDeadline;
 
-    // 1 while the writer sleeps; producers wake it only then.
+    // 1 while the writer sleeps; producers wake it only then. (_wakeLock) a wake-up arrived since it last slept.
     private int _writerWaiting;
-
-    // Under _wakeLock: a wake-up arrived since the writer last slept.
     private bool _wakeRequested;
 
-    // Producers waiting in Monitor.Wait(_sync) for the writer to free room.
-    private int _producersWaiting;
-
-    public AuditPipeline(AuditSink sink, long maxBufferedBytes, TimeSpan blockTimeout)
+    public AuditPipeline(AuditSink sink, AuditDeliveryOptions options)
     {
-        Debug.Assert(maxBufferedBytes >= BlockSize);
         _sink = sink;
-        _maxBufferedBytes = maxBufferedBytes;
-        _blockTimeout = blockTimeout;
+        _maxBufferedBytes = options.MaxBufferedBytes;
+        _fullMode = options.FullMode;
+        _blockTimeout = options.BlockTimeout;
+        _writeSeq = options.WriteSequenceNumbers;
+        _onSinkFault = options.OnSinkFault;
+        _nextSeq = sink.LastSequenceNumber + 1;
 
-        // Retain enough blocks for a full buffer plus the segments in transit, so the steady state allocates nothing.
-        _pool = new BlockPool(BlockSize, (int)(maxBufferedBytes / BlockSize) + 4);
+        // Retain a full buffer's blocks plus the segments in transit.
+        _pool = new BlockPool(BlockSize, (int)(_maxBufferedBytes / BlockSize) + 4);
         _pipe = new Pipe(new PipeOptions(
             pool: _pool,
             readerScheduler: PipeScheduler.Inline,
@@ -118,7 +134,7 @@ internal sealed class AuditPipeline
             minimumSegmentSize: BlockSize,
             useSynchronizationContext: false));
 
-        WarmUp(_pool.Capacity);
+        WarmUp((int)Math.Min(_pool.Capacity, WarmBytes / BlockSize));
         _writerThread = new Thread(WriterLoop)
         {
             IsBackground = true,
@@ -127,90 +143,119 @@ internal sealed class AuditPipeline
         _writerThread.Start();
     }
 
-    public long Enqueued => Volatile.Read(ref _enqueued);
-
-    public long Written => Volatile.Read(ref _written);
-
-    public long DroppedFull => Volatile.Read(ref _droppedFull);
-
-    public long DroppedOversize => Volatile.Read(ref _droppedOversize);
-
-    public long DroppedDisposed => Volatile.Read(ref _droppedDisposed);
-
-    public long WriteErrors => Volatile.Read(ref _writeErrors);
-
-    public long BufferedBytes => Volatile.Read(ref _committedBytes) - Volatile.Read(ref _writtenBytes);
-
-    // Cycles blocks through the pipe once, before any producer runs, so the block pool and the pipe's own
-    // segment pool already hold what a full buffer needs: a producer never allocates a segment later.
-    private void WarmUp(int blocks)
-    {
-        PipeWriter writer = _pipe.Writer;
-        for (int i = 0; i < blocks; i++)
-        {
-            writer.GetSpan(BlockSize);
-            writer.Advance(BlockSize);
-        }
-
-        ValueTask<FlushResult> flush = writer.FlushAsync();
-        Debug.Assert(flush.IsCompletedSuccessfully);
-        bool read = _pipe.Reader.TryRead(out ReadResult result);
-        Debug.Assert(read && result.Buffer.Length == (long)blocks * BlockSize);
-        _pipe.Reader.AdvanceTo(result.Buffer.End);
-    }
+    public AuditSinkHealth Health => _health;
 
     /// <summary>Pool blocks created so far; constant in a steady state.</summary>
     internal int BlocksCreated => _pool.Created;
+
+    /// <summary>A consistent snapshot: taken under the producers' lock, with the writer's counters read once.</summary>
+    public AuditCounters GetCounters()
+    {
+        lock (_sync)
+        {
+            long written = Volatile.Read(ref _writtenEvents);
+            long buffered = _committedBytes - Volatile.Read(ref _writtenBytes);
+            return new AuditCounters
+            {
+                Enqueued = _offered,
+                Written = written,
+                InFlight = _accepted - written - _dropped[(int)AuditDropReason.Unwritten],
+                DroppedBufferFull = _dropped[(int)AuditDropReason.BufferFull],
+                DroppedBlockTimeout = _dropped[(int)AuditDropReason.BlockTimeout],
+                DroppedRejected = _dropped[(int)AuditDropReason.Rejected],
+                DroppedOversize = _dropped[(int)AuditDropReason.Oversize],
+                DroppedDisposed = _dropped[(int)AuditDropReason.Disposed],
+                DroppedFormatError = _dropped[(int)AuditDropReason.FormatError],
+                DroppedUnwritten = _dropped[(int)AuditDropReason.Unwritten],
+                WriteErrors = Volatile.Read(ref _writeErrors),
+                BufferedBytes = buffered,
+                BufferedBytesHighWater = Math.Max(_highWaterBytes, buffered),
+            };
+        }
+    }
 
     /// <summary>
     /// Reserves room for a line of at most <paramref name="maxBodyBytes"/> body bytes and writes its timestamp.
     /// On success the caller holds the pipeline's lock until it disposes <paramref name="writer"/>.
     /// </summary>
+    /// <returns><see langword="false"/> if the event was dropped (counted, and in the next drop record).</returns>
     public bool TryBeginLine(long maxBodyBytes, out AuditLineWriter writer)
     {
+        writer = default;
         long needed = maxBodyBytes + FixedLineBytes;
+        Monitor.Enter(_sync);
+        _offered++;
+        if (_disposed)
+        {
+            _dropped[(int)AuditDropReason.Disposed]++;
+            Monitor.Exit(_sync);
+            return false;
+        }
+
         if (needed > MaxLineBytes)
         {
-            Interlocked.Increment(ref _droppedOversize);
-            writer = default;
-            return false;
-        }
-
-        Monitor.Enter(_sync);
-        if (_disposed || (_committedBytes - Volatile.Read(ref _writtenBytes) + needed > _maxBufferedBytes && !WaitForRoom(needed)))
-        {
-            Interlocked.Increment(ref _disposed ? ref _droppedDisposed : ref _droppedFull);
+            DropLocked(AuditDropReason.Oversize);
             Monitor.Exit(_sync);
-            writer = default;
             return false;
         }
 
-        Span<byte> span = _pipe.Writer.GetSpan((int)needed);
-        Debug.Assert(span.Length >= needed);
-        LinePrefix.CopyTo(span);
-        int position = LinePrefix.Length;
+        long reserve = needed + (_pendingDropCount > 0 ? MaxDropRecordBytes : 0);
+        if (!HasRoomLocked(reserve))
+        {
+            AuditDropReason? refused = _fullMode switch
+            {
+                AuditFullMode.Drop => AuditDropReason.BufferFull,
+                AuditFullMode.FailClosed => AuditDropReason.Rejected,
+                _ => WaitForRoomLocked(ref reserve, needed),
+            };
+
+            if (refused is { } reason)
+            {
+                if (reason == AuditDropReason.Disposed)
+                {
+                    _dropped[(int)reason]++;
+                }
+                else
+                {
+                    DropLocked(reason);
+                }
+
+                Monitor.Exit(_sync);
+                return false;
+            }
+        }
+
+        Span<byte> span = _pipe.Writer.GetSpan((int)reserve);
+        int position = _pendingDropCount > 0 ? WriteDropRecordLocked(span) : 0;
+        int lineStart = position;
+        LinePrefix.CopyTo(span.Slice(position));
+        position += LinePrefix.Length;
         position += _timestamp.Format(DateTime.UtcNow.Ticks, span.Slice(position));
         span[position++] = (byte)'"';
-        writer = new AuditLineWriter(this, span.Slice(0, (int)needed), position);
+        writer = new AuditLineWriter(this, span.Slice(0, (int)reserve), lineStart, position);
         return true;
     }
 
-    /// <summary>Completes the line begun by <see cref="TryBeginLine"/> (length 0: abandons it) and releases the lock.</summary>
-    /// <param name="line">The span reserved by <see cref="TryBeginLine"/>.</param>
-    /// <param name="length">Bytes of the line written so far, without the suffix.</param>
-    internal void EndLine(Span<byte> line, int length)
+    /// <summary>
+    /// Ends the line begun by <see cref="TryBeginLine"/>: commits it with its <c>seq</c>, or, if it was not
+    /// completed, drops it (keeping a drop record written before it), then releases the lock.
+    /// </summary>
+    internal void EndLine(Span<byte> span, int lineStart, int length, bool completed)
     {
         Debug.Assert(Monitor.IsEntered(_sync));
-        if (length > 0)
+        int total;
+        if (completed)
         {
-            Debug.Assert(length + LineSuffix.Length <= line.Length, "The body stayed within its reservation.");
-            LineSuffix.CopyTo(line.Slice(length));
-            length += LineSuffix.Length;
-            _pipe.Writer.Advance(length);
-            _committedBytes += length;
-            _enqueued++;
+            total = length + WriteLineEndLocked(span.Slice(length), _nextSeq++);
+            _accepted++;
+        }
+        else
+        {
+            total = lineStart;
+            DropLocked(AuditDropReason.FormatError);
         }
 
+        CommitLocked(total);
         Monitor.Exit(_sync);
         if (Volatile.Read(ref _writerWaiting) != 0)
         {
@@ -243,15 +288,24 @@ internal sealed class AuditPipeline
         return done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Stops accepting lines, lets the writer drain everything to the sink, and disposes the sink.</summary>
-    /// <returns>The writer's exit, to wait on with the caller's timeout.</returns>
-    public Task StopAsync()
+    /// <summary>Stops accepting lines; the writer drains everything to the sink (giving up on a failing sink after
+    /// <paramref name="timeout"/>), then flushes and disposes it.</summary>
+    /// <returns>The writer's exit.</returns>
+    public Task StopAsync(TimeSpan timeout)
     {
         lock (_sync)
         {
             if (!_disposed)
             {
                 _disposed = true;
+                if (_pendingDropCount > 0)
+                {
+                    // The last drops still get their record, past the bound if need be.
+                    Span<byte> span = _pipe.Writer.GetSpan(MaxDropRecordBytes);
+                    CommitLocked(WriteDropRecordLocked(span));
+                }
+
+                Interlocked.Exchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
                 Monitor.PulseAll(_sync);
             }
         }
@@ -261,32 +315,132 @@ internal sealed class AuditPipeline
         return _writerExited.Task;
     }
 
-    private bool WaitForRoom(long needed)
+    private bool HasRoomLocked(long bytes) => _committedBytes - Volatile.Read(ref _writtenBytes) + bytes <= _maxBufferedBytes;
+
+    private void DropLocked(AuditDropReason reason)
     {
-        Debug.Assert(Monitor.IsEntered(_sync));
+        _dropped[(int)reason]++;
+        long seq = _nextSeq++;
+        if (_pendingDropCount++ == 0)
+        {
+            _pendingDropFirst = seq;
+        }
+
+        _pendingDropLast = seq;
+    }
+
+    private void CommitLocked(int bytes)
+    {
+        if (bytes > 0)
+        {
+            _pipe.Writer.Advance(bytes);
+            _committedBytes += bytes;
+            long buffered = _committedBytes - Volatile.Read(ref _writtenBytes);
+            if (buffered > _highWaterBytes)
+            {
+                _highWaterBytes = buffered;
+            }
+        }
+    }
+
+    // {"timestamp":"…","event_type":"audit_dropped","count":N,"first_seq":A,"last_seq":B,"seq":S}\n
+    private int WriteDropRecordLocked(Span<byte> span)
+    {
+        Debug.Assert(_pendingDropCount > 0);
+        LinePrefix.CopyTo(span);
+        int position = LinePrefix.Length;
+        position += _timestamp.Format(DateTime.UtcNow.Ticks, span.Slice(position));
+        DropRecordType.CopyTo(span.Slice(position));
+        position += DropRecordType.Length;
+        position += FormatInteger(_pendingDropCount, span.Slice(position));
+        position += Copy(",\"first_seq\":"u8, span.Slice(position));
+        position += FormatInteger(_pendingDropFirst, span.Slice(position));
+        position += Copy(",\"last_seq\":"u8, span.Slice(position));
+        position += FormatInteger(_pendingDropLast, span.Slice(position));
+        position += WriteLineEndLocked(span.Slice(position), _nextSeq++);
+        _pendingDropCount = 0;
+        return position;
+    }
+
+    private int WriteLineEndLocked(Span<byte> span, long seq)
+    {
+        int position = 0;
+        if (_writeSeq)
+        {
+            position += Copy(SeqField, span);
+            position += FormatInteger(seq, span.Slice(position));
+        }
+
+        return position + Copy(LineEnd, span.Slice(position));
+    }
+
+    private static int Copy(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        source.CopyTo(destination);
+        return source.Length;
+    }
+
+    private static int FormatInteger(long value, Span<byte> destination)
+    {
+        bool formatted = Utf8Formatter.TryFormat(value, destination, out int written);
+        Debug.Assert(formatted);
+        return written;
+    }
+
+    // Under Block: waits (releasing the lock) until the writer frees room, the timeout passes or the logger is disposed.
+    private AuditDropReason? WaitForRoomLocked(ref long reserve, long needed)
+    {
         long deadline = Environment.TickCount64 + (long)_blockTimeout.TotalMilliseconds;
         _producersWaiting++;
         try
         {
-            while (_committedBytes - Volatile.Read(ref _writtenBytes) + needed > _maxBufferedBytes)
+            while (true)
             {
-                long remaining = deadline - Environment.TickCount64;
-                if (_disposed || remaining <= 0)
+                if (_disposed)
                 {
-                    return false;
+                    return AuditDropReason.Disposed;
+                }
+
+                // Another producer may have written the pending record while this one waited.
+                reserve = needed + (_pendingDropCount > 0 ? MaxDropRecordBytes : 0);
+                if (HasRoomLocked(reserve))
+                {
+                    return null;
+                }
+
+                long remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0)
+                {
+                    return AuditDropReason.BlockTimeout;
                 }
 
                 PublishLocked();
                 WakeWriter();
-                Monitor.Wait(_sync, (int)Math.Min(remaining, IdlePollMilliseconds * 20));
+                Monitor.Wait(_sync, (int)Math.Min(remaining, 100));
             }
-
-            return !_disposed;
         }
         finally
         {
             _producersWaiting--;
         }
+    }
+
+    // Cycles blocks through the pipe once, before any producer runs, so the block pool and the pipe's own
+    // segment pool already hold what a full buffer needs: a producer never allocates a segment later.
+    private void WarmUp(int blocks)
+    {
+        PipeWriter writer = _pipe.Writer;
+        for (int i = 0; i < blocks; i++)
+        {
+            writer.GetSpan(BlockSize);
+            writer.Advance(BlockSize);
+        }
+
+        ValueTask<FlushResult> flush = writer.FlushAsync();
+        Debug.Assert(flush.IsCompletedSuccessfully);
+        _ = _pipe.Reader.TryRead(out ReadResult result);
+        Debug.Assert(result.Buffer.Length == (long)blocks * BlockSize);
+        _pipe.Reader.AdvanceTo(result.Buffer.End);
     }
 
     private void WakeWriter()
@@ -327,28 +481,34 @@ internal sealed class AuditPipeline
                 if (reader.TryRead(out ReadResult result) && !result.Buffer.IsEmpty)
                 {
                     ReadOnlySequence<byte> buffer = result.Buffer;
-                    SequencePosition consumed = WriteToSink(buffer, out long bytes, out bool failed);
+                    Exception? error = WriteToSink(buffer, out SequencePosition consumed, out long bytes);
                     reader.AdvanceTo(consumed);
                     if (bytes > 0)
                     {
-                        Volatile.Write(ref _writtenBytes, _writtenBytes + bytes);
                         OnProgress();
                     }
 
-                    if (failed)
+                    if (error is null)
                     {
-                        failures++;
-                        Thread.Sleep(Math.Min(MaxBackoffMilliseconds, 1 << Math.Min(failures, 10)));
-                        if (stopping && failures > 20)
+                        if (failures > 0)
                         {
-                            break; // the sink is gone and the owner is waiting: what remains is counted as lost
+                            failures = 0;
+                            _health = AuditSinkHealth.Healthy;
+                            Report(new AuditSinkFault(null, 0, 0));
                         }
-                    }
-                    else
-                    {
-                        failures = 0;
+
+                        continue;
                     }
 
+                    failures++;
+                    _health = AuditSinkHealth.Retrying;
+                    Report(new AuditSinkFault(error, failures, Volatile.Read(ref _committedBytes) - _writtenBytes));
+                    if (stopping && Environment.TickCount64 >= Interlocked.Read(ref _stopDeadline))
+                    {
+                        break; // the owner's timeout is over: what remains is counted as unwritten
+                    }
+
+                    Thread.Sleep(Math.Min(MaxBackoffMilliseconds, 1 << Math.Min(failures - 1, 10)));
                     continue;
                 }
 
@@ -362,9 +522,13 @@ internal sealed class AuditPipeline
         }
         finally
         {
+            lock (_sync)
+            {
+                _dropped[(int)AuditDropReason.Unwritten] = _accepted - _writtenEvents;
+            }
+
             try
             {
-                _sink.Flush();
                 _sink.Dispose();
             }
             catch (Exception)
@@ -372,20 +536,20 @@ internal sealed class AuditPipeline
                 Interlocked.Increment(ref _writeErrors);
             }
 
+            _health = AuditSinkHealth.Closed;
             reader.Complete();
             CompleteFlushWaiters(all: true);
             _writerExited.TrySetResult();
         }
     }
 
-    // Writes segment by segment (each holds whole lines); on a failure, what was written stays consumed.
-    private SequencePosition WriteToSink(ReadOnlySequence<byte> buffer, out long bytes, out bool failed)
+    // Writes segment by segment (each holds whole lines) and flushes; a failed segment stays unconsumed, for a retry
+    // (sinks undo their own partial writes). Returns the error, if any.
+    private Exception? WriteToSink(ReadOnlySequence<byte> buffer, out SequencePosition consumed, out long bytes)
     {
         bytes = 0;
-        failed = false;
-        long lines = 0;
+        consumed = buffer.Start;
         SequencePosition position = buffer.Start;
-        SequencePosition consumed = buffer.Start;
         while (buffer.TryGet(ref position, out ReadOnlyMemory<byte> segment))
         {
             ReadOnlySpan<byte> span = segment.Span;
@@ -394,34 +558,59 @@ internal sealed class AuditPipeline
             {
                 _sink.Write(span);
             }
-            catch (Exception)
+            catch (Exception error)
             {
                 Interlocked.Increment(ref _writeErrors);
-                failed = true;
-                break;
+                return error;
             }
 
-            bytes += span.Length;
-            lines += span.Count((byte)'\n');
             consumed = position.GetObject() is null ? buffer.End : position;
+            bytes += span.Length;
+            Volatile.Write(ref _writtenBytes, _writtenBytes + span.Length);
+            Volatile.Write(ref _writtenEvents, _writtenEvents + span.Count((byte)'\n') - CountDropRecords(span));
         }
 
-        if (!failed)
+        consumed = buffer.End;
+        try
         {
-            consumed = buffer.End;
-            try
-            {
-                _sink.Flush();
-            }
-            catch (Exception)
-            {
-                Interlocked.Increment(ref _writeErrors);
-                failed = true;
-            }
+            _sink.Flush();
+            return null;
+        }
+        catch (Exception error)
+        {
+            Interlocked.Increment(ref _writeErrors);
+            return error;
+        }
+    }
+
+    private static int CountDropRecords(ReadOnlySpan<byte> span)
+    {
+        int count = 0;
+        int at;
+        while ((at = span.IndexOf(DropRecordMarker)) >= 0)
+        {
+            count++;
+            span = span.Slice(at + DropRecordMarker.Length);
         }
 
-        Interlocked.Add(ref _written, lines);
-        return consumed;
+        return count;
+    }
+
+    private void Report(AuditSinkFault fault)
+    {
+        if (_onSinkFault is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _onSinkFault(fault);
+        }
+        catch (Exception)
+        {
+            // A faulty callback must not stop the writer.
+        }
     }
 
     private void OnProgress()

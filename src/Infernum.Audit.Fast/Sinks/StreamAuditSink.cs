@@ -3,7 +3,7 @@ using System.IO;
 
 namespace Infernum.Audit.Fast.Sinks;
 
-/// <summary>Writes audit lines to a caller-supplied stream.</summary>
+/// <summary>Writes audit lines to a caller-supplied stream; on a seekable stream a failed write is undone before it throws.</summary>
 internal sealed class StreamAuditSink : AuditSink
 {
     private readonly Stream _stream;
@@ -21,15 +21,39 @@ internal sealed class StreamAuditSink : AuditSink
         _leaveOpen = leaveOpen;
     }
 
-    public override void Write(ReadOnlySpan<byte> lines) => _stream.Write(lines);
+    public override void Write(ReadOnlySpan<byte> lines)
+    {
+        if (!_stream.CanSeek)
+        {
+            _stream.Write(lines);
+            return;
+        }
+
+        long start = _stream.Position;
+        try
+        {
+            _stream.Write(lines);
+        }
+        catch (Exception)
+        {
+            // Cut what the failed write left, so the retry neither duplicates nor tears a line.
+            _stream.SetLength(start);
+            _stream.Position = start;
+            throw;
+        }
+    }
 
     public override void Flush() => _stream.Flush();
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_leaveOpen)
+        if (disposing)
         {
-            _stream.Dispose();
+            _stream.Flush();
+            if (!_leaveOpen)
+            {
+                _stream.Dispose();
+            }
         }
     }
 }

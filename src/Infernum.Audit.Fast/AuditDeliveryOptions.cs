@@ -1,0 +1,92 @@
+using System;
+
+namespace Infernum.Audit.Fast;
+
+/// <summary>
+/// How an <see cref="AuditLogger"/> buffers and delivers lines: fixed when the logger is created
+/// (unlike <see cref="AuditOptions"/>, which can be swapped at run time).
+/// </summary>
+public sealed record AuditDeliveryOptions
+{
+    /// <summary>The default buffer bound: 4 MiB, about 20,000 typical lines, pre-allocated once.</summary>
+    public const long DefaultMaxBufferedBytes = 4L * 1024 * 1024;
+
+    private readonly long _maxBufferedBytes = DefaultMaxBufferedBytes;
+    private readonly TimeSpan _blockTimeout = TimeSpan.FromMilliseconds(500);
+    private readonly TimeSpan _disposeTimeout = TimeSpan.FromSeconds(30);
+    private readonly AuditFullMode _fullMode = AuditFullMode.Block;
+
+    /// <summary>
+    /// The most bytes held between the event methods and the sink; past it <see cref="FullMode"/> applies.
+    /// Between 64 KiB and 1 GiB. Up to 4 MiB of it is allocated when the logger is created, so that a steady
+    /// state never allocates; a larger bound grows into the rest on first use.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 64 KiB – 1 GiB.</exception>
+    public long MaxBufferedBytes
+    {
+        get => _maxBufferedBytes;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 64L * 1024, nameof(MaxBufferedBytes));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1L << 30, nameof(MaxBufferedBytes));
+            _maxBufferedBytes = value;
+        }
+    }
+
+    /// <summary>What an event does when the buffer is full. Default <see cref="AuditFullMode.Block"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not defined.</exception>
+    public AuditFullMode FullMode
+    {
+        get => _fullMode;
+        init
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(FullMode), value, "Not a defined full mode.");
+            }
+
+            _fullMode = value;
+        }
+    }
+
+    /// <summary>Under <see cref="AuditFullMode.Block"/>, how long an event waits for room. Default 500 ms; 0 to 1 minute.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or above one minute.</exception>
+    public TimeSpan BlockTimeout
+    {
+        get => _blockTimeout;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(BlockTimeout));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromMinutes(1), nameof(BlockTimeout));
+            _blockTimeout = value;
+        }
+    }
+
+    /// <summary>How long disposing waits for the writer to put everything into the sink. Default 30 s.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive or above one hour.</exception>
+    public TimeSpan DisposeTimeout
+    {
+        get => _disposeTimeout;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(DisposeTimeout));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromHours(1), nameof(DisposeTimeout));
+            _disposeTimeout = value;
+        }
+    }
+
+    /// <summary>
+    /// Whether each line ends with <c>"seq":N</c>, a per-logger, gap-free, strictly increasing number. Default
+    /// <see langword="true"/>; <see langword="false"/> gives byte-exact infernum-server lines.
+    /// </summary>
+    public bool WriteSequenceNumbers { get; init; } = true;
+
+    /// <summary>
+    /// Called on the writer thread each time the sink throws (with the error) and once when it recovers
+    /// (with <see cref="AuditSinkFault.Error"/> null). Exceptions it throws are ignored.
+    /// </summary>
+    public Action<AuditSinkFault>? OnSinkFault { get; init; }
+
+    /// <summary>The defaults.</summary>
+    public static AuditDeliveryOptions Default { get; } = new();
+}
