@@ -61,6 +61,53 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void Dropping_allocates_nothing()
+    {
+        var sink = new GatedSink(new DiscardSink());
+        using var logger = new AuditLogger(sink, null, new AuditDeliveryOptions { MaxBufferedBytes = 64 * 1024, FullMode = AuditFullMode.Drop });
+        for (int i = 0; i < 2_000; i++)
+        {
+            logger.AuthSuccess("req-0123456789", "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+        }
+
+        long droppedBefore = logger.Counters.Dropped;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            logger.AuthSuccess("req-0123456789", "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(Calls, logger.Counters.Dropped - droppedBefore);
+        sink.Open();
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void A_failing_sink_costs_producers_nothing()
+    {
+        var stream = new FaultyStream { FailEvery = 1 };
+        using var logger = new AuditLogger(
+            AuditSink.ToStream(stream), null, new AuditDeliveryOptions { MaxBufferedBytes = 256 * 1024, FullMode = AuditFullMode.Drop });
+        for (int i = 0; i < 5_000; i++)
+        {
+            logger.AuthSuccess("req-0123456789", "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            logger.AuthSuccess("req-0123456789", "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(stream.Throws > 0);
+        Assert.Equal(AuditSinkHealth.Retrying, logger.SinkHealth);
+        stream.FailEvery = 0;
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Disabled_logger_allocates_nothing()
     {
         using var logger = new AuditLogger(new DiscardSink(), new AuditOptions { Enabled = false });
