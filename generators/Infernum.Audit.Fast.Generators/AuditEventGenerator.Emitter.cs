@@ -104,7 +104,7 @@ public sealed partial class AuditEventGenerator
             var signature = new List<string>();
             foreach (ParameterModel parameter in model.Parameters)
             {
-                signature.Add(parameter.Type + " " + parameter.Name);
+                signature.Add((parameter.IsScoped ? "scoped " : string.Empty) + parameter.Type + " " + parameter.Name);
             }
 
             string returnType = model.ReturnsBool ? "bool" : "void";
@@ -197,7 +197,16 @@ public sealed partial class AuditEventGenerator
                 ops.Add(Op.Literal(",\"details\":\""));
                 foreach (TemplatePart part in model.Details)
                 {
-                    ops.Add(part.IsHole ? Op.Value(FindByName(model, part.Text)) : Op.Literal(JsonText.Escape(part.Text)));
+                    if (!part.IsHole)
+                    {
+                        ops.Add(Op.Literal(JsonText.Escape(part.Text)));
+                        continue;
+                    }
+
+                    // A hole's value is text inside the details string; a null one leaves the hole empty.
+                    ParameterModel hole = FindByName(model, part.Text);
+                    string? presence = Presence(hole);
+                    ops.Add(presence is null ? Op.Value(hole) : Op.When(presence, Op.Value(hole)));
                 }
 
                 ops.Add(Op.Literal("\""));
@@ -209,7 +218,7 @@ public sealed partial class AuditEventGenerator
 
             foreach (ParameterModel parameter in model.Parameters)
             {
-                if (parameter.Role == FieldRole.Extra)
+                if (parameter.Role is FieldRole.Extra or FieldRole.Redacted)
                 {
                     ops.Add(ExtraField(parameter));
                 }
@@ -221,14 +230,60 @@ public sealed partial class AuditEventGenerator
         private static Op ExtraField(ParameterModel parameter)
         {
             string name = JsonText.Escape(parameter.JsonName);
-            if (parameter.Kind == ValueKind.String)
+            bool quoted = parameter.Role == FieldRole.Redacted || IsQuoted(parameter.Kind);
+            Op value = parameter.Role == FieldRole.Redacted ? Op.Fingerprint(parameter) : Op.Value(parameter);
+            Op[] field = quoted
+                ? new[] { Op.Literal(",\"" + name + "\":\""), value, Op.Literal("\"") }
+                : new[] { Op.Literal(",\"" + name + "\":"), value };
+            string? presence = Presence(parameter);
+            return presence is null ? Op.Group(field) : Op.When(presence, field);
+        }
+
+        // The condition under which an optional value is written, or null if it always is.
+        private static string? Presence(ParameterModel parameter)
+        {
+            if (parameter.IsNullableValueType)
             {
-                Op[] field = { Op.Literal(",\"" + name + "\":\""), Op.Value(parameter), Op.Literal("\"") };
-                return parameter.IsNullable ? Op.When(parameter.Name + " is not null", field) : Op.Group(field);
+                return parameter.Name + ".HasValue";
             }
 
-            return Op.Group(Op.Literal(",\"" + name + "\":"), Op.Value(parameter));
+            return parameter.IsNullable && parameter.Kind is ValueKind.String or ValueKind.Formattable
+                ? parameter.Name + " is not null"
+                : null;
         }
+
+        private static bool IsQuoted(ValueKind kind)
+            => kind is not (ValueKind.Boolean or ValueKind.Signed or ValueKind.Unsigned or ValueKind.Single or ValueKind.Double or ValueKind.Decimal);
+
+        /// <summary>The most bytes a value can take: a constant, or null when it depends on the argument (see <see cref="BoundTerm"/>).</summary>
+        private static int? ConstantBound(ParameterModel parameter) => parameter.Kind switch
+        {
+            ValueKind.Char => 6,
+            ValueKind.Boolean => 5,
+            ValueKind.Signed or ValueKind.Unsigned => 20,
+            ValueKind.Single or ValueKind.Double => 32,
+            ValueKind.Decimal => 40,
+            ValueKind.Guid => 36,
+            ValueKind.DateTime or ValueKind.DateTimeOffset => 33,
+            ValueKind.TimeSpan => 26,
+            ValueKind.Enum => EnumBound(parameter),
+            ValueKind.Formattable => 512 * 6,
+            _ => null,
+        };
+
+        private static int EnumBound(ParameterModel parameter)
+        {
+            int bound = 20; // an undefined value is written as its number
+            foreach (EnumMemberModel member in parameter.EnumMembers)
+            {
+                bound = System.Math.Max(bound, JsonText.Utf8Length(JsonText.Escape(member.WireName)));
+            }
+
+            return bound;
+        }
+
+        private static string BoundTerm(ParameterModel parameter)
+            => Writer + ".MaxBytes(" + parameter.Name + ")";
 
         private static ParameterModel? Find(EventModel model, FieldRole role)
         {
@@ -268,11 +323,19 @@ public sealed partial class AuditEventGenerator
                     case OpKind.KeyPrefix:
                         terms.Add(Writer + ".MaxKeyPrefixBytes(" + op.Parameter!.Name + ", __options.KeyPrefixLength)");
                         break;
-                    case OpKind.Value when op.Parameter!.Kind == ValueKind.Boolean:
-                        constantBytes += 5;
+                    case OpKind.Fingerprint:
+                        constantBytes += 12;
                         break;
                     case OpKind.Value:
-                        terms.Add(Writer + ".MaxBytes(" + op.Parameter!.Name + ")");
+                        if (ConstantBound(op.Parameter!) is int bound)
+                        {
+                            constantBytes += bound;
+                        }
+                        else
+                        {
+                            terms.Add(BoundTerm(op.Parameter!));
+                        }
+
                         break;
                     default:
                         CollectBound(op.Children!, ref constantBytes, terms);
@@ -298,11 +361,11 @@ public sealed partial class AuditEventGenerator
                     case OpKind.KeyPrefix:
                         writer.WriteLine("__w.WriteKeyPrefix(" + op.Parameter!.Name + ", __options.KeyPrefixLength);");
                         break;
-                    case OpKind.Value when op.Parameter!.Kind == ValueKind.Boolean:
-                        writer.WriteLine("__w.WriteBoolean(" + op.Parameter.Name + ");");
+                    case OpKind.Fingerprint:
+                        writer.WriteLine("__w.WriteFingerprint(" + op.Parameter!.Name + ", __options);");
                         break;
                     case OpKind.Value:
-                        writer.WriteLine("__w.WriteString(" + op.Parameter!.Name + ");");
+                        EmitValue(writer, op.Parameter!);
                         break;
                     case OpKind.Group:
                         EmitOps(writer, op.Children!);
@@ -316,6 +379,49 @@ public sealed partial class AuditEventGenerator
             }
 
             FlushLiteral(writer, literal);
+        }
+
+        private static void EmitValue(SourceWriter writer, ParameterModel parameter)
+        {
+            string value = parameter.IsNullableValueType ? parameter.Name + ".GetValueOrDefault()" : parameter.Name;
+            string? call = parameter.Kind switch
+            {
+                ValueKind.String or ValueKind.CharSpan => "WriteString",
+                ValueKind.Utf8Span => "WriteUtf8String",
+                ValueKind.Char => "WriteChar",
+                ValueKind.Boolean => "WriteBoolean",
+                ValueKind.Signed => "WriteInt64",
+                ValueKind.Unsigned => "WriteUInt64",
+                ValueKind.Single => "WriteSingle",
+                ValueKind.Double => "WriteDouble",
+                ValueKind.Decimal => "WriteDecimal",
+                ValueKind.Guid => "WriteGuid",
+                ValueKind.DateTime => "WriteDateTime",
+                ValueKind.DateTimeOffset => "WriteDateTimeOffset",
+                ValueKind.TimeSpan => "WriteTimeSpan",
+                ValueKind.Formattable => "WriteFormattable",
+                _ => null,
+            };
+
+            if (call is not null)
+            {
+                writer.WriteLine("__w." + call + "(" + value + ");");
+                return;
+            }
+
+            // An enum is written by name, chosen at compile time; an undefined value as its number.
+            writer.OpenBlock("switch (" + value + ")");
+            foreach (EnumMemberModel member in parameter.EnumMembers)
+            {
+                writer.WriteLine("case " + member.CaseLabel + ":");
+                writer.WriteLine("    __w.WriteLiteral(" + JsonText.ToCSharpUtf8Literal(JsonText.Escape(member.WireName)) + ");");
+                writer.WriteLine("    break;");
+            }
+
+            writer.WriteLine("default:");
+            writer.WriteLine("    __w.WriteInt64((long)" + value + ");");
+            writer.WriteLine("    break;");
+            writer.CloseBlock();
         }
 
         private static void FlushLiteral(SourceWriter writer, StringBuilder literal)
@@ -332,6 +438,7 @@ public sealed partial class AuditEventGenerator
             Literal,
             Value,
             KeyPrefix,
+            Fingerprint,
             Group,
             When,
         }
@@ -361,6 +468,8 @@ public sealed partial class AuditEventGenerator
             public static Op Value(ParameterModel parameter) => new(OpKind.Value, string.Empty, parameter, null);
 
             public static Op KeyPrefix(ParameterModel parameter) => new(OpKind.KeyPrefix, string.Empty, parameter, null);
+
+            public static Op Fingerprint(ParameterModel parameter) => new(OpKind.Fingerprint, string.Empty, parameter, null);
 
             public static Op Group(params Op[] children) => new(OpKind.Group, string.Empty, null, new List<Op>(children));
 

@@ -17,6 +17,8 @@ public sealed partial class AuditEventGenerator
     {
         private const string LoggerTypeName = "Infernum.Audit.Fast.AuditLogger";
         private const string KeyAttributeName = "Infernum.Audit.Fast.AuditKeyAttribute";
+        private const string RedactAttributeName = "Infernum.Audit.Fast.AuditRedactAttribute";
+        private const string FieldAttributeName = "Infernum.Audit.Fast.AuditFieldAttribute";
 
         // Field names the line writes itself; no extra field may take them.
         private static readonly string[] s_reservedFieldNames =
@@ -87,7 +89,7 @@ public sealed partial class AuditEventGenerator
                 }
             }
 
-            if (eventName is null || !NameConvention.IsSnakeCase(eventName))
+            if (eventName is null || !NameConvention.IsSnakeCase(eventName) || eventName == "audit_dropped")
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidEventName, attributeLocation, eventName ?? "(null)"));
             }
@@ -127,15 +129,20 @@ public sealed partial class AuditEventGenerator
 
                 string name = EscapeIdentifier(parameter.Name);
                 string type = parameter.Type.ToDisplayString(s_typeFormat);
+                bool isScoped = parameter.ScopedKind != ScopedKind.None && parameter.Type.IsRefLikeType;
                 if (SymbolEqualityComparer.Default.Equals(parameter, loggerParameter))
                 {
-                    parameters.Add(new ParameterModel(name, type, ValueKind.String, true, FieldRole.Logger, string.Empty));
+                    parameters.Add(new ParameterModel(name, type, ValueKind.String, true, false, FieldRole.Logger, string.Empty, EquatableArray<EnumMemberModel>.Empty, isScoped));
                     continue;
                 }
 
-                bool isKey = HasAttribute(parameter, KeyAttributeName);
+                bool isKey = HasAttribute(parameter, KeyAttributeName, out _);
+                bool isRedacted = HasAttribute(parameter, RedactAttributeName, out AttributeData? redact);
+                HasAttribute(parameter, FieldAttributeName, out AttributeData? fieldAttribute);
                 string snake = NameConvention.ToSnakeCase(parameter.Name);
-                FieldRole role = isKey ? FieldRole.Key : snake switch
+                string? explicitName = (fieldAttribute?.ConstructorArguments.Length > 0 ? fieldAttribute.ConstructorArguments[0].Value as string : null)
+                    ?? (redact is not null ? NamedString(redact, "Name") : null);
+                FieldRole role = isKey ? FieldRole.Key : isRedacted ? FieldRole.Redacted : explicitName is not null ? FieldRole.Extra : snake switch
                 {
                     "request_id" => FieldRole.RequestId,
                     "client_ip" => FieldRole.ClientIp,
@@ -148,15 +155,22 @@ public sealed partial class AuditEventGenerator
                 string fieldName = role switch
                 {
                     FieldRole.Key => "key_prefix",
-                    FieldRole.Extra => snake,
                     FieldRole.TemplateOnly => string.Empty,
+                    FieldRole.Extra or FieldRole.Redacted => explicitName ?? snake,
                     _ => snake,
                 };
 
-                if (!TryGetKind(parameter.Type, out ValueKind kind, out bool isNullable) || !KindFits(role, kind))
+                if (!TryGetKind(parameter.Type, context.SemanticModel.Compilation, out ValueKind kind, out bool isNullable, out bool isNullableValue, out EquatableArray<EnumMemberModel> members)
+                    || !KindFits(role, kind))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.UnsupportedParameterType, parameterLocation, parameter.Name, parameter.Type.ToDisplayString(), fieldName.Length > 0 ? fieldName : "details"));
+                    continue;
+                }
+
+                if (explicitName is not null && !NameConvention.IsSnakeCase(explicitName))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFieldName, parameterLocation, explicitName, parameter.Name));
                     continue;
                 }
 
@@ -172,12 +186,20 @@ public sealed partial class AuditEventGenerator
                     writtenFields[fieldName] = "parameter '" + parameter.Name + "'";
                 }
 
-                if (!isKey && kind == ValueKind.String && (role == FieldRole.Extra || role == FieldRole.TemplateOnly || role == FieldRole.Details) && LooksLikeSecret(snake))
+                bool verbatim = role is FieldRole.Extra or FieldRole.TemplateOnly or FieldRole.Details
+                    || (holes.Contains(parameter.Name) && role != FieldRole.Redacted && role != FieldRole.Key);
+                if (verbatim && IsText(kind) && LooksLikeSecret(snake))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecretWrittenVerbatim, parameterLocation, parameter.Name));
                 }
 
-                parameters.Add(new ParameterModel(name, type, kind, isNullable, role, fieldName));
+                if ((role == FieldRole.Key || role == FieldRole.Redacted) && holes.Contains(parameter.Name))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecretInTemplate, attributeLocation, parameter.Name, methodName));
+                    continue;
+                }
+
+                parameters.Add(new ParameterModel(name, type, kind, isNullable, isNullableValue, role, fieldName, members, isScoped));
             }
 
             foreach (string hole in holes)
@@ -332,26 +354,114 @@ public sealed partial class AuditEventGenerator
             return text == "AuditLogger" || text == LoggerTypeName;
         }
 
-        private static bool TryGetKind(ITypeSymbol type, out ValueKind kind, out bool isNullable)
+        private static bool TryGetKind(
+            ITypeSymbol type, Compilation compilation, out ValueKind kind, out bool isNullable, out bool isNullableValue, out EquatableArray<EnumMemberModel> members)
         {
+            members = EquatableArray<EnumMemberModel>.Empty;
+            isNullableValue = false;
             isNullable = type.NullableAnnotation == NullableAnnotation.Annotated;
-            switch (type.SpecialType)
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
             {
-                case SpecialType.System_String:
-                    kind = ValueKind.String;
-                    return true;
-                case SpecialType.System_Boolean:
-                    kind = ValueKind.Boolean;
-                    return true;
-                default:
-                    kind = default;
-                    return false;
+                type = nullable.TypeArguments[0];
+                isNullable = isNullableValue = true;
             }
+
+            kind = type.SpecialType switch
+            {
+                SpecialType.System_String => ValueKind.String,
+                SpecialType.System_Boolean => ValueKind.Boolean,
+                SpecialType.System_Char => ValueKind.Char,
+                SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_Int32 or SpecialType.System_Int64 => ValueKind.Signed,
+                SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64 => ValueKind.Unsigned,
+                SpecialType.System_Single => ValueKind.Single,
+                SpecialType.System_Double => ValueKind.Double,
+                SpecialType.System_Decimal => ValueKind.Decimal,
+                SpecialType.System_DateTime => ValueKind.DateTime,
+                _ => (ValueKind)(-1),
+            };
+
+            if (kind != (ValueKind)(-1))
+            {
+                return true;
+            }
+
+            if (type.TypeKind == TypeKind.Enum && type is INamedTypeSymbol enumType)
+            {
+                kind = ValueKind.Enum;
+                string typeName = enumType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                var list = new List<EnumMemberModel>();
+                var seenValues = new HashSet<object>();
+                foreach (ISymbol member in enumType.GetMembers())
+                {
+                    // Aliases (two names, one value) keep the first name: a switch cannot have the value twice.
+                    if (member is IFieldSymbol { HasConstantValue: true, ConstantValue: { } value } field && seenValues.Add(value))
+                    {
+                        list.Add(new EnumMemberModel(typeName + "." + EscapeIdentifier(field.Name), NameConvention.ToSnakeCase(field.Name)));
+                    }
+                }
+
+                members = list.ToEquatableArray();
+                return true;
+            }
+
+            string display = type.OriginalDefinition.ToDisplayString();
+            if (display == "System.ReadOnlySpan<T>" && type is INamedTypeSymbol span)
+            {
+                SpecialType element = span.TypeArguments[0].SpecialType;
+                kind = element == SpecialType.System_Char ? ValueKind.CharSpan : ValueKind.Utf8Span;
+                isNullable = false;
+                return element is SpecialType.System_Char or SpecialType.System_Byte;
+            }
+
+            switch (display)
+            {
+                case "System.Guid":
+                    kind = ValueKind.Guid;
+                    return true;
+                case "System.DateTimeOffset":
+                    kind = ValueKind.DateTimeOffset;
+                    return true;
+                case "System.TimeSpan":
+                    kind = ValueKind.TimeSpan;
+                    return true;
+            }
+
+            INamedTypeSymbol? formattable = compilation.GetTypeByMetadataName("System.IUtf8SpanFormattable");
+            if (formattable is not null && !type.IsRefLikeType && type.TypeKind != TypeKind.TypeParameter)
+            {
+                foreach (INamedTypeSymbol implemented in type.AllInterfaces)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(implemented, formattable))
+                    {
+                        kind = ValueKind.Formattable;
+                        isNullable |= type.IsReferenceType;
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsText(ValueKind kind) => kind is ValueKind.String or ValueKind.CharSpan or ValueKind.Utf8Span;
+
+        private static string? NamedString(AttributeData attribute, string name)
+        {
+            foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+            {
+                if (named.Key == name)
+                {
+                    return named.Value.Value as string;
+                }
+            }
+
+            return null;
         }
 
         private static bool KindFits(FieldRole role, ValueKind kind) => role switch
         {
             FieldRole.RequestId or FieldRole.ClientIp or FieldRole.Key or FieldRole.Endpoint or FieldRole.Details => kind == ValueKind.String,
+            FieldRole.Redacted => kind is ValueKind.String or ValueKind.CharSpan,
             FieldRole.Success => kind == ValueKind.Boolean,
             _ => true,
         };
@@ -364,7 +474,7 @@ public sealed partial class AuditEventGenerator
                 return owner;
             }
 
-            if (role == FieldRole.Extra && Array.IndexOf(s_reservedFieldNames, fieldName) >= 0)
+            if ((role == FieldRole.Extra || role == FieldRole.Redacted) && Array.IndexOf(s_reservedFieldNames, fieldName) >= 0)
             {
                 return "the line itself";
             }
@@ -387,16 +497,18 @@ public sealed partial class AuditEventGenerator
                 || Array.IndexOf(s_secretWords, snakeName.Replace("_", string.Empty)) >= 0;
         }
 
-        private static bool HasAttribute(IParameterSymbol parameter, string attributeName)
+        private static bool HasAttribute(IParameterSymbol parameter, string attributeName, out AttributeData? found)
         {
             foreach (AttributeData attribute in parameter.GetAttributes())
             {
                 if (attribute.AttributeClass?.ToDisplayString() == attributeName)
                 {
+                    found = attribute;
                     return true;
                 }
             }
 
+            found = null;
             return false;
         }
 

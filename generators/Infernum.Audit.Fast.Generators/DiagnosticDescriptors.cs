@@ -56,7 +56,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidEventName = Error(
         "INFAUD012", "Invalid audit event name",
-        "Audit event name '{0}' is not lowercase snake_case ([a-z][a-z0-9]*, words joined by single '_')");
+        "Audit event name '{0}' is not lowercase snake_case ([a-z][a-z0-9]*, words joined by single '_'), or is the reserved 'audit_dropped'");
 
     public static readonly DiagnosticDescriptor DuplicateEventName = Error(
         "INFAUD013", "Audit event name declared twice with different fields",
@@ -69,6 +69,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingRequiredField = Error(
         "INFAUD015", "Audit event lacks a required field",
         "Audit event method '{0}' gives no '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor InvalidFieldName = Error(
+        "INFAUD016", "Invalid field name",
+        "Field name '{0}' of parameter '{1}' is not lowercase snake_case");
+
+    public static readonly DiagnosticDescriptor SecretInTemplate = Error(
+        "INFAUD017", "Key or redacted parameter used in the details template",
+        "Parameter '{0}' is [AuditKey] or [AuditRedact] and cannot appear in the details template of '{1}': it would be written verbatim");
 
     private static DiagnosticDescriptor Error(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());

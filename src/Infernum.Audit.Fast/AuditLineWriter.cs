@@ -1,4 +1,6 @@
 using System;
+using System.Buffers.Text;
+using System.Globalization;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -49,6 +51,13 @@ public ref struct AuditLineWriter
     public static long MaxKeyPrefixBytes(string? key, int maxChars)
         => (long)Math.Min(key?.Length ?? 0, maxChars) * JsonEscaper.MaxExpansion;
 
+    private static int Format(long value, Span<byte> destination)
+    {
+        bool ok = Utf8Formatter.TryFormat(value, destination, out int written);
+        Debug.Assert(ok);
+        return written;
+    }
+
     /// <summary>Copies pre-encoded UTF-8 (constant JSON segments) as is.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteLiteral(scoped ReadOnlySpan<byte> utf8)
@@ -76,6 +85,118 @@ public ref struct AuditLineWriter
     /// <summary>Writes <c>true</c> or <c>false</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteBoolean(bool value) => WriteLiteral(value ? "true"u8 : "false"u8);
+
+    /// <summary>Writes a JSON number.</summary>
+    public void WriteInt64(long value) => _position += Format(value, _line.Slice(_position));
+
+    /// <summary>Writes a JSON number.</summary>
+    public void WriteUInt64(ulong value)
+    {
+        bool ok = Utf8Formatter.TryFormat(value, _line.Slice(_position), out int written);
+        Debug.Assert(ok);
+        _position += written;
+    }
+
+    /// <summary>Writes a JSON number (shortest round-trip form), or <c>null</c> for NaN and infinities, which JSON cannot carry.</summary>
+    public void WriteDouble(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            WriteLiteral("null"u8);
+            return;
+        }
+
+        bool ok = value.TryFormat(_line.Slice(_position), out int written, default, CultureInfo.InvariantCulture);
+        Debug.Assert(ok);
+        _position += written;
+    }
+
+    /// <summary>Writes a JSON number (shortest round-trip form), or <c>null</c> for NaN and infinities.</summary>
+    public void WriteSingle(float value)
+    {
+        if (!float.IsFinite(value))
+        {
+            WriteLiteral("null"u8);
+            return;
+        }
+
+        bool ok = value.TryFormat(_line.Slice(_position), out int written, default, CultureInfo.InvariantCulture);
+        Debug.Assert(ok);
+        _position += written;
+    }
+
+    /// <summary>Writes a JSON number.</summary>
+    public void WriteDecimal(decimal value)
+    {
+        bool ok = Utf8Formatter.TryFormat(value, _line.Slice(_position), out int written);
+        Debug.Assert(ok);
+        _position += written;
+    }
+
+    /// <summary>Writes the text of <paramref name="value"/> inside a JSON string: <c>0f8fad5b-d9cb-469f-a165-70867728950e</c>.</summary>
+    public void WriteGuid(Guid value)
+    {
+        bool ok = Utf8Formatter.TryFormat(value, _line.Slice(_position), out int written);
+        Debug.Assert(ok);
+        _position += written;
+    }
+
+    /// <summary>Writes the round-trip (<c>O</c>) text of <paramref name="value"/> inside a JSON string.</summary>
+    public void WriteDateTime(DateTime value)
+    {
+        bool ok = value.TryFormat(_line.Slice(_position), out int written, "O", CultureInfo.InvariantCulture);
+        Debug.Assert(ok);
+        _position += written;
+    }
+
+    /// <summary>Writes the round-trip (<c>O</c>) text of <paramref name="value"/> inside a JSON string.</summary>
+    public void WriteDateTimeOffset(DateTimeOffset value)
+    {
+        bool ok = value.TryFormat(_line.Slice(_position), out int written, "O", CultureInfo.InvariantCulture);
+        Debug.Assert(ok);
+        _position += written;
+    }
+
+    /// <summary>Writes the constant (<c>c</c>) text of <paramref name="value"/> inside a JSON string: <c>1.02:03:04.5000000</c>.</summary>
+    public void WriteTimeSpan(TimeSpan value)
+    {
+        bool ok = value.TryFormat(_line.Slice(_position), out int written, "c", CultureInfo.InvariantCulture);
+        Debug.Assert(ok);
+        _position += written;
+    }
+
+    /// <summary>Writes <paramref name="value"/> escaped, inside a JSON string.</summary>
+    public void WriteChar(char value) => WriteString(new ReadOnlySpan<char>(in value));
+
+    /// <summary>
+    /// Writes the UTF-8 text of <paramref name="value"/>, escaped, inside a JSON string. Text longer than
+    /// <see cref="MaxFormattedBytes"/> bytes is not written (the string is left empty).
+    /// </summary>
+    public void WriteFormattable<T>(T value)
+        where T : IUtf8SpanFormattable
+    {
+        Span<byte> text = stackalloc byte[MaxFormattedBytes];
+        if (value is not null && value.TryFormat(text, out int written, default, CultureInfo.InvariantCulture))
+        {
+            _position += JsonEscaper.Escape(text.Slice(0, written), _line.Slice(_position));
+        }
+    }
+
+    /// <summary>Bytes of a redaction fingerprint: 12 hex digits.</summary>
+    public const int FingerprintLength = 12;
+
+    /// <summary>
+    /// Writes the fingerprint of <paramref name="value"/>: the first 12 hex digits of HMAC-SHA256 over its UTF-8 text,
+    /// keyed by <see cref="AuditOptions.RedactionKey"/>. The value itself is never written.
+    /// </summary>
+    public void WriteFingerprint(scoped ReadOnlySpan<char> value, AuditOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _position += Fingerprint.Write(value, options.RedactionKey, _line.Slice(_position));
+    }
+
+    /// <summary>The most UTF-8 bytes of a formattable value's text that are written.</summary>
+    public const int MaxFormattedBytes = 512;
 
     /// <summary>Marks the line complete; <see cref="Dispose"/> then publishes it.</summary>
     public void Commit() => _committed = true;

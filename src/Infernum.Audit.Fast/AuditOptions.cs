@@ -35,6 +35,28 @@ public sealed record AuditOptions
         }
     }
 
+    private readonly byte[]? _redactionKey;
+
+    /// <summary>
+    /// The HMAC-SHA256 key of <see cref="AuditRedactAttribute"/> fingerprints, at least 16 bytes. When null (the default)
+    /// a random key is drawn once per process: fingerprints then correlate within a run but not across restarts.
+    /// Keep it secret: whoever has it can test guesses against fingerprints.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is shorter than 16 bytes.</exception>
+    public byte[]? RedactionKey
+    {
+        get => _redactionKey;
+        init
+        {
+            if (value is not null && value.Length < 16)
+            {
+                throw new ArgumentException("RedactionKey must be at least 16 bytes.", nameof(RedactionKey));
+            }
+
+            _redactionKey = value;
+        }
+    }
+
     /// <summary>The defaults: everything on, 8-char key prefixes.</summary>
     public static AuditOptions Default { get; } = new();
 }

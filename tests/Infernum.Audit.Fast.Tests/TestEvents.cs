@@ -1,9 +1,97 @@
+using System;
+using System.Net;
+
 namespace Infernum.Audit.Fast.Tests;
 
-/// <summary>User events compiled into the test assembly by the generator.</summary>
+/// <summary>An enum written by its snake_case name.</summary>
+public enum ModelTier
+{
+    Free,
+    ProTier,
+    EnterpriseGold,
+}
+
+/// <summary>User events compiled into the test assembly by the generator: every supported type, both method forms.</summary>
 internal static partial class TestEvents
 {
     /// <summary>Fail-closed form: returns whether the event was accepted.</summary>
     [AuditEvent("api_request", Endpoint = "/v1/chat/completions")]
     public static partial bool ApiRequest(AuditLogger audit, string requestId, string? clientIp, [AuditKey] string key);
+
+    [AuditEvent("token_refreshed", Endpoint = "/api/tokens", Details = "Refreshed for {userId}")]
+    public static partial void TokenRefreshed(AuditLogger audit, string requestId, string? clientIp, string userId);
+
+    [AuditEvent("quota_exceeded", Endpoint = "/v1/chat/completions", Success = false, Details = "Used {used} of {limit} tokens")]
+    public static partial void QuotaExceeded(AuditLogger audit, string requestId, int used, long limit, ModelTier tier);
+
+    /// <summary>The benchmark's user event: six typed fields.</summary>
+    [AuditEvent("inference_completed", Endpoint = "/v1/chat/completions")]
+    public static partial void InferenceCompleted(AuditLogger audit, string requestId, int promptTokens, long totalTokens, Guid sessionId, double latencyMs, bool cached, ModelTier tier);
+
+    [AuditEvent("all_integers", Endpoint = "/x")]
+    public static partial void AllIntegers(AuditLogger audit, string requestId, sbyte i8, byte u8, short i16, ushort u16, int i32, uint u32, long i64, ulong u64);
+
+    [AuditEvent("floating_point", Endpoint = "/x")]
+    public static partial void FloatingPoint(AuditLogger audit, string requestId, float single, double ratio, decimal price);
+
+    [AuditEvent("times", Endpoint = "/x")]
+    public static partial void Times(AuditLogger audit, string requestId, DateTime at, DateTimeOffset localAt, TimeSpan elapsed, Guid traceId);
+
+    [AuditEvent("texts", Endpoint = "/x")]
+    public static partial void Texts(AuditLogger audit, string requestId, ReadOnlySpan<char> chars, ReadOnlySpan<byte> utf8, char grade);
+
+    [AuditEvent("network", Endpoint = "/x")]
+    public static partial void Network(AuditLogger audit, string requestId, IPAddress peer, IPAddress? proxy, Version clientVersion);
+
+    [AuditEvent("nullables", Endpoint = "/x")]
+    public static partial void Nullables(AuditLogger audit, string requestId, int? count, long? total, Guid? session, double? score, bool? flag, DateTime? when, ModelTier? tier, string? note);
+
+    [AuditEvent("secrets", Endpoint = "/api/keys")]
+    public static partial void Secrets(AuditLogger audit, string requestId, [AuditKey] string apiKey, [AuditRedact] string email, [AuditRedact(Name = "card")] string? cardNumber);
+
+    [AuditEvent("renamed", Endpoint = "/x")]
+    public static partial void Renamed(AuditLogger audit, string requestId, [AuditField("http_status")] int status);
+
+    [AuditEvent("template_types", Endpoint = "/x", Details = "{count} items at {price} on {when} ({tier}, {ok}) {{literal}} {maybe}")]
+    public static partial void TemplateTypes(AuditLogger audit, string requestId, int count, decimal price, DateTime when, ModelTier tier, bool ok, int? maybe);
+
+    [AuditEvent("outcome")]
+    public static partial void Outcome(AuditLogger audit, string requestId, string endpoint, bool success, string? details);
+
+    [AuditEvent(AuditEventType.AuthSuccess)]
+    public static partial void BuiltInName(AuditLogger audit, string requestId, string? clientIp, [AuditKey] string key, string endpoint);
+
+    [AuditEvent("escapes_in_constants", Endpoint = "/a\"b\\c", Details = "tab\there \u2028 \"quoted\"")]
+    public static partial void EscapesInConstants(AuditLogger audit, string requestId);
+}
+
+/// <summary>Instance form: the logger is a primary-constructor parameter.</summary>
+internal sealed partial class TenantAudit(AuditLogger audit)
+{
+    public AuditLogger Logger => audit;
+
+    [AuditEvent("tenant_switched", Endpoint = "/api/tenants")]
+    public partial void TenantSwitched(string requestId, string tenant);
+}
+
+/// <summary>Instance form: the logger is a field.</summary>
+internal sealed partial class ModelAudit
+{
+    private readonly AuditLogger _audit;
+
+    public ModelAudit(AuditLogger audit) => _audit = audit;
+
+    [AuditEvent("model_evicted", Endpoint = "/api/models/unload")]
+    public partial bool ModelEvicted(string requestId, string modelId, long freedBytes);
+}
+
+/// <summary>Instance form: the logger is a property.</summary>
+internal sealed partial class PropertyAudit
+{
+    public PropertyAudit(AuditLogger audit) => Audit = audit;
+
+    public AuditLogger Audit { get; }
+
+    [AuditEvent("property_form", Endpoint = "/x")]
+    internal partial void PropertyForm(string requestId, ushort port);
 }

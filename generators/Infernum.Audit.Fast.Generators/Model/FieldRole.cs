@@ -16,4 +16,6 @@ internal enum FieldRole
     TemplateOnly,
     /// <summary>A field of its own after <c>details</c>.</summary>
     Extra,
+    /// <summary>An <c>[AuditRedact]</c> parameter: a field after <c>details</c> holding a keyed fingerprint, never the value.</summary>
+    Redacted,
 }

@@ -1,8 +1,22 @@
 namespace Infernum.Audit.Fast.Generators.Model;
 
-/// <summary>How a parameter's value is written.</summary>
+/// <summary>How a parameter's value is written (and its JSON type).</summary>
 internal enum ValueKind
 {
     String,
+    CharSpan,
+    Utf8Span,
+    Char,
     Boolean,
+    Signed,
+    Unsigned,
+    Single,
+    Double,
+    Decimal,
+    Guid,
+    DateTime,
+    DateTimeOffset,
+    TimeSpan,
+    Enum,
+    Formattable,
 }
