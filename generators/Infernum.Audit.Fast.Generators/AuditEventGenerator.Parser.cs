@@ -43,12 +43,12 @@ public sealed partial class AuditEventGenerator
             Location methodLocation = syntax.Identifier.GetLocation();
             string methodName = method.Name;
 
-            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            bool isPartial = syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
+            if (!isPartial)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, methodLocation, methodName));
             }
-
-            if (syntax.Body is not null || syntax.ExpressionBody is not null)
+            else if (syntax.Body is not null || syntax.ExpressionBody is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HasBody, methodLocation, methodName));
             }
@@ -130,7 +130,8 @@ public sealed partial class AuditEventGenerator
                 string name = EscapeIdentifier(parameter.Name);
                 string type = parameter.Type.ToDisplayString(s_typeFormat);
                 bool isScoped = parameter.ScopedKind != ScopedKind.None && parameter.Type.IsRefLikeType;
-                if (SymbolEqualityComparer.Default.Equals(parameter, loggerParameter))
+                if (SymbolEqualityComparer.Default.Equals(parameter, loggerParameter)
+                    || SymbolEqualityComparer.Default.Equals(parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), loggerType))
                 {
                     parameters.Add(new ParameterModel(name, type, ValueKind.String, true, false, FieldRole.Logger, string.Empty, EquatableArray<EnumMemberModel>.Empty, isScoped));
                     continue;

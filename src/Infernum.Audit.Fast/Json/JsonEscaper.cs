@@ -2,6 +2,8 @@ using System;
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Infernum.Audit.Fast.Json;
@@ -33,7 +35,15 @@ internal static class JsonEscaper
     public static int Escape(ReadOnlySpan<char> value, Span<byte> destination)
     {
         Debug.Assert(destination.Length >= (long)value.Length * MaxExpansion);
-        int written = 0;
+
+        // Most audit values (ids, addresses, paths) are short printable ASCII: check and narrow them in one pass.
+        int written = NarrowSafeAscii(value, destination);
+        if (written == value.Length)
+        {
+            return written;
+        }
+
+        value = value.Slice(written);
         while (true)
         {
             int run = value.IndexOfAnyExcept(s_safeChars);
@@ -102,6 +112,52 @@ internal static class JsonEscaper
 
             value = value.Slice(consumed);
         }
+    }
+
+    /// <summary>
+    /// Copies the leading run of chars that need no escape (printable ASCII but <c>"</c> and <c>\</c>), narrowed
+    /// to bytes, eight at a time; returns how many were copied.
+    /// </summary>
+    private static int NarrowSafeAscii(ReadOnlySpan<char> value, Span<byte> destination)
+    {
+        ref ushort source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(value));
+        ref byte target = ref MemoryMarshal.GetReference(destination);
+        int length = value.Length;
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            Vector128<ushort> low = Vector128.Create((ushort)0x20);
+            Vector128<ushort> high = Vector128.Create((ushort)0x7E);
+            Vector128<ushort> quote = Vector128.Create((ushort)'"');
+            Vector128<ushort> backslash = Vector128.Create((ushort)'\\');
+            for (; i <= length - Vector128<ushort>.Count; i += Vector128<ushort>.Count)
+            {
+                Vector128<ushort> chars = Vector128.LoadUnsafe(ref source, (nuint)i);
+                Vector128<ushort> unsafeChars = Vector128.LessThan(chars, low) | Vector128.GreaterThan(chars, high)
+                    | Vector128.Equals(chars, quote) | Vector128.Equals(chars, backslash);
+                if (unsafeChars != Vector128<ushort>.Zero)
+                {
+                    break;
+                }
+
+                // Eight chars become eight bytes: the low half of the narrowed vector.
+                ulong bytes = Vector128.Narrow(chars, chars).AsUInt64().ToScalar();
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, i), bytes);
+            }
+        }
+
+        for (; i < length; i++)
+        {
+            ushort c = Unsafe.Add(ref source, i);
+            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\')
+            {
+                break;
+            }
+
+            Unsafe.Add(ref target, i) = (byte)c;
+        }
+
+        return i;
     }
 
     /// <summary>Escapes UTF-8 text into <paramref name="destination"/>; invalid sequences become U+FFFD.</summary>

@@ -4,6 +4,8 @@ using System.Buffers.Text;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Infernum.Audit.Fast.Json;
@@ -33,8 +35,16 @@ internal sealed class AuditPipeline
     /// <summary>Largest line accepted; a bigger event is dropped rather than reserving unbounded memory.</summary>
     internal const int MaxLineBytes = 16 * 1024 * 1024;
 
-    /// <summary>The writer wakes at least this often even if a wake-up signal was missed.</summary>
-    private const int IdlePollMilliseconds = 5;
+    /// <summary>
+    /// The writer wakes at least this often: a line waits at most about this long before it heads for the sink.
+    /// </summary>
+    private const int IdlePollMilliseconds = 2;
+
+    /// <summary>
+    /// Producers wake a sleeping writer only once this much is pending: waking it per line would put a futex
+    /// call on the hot path (it was most of the cost of an event before this threshold).
+    /// </summary>
+    private const long WakeThresholdBytes = 256 * 1024;
 
     private const int MaxBackoffMilliseconds = 1000;
 
@@ -54,8 +64,13 @@ internal sealed class AuditPipeline
 
     private static int MaxDropRecordBytes => FixedLineBytes + DropRecordType.Length + (3 * 20) + 26;
 
-    // Guards the pipe's writer, _timestamp and every field marked (sync).
-    private readonly object _sync = new();
+    // 1 while a producer (or the writer, publishing) owns the pipe's writer, _timestamp and every field marked (sync).
+    // A CAS spin lock, not a Monitor: sections are short, and Monitor's thread-id lookup and kernel wake-ups of
+    // waiters were most of an event's cost.
+    private int _sync;
+
+    // Producers waiting for room sleep on this, and the writer pulses it as it frees room.
+    private readonly object _roomLock = new();
 
     // Guards the writer's sleep: _wakeRequested.
     private readonly object _wakeLock = new();
@@ -77,7 +92,9 @@ internal sealed class AuditPipeline
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
 
     // (sync) Bytes of complete lines handed to the pipe (Advance), and made readable to the writer (FlushAsync).
+    // _knownWrittenBytes: the writer's _progress.WrittenBytes as producers last read it (never ahead of the real value).
     private long _committedBytes;
+    private long _knownWrittenBytes;
     private long _publishedBytes;
     private long _highWaterBytes;
 
@@ -92,14 +109,12 @@ internal sealed class AuditPipeline
     private long _pendingDropFirst;
     private long _pendingDropLast;
 
-    // (sync) Set once; from then on no line is committed. _producersWaiting: producers in Monitor.Wait(_sync).
+    // (sync) Set once; from then on no line is committed. _producersWaiting: producers waiting for room.
     private bool _disposed;
     private int _producersWaiting;
 
-    // Written only by the writer thread: bytes and event lines the sink accepted.
-    private long _writtenBytes;
-    private long _writtenEvents;
-    private long _writeErrors;
+    // Written only by the writer thread, on cache lines of their own: bytes and event lines the sink accepted, errors.
+    private readonly WriterProgress _progress = new();
     private volatile AuditSinkHealth _health;
 
     // Under _flushLock: the writer has exited; nothing more will be written.
@@ -151,10 +166,11 @@ internal sealed class AuditPipeline
     /// <summary>A consistent snapshot: taken under the producers' lock, with the writer's counters read once.</summary>
     public AuditCounters GetCounters()
     {
-        lock (_sync)
+        Enter();
+        try
         {
-            long written = Volatile.Read(ref _writtenEvents);
-            long buffered = _committedBytes - Volatile.Read(ref _writtenBytes);
+            long written = Volatile.Read(ref _progress.WrittenEvents);
+            long buffered = _committedBytes - Volatile.Read(ref _progress.WrittenBytes);
             return new AuditCounters
             {
                 Enqueued = _offered,
@@ -167,10 +183,46 @@ internal sealed class AuditPipeline
                 DroppedDisposed = _dropped[(int)AuditDropReason.Disposed],
                 DroppedFormatError = _dropped[(int)AuditDropReason.FormatError],
                 DroppedUnwritten = _dropped[(int)AuditDropReason.Unwritten],
-                WriteErrors = Volatile.Read(ref _writeErrors),
+                WriteErrors = Volatile.Read(ref _progress.WriteErrors),
                 BufferedBytes = buffered,
                 BufferedBytesHighWater = Math.Max(_highWaterBytes, buffered),
             };
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _sync, 1, 0) != 0)
+        {
+            EnterContended();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnterContended()
+    {
+        // Spins, then yields; never sleeps a whole millisecond (sections are sub-microsecond).
+        var spinner = default(SpinWait);
+        do
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        while (Volatile.Read(ref _sync) != 0 || Interlocked.CompareExchange(ref _sync, 1, 0) != 0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Exit() => Volatile.Write(ref _sync, 0);
+
+    private void PulseRoom()
+    {
+        lock (_roomLock)
+        {
+            Monitor.PulseAll(_roomLock);
         }
     }
 
@@ -183,19 +235,19 @@ internal sealed class AuditPipeline
     {
         writer = default;
         long needed = maxBodyBytes + FixedLineBytes;
-        Monitor.Enter(_sync);
+        Enter();
         _offered++;
         if (_disposed)
         {
             _dropped[(int)AuditDropReason.Disposed]++;
-            Monitor.Exit(_sync);
+            Exit();
             return false;
         }
 
         if (needed > MaxLineBytes)
         {
             DropLocked(AuditDropReason.Oversize);
-            Monitor.Exit(_sync);
+            Exit();
             return false;
         }
 
@@ -220,7 +272,7 @@ internal sealed class AuditPipeline
                     DropLocked(reason);
                 }
 
-                Monitor.Exit(_sync);
+                Exit();
                 return false;
             }
         }
@@ -242,7 +294,7 @@ internal sealed class AuditPipeline
     /// </summary>
     internal void EndLine(Span<byte> span, int lineStart, int length, bool completed)
     {
-        Debug.Assert(Monitor.IsEntered(_sync));
+        Debug.Assert(_sync == 1);
         int total;
         if (completed)
         {
@@ -256,8 +308,17 @@ internal sealed class AuditPipeline
         }
 
         CommitLocked(total);
-        Monitor.Exit(_sync);
-        if (Volatile.Read(ref _writerWaiting) != 0)
+
+        // Producers publish full batches themselves: the writer then never has to block on this lock, which
+        // would make a producer spin behind it.
+        bool batchReady = _committedBytes - _publishedBytes >= WakeThresholdBytes;
+        if (batchReady)
+        {
+            PublishLocked();
+        }
+
+        Exit();
+        if (batchReady && Volatile.Read(ref _writerWaiting) != 0)
         {
             WakeWriter();
         }
@@ -267,16 +328,22 @@ internal sealed class AuditPipeline
     public Task FlushAsync(CancellationToken cancellationToken)
     {
         long target;
-        lock (_sync)
+        Enter();
+        try
         {
             target = _committedBytes;
+            PublishLocked();
+        }
+        finally
+        {
+            Exit();
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_flushLock)
         {
             // Checked under the lock the writer completes waiters under, so no completion slips between.
-            if (_writtenBytes >= target || _writerDone)
+            if (_progress.WrittenBytes >= target || _writerDone)
             {
                 return Task.CompletedTask;
             }
@@ -293,7 +360,8 @@ internal sealed class AuditPipeline
     /// <returns>The writer's exit.</returns>
     public Task StopAsync(TimeSpan timeout)
     {
-        lock (_sync)
+        Enter();
+        try
         {
             if (!_disposed)
             {
@@ -306,16 +374,32 @@ internal sealed class AuditPipeline
                 }
 
                 Interlocked.Exchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
-                Monitor.PulseAll(_sync);
             }
         }
+        finally
+        {
+            Exit();
+        }
+
+        PulseRoom();
 
         _stopping = true;
         WakeWriter();
         return _writerExited.Task;
     }
 
-    private bool HasRoomLocked(long bytes) => _committedBytes - Volatile.Read(ref _writtenBytes) + bytes <= _maxBufferedBytes;
+    // Checks against the producers' last look at the writer's progress, refreshed only when that says "full":
+    // reading the writer's own cache line on every event cost more than the rest of the check.
+    private bool HasRoomLocked(long bytes)
+    {
+        if (_committedBytes - _knownWrittenBytes + bytes <= _maxBufferedBytes)
+        {
+            return true;
+        }
+
+        _knownWrittenBytes = Volatile.Read(ref _progress.WrittenBytes);
+        return _committedBytes - _knownWrittenBytes + bytes <= _maxBufferedBytes;
+    }
 
     private void DropLocked(AuditDropReason reason)
     {
@@ -335,7 +419,7 @@ internal sealed class AuditPipeline
         {
             _pipe.Writer.Advance(bytes);
             _committedBytes += bytes;
-            long buffered = _committedBytes - Volatile.Read(ref _writtenBytes);
+            long buffered = _committedBytes - _knownWrittenBytes;
             if (buffered > _highWaterBytes)
             {
                 _highWaterBytes = buffered;
@@ -387,7 +471,7 @@ internal sealed class AuditPipeline
         return written;
     }
 
-    // Under Block: waits (releasing the lock) until the writer frees room, the timeout passes or the logger is disposed.
+    // Under Block: waits (releasing the spin lock, sleeping on the room lock) until the writer frees room, the timeout passes or the logger is disposed.
     private AuditDropReason? WaitForRoomLocked(ref long reserve, long needed)
     {
         long deadline = Environment.TickCount64 + (long)_blockTimeout.TotalMilliseconds;
@@ -416,7 +500,17 @@ internal sealed class AuditPipeline
 
                 PublishLocked();
                 WakeWriter();
-                Monitor.Wait(_sync, (int)Math.Min(remaining, 100));
+                Exit();
+                lock (_roomLock)
+                {
+                    // Rechecked under the room lock the writer pulses under, so a pulse cannot slip between.
+                    if (!HasRoomLocked(reserve) && !Volatile.Read(ref _disposed))
+                    {
+                        Monitor.Wait(_roomLock, (int)Math.Min(remaining, 10));
+                    }
+                }
+
+                Enter();
             }
         }
         finally
@@ -460,7 +554,35 @@ internal sealed class AuditPipeline
             ValueTask<FlushResult> flush = _pipe.Writer.FlushAsync();
             Debug.Assert(flush.IsCompletedSuccessfully);
             _ = flush.Result;
-            _publishedBytes = _committedBytes;
+            Volatile.Write(ref _publishedBytes, _committedBytes);
+        }
+    }
+
+    // Publishes a small tail that no producer's batch threshold will: only if the lock is free, since a
+    // producer holding it will publish soon anyway. When stopping it waits for the lock: nothing may be left.
+    private void PublishPending(bool stopping)
+    {
+        if (Volatile.Read(ref _committedBytes) == Volatile.Read(ref _publishedBytes))
+        {
+            return;
+        }
+
+        if (stopping)
+        {
+            Enter();
+        }
+        else if (Interlocked.CompareExchange(ref _sync, 1, 0) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            PublishLocked();
+        }
+        finally
+        {
+            Exit();
         }
     }
 
@@ -468,14 +590,18 @@ internal sealed class AuditPipeline
     {
         PipeReader reader = _pipe.Reader;
         int failures = 0;
+        bool idle = true;
         try
         {
             while (true)
             {
                 bool stopping = _stopping;
-                lock (_sync)
+
+                // While producers are busy they publish whole batches; the writer publishes a tail only after a
+                // quiet poll (or at shutdown), so it does not contend with them for the lock.
+                if (idle || stopping)
                 {
-                    PublishLocked();
+                    PublishPending(stopping);
                 }
 
                 if (reader.TryRead(out ReadResult result) && !result.Buffer.IsEmpty)
@@ -497,12 +623,14 @@ internal sealed class AuditPipeline
                             Report(new AuditSinkFault(null, 0, 0));
                         }
 
+                        // A small batch means producers are slow: sleep instead of contending for their lock.
+                        idle = bytes < WakeThresholdBytes && !stopping && !WaitForWork();
                         continue;
                     }
 
                     failures++;
                     _health = AuditSinkHealth.Retrying;
-                    Report(new AuditSinkFault(error, failures, Volatile.Read(ref _committedBytes) - _writtenBytes));
+                    Report(new AuditSinkFault(error, failures, Volatile.Read(ref _committedBytes) - _progress.WrittenBytes));
                     if (stopping && Environment.TickCount64 >= Interlocked.Read(ref _stopDeadline))
                     {
                         break; // the owner's timeout is over: what remains is counted as unwritten
@@ -517,15 +645,14 @@ internal sealed class AuditPipeline
                     break;
                 }
 
-                WaitForWork();
+                idle = !WaitForWork();
             }
         }
         finally
         {
-            lock (_sync)
-            {
-                _dropped[(int)AuditDropReason.Unwritten] = _accepted - _writtenEvents;
-            }
+            Enter();
+            _dropped[(int)AuditDropReason.Unwritten] = _accepted - _progress.WrittenEvents;
+            Exit();
 
             try
             {
@@ -533,7 +660,7 @@ internal sealed class AuditPipeline
             }
             catch (Exception)
             {
-                Interlocked.Increment(ref _writeErrors);
+                Interlocked.Increment(ref _progress.WriteErrors);
             }
 
             _health = AuditSinkHealth.Closed;
@@ -560,14 +687,14 @@ internal sealed class AuditPipeline
             }
             catch (Exception error)
             {
-                Interlocked.Increment(ref _writeErrors);
+                Interlocked.Increment(ref _progress.WriteErrors);
                 return error;
             }
 
             consumed = position.GetObject() is null ? buffer.End : position;
             bytes += span.Length;
-            Volatile.Write(ref _writtenBytes, _writtenBytes + span.Length);
-            Volatile.Write(ref _writtenEvents, _writtenEvents + span.Count((byte)'\n') - CountDropRecords(span));
+            Volatile.Write(ref _progress.WrittenBytes, _progress.WrittenBytes + span.Length);
+            Volatile.Write(ref _progress.WrittenEvents, _progress.WrittenEvents + span.Count((byte)'\n') - CountDropRecords(span));
         }
 
         consumed = buffer.End;
@@ -578,7 +705,7 @@ internal sealed class AuditPipeline
         }
         catch (Exception error)
         {
-            Interlocked.Increment(ref _writeErrors);
+            Interlocked.Increment(ref _progress.WriteErrors);
             return error;
         }
     }
@@ -617,10 +744,7 @@ internal sealed class AuditPipeline
     {
         if (Volatile.Read(ref _producersWaiting) > 0)
         {
-            lock (_sync)
-            {
-                Monitor.PulseAll(_sync);
-            }
+            PulseRoom();
         }
 
         CompleteFlushWaiters(all: false);
@@ -631,7 +755,7 @@ internal sealed class AuditPipeline
         lock (_flushLock)
         {
             _writerDone |= all;
-            long written = _writtenBytes;
+            long written = _progress.WrittenBytes;
             for (int i = _flushWaiters.Count - 1; i >= 0; i--)
             {
                 if (all || _flushWaiters[i].Target <= written)
@@ -643,18 +767,34 @@ internal sealed class AuditPipeline
         }
     }
 
-    private void WaitForWork()
+    // Sleeps until woken or the poll interval passes; returns whether there was a reason to wake (not a timeout).
+    private bool WaitForWork()
     {
         lock (_wakeLock)
         {
             Interlocked.Exchange(ref _writerWaiting, 1);
-            if (!_wakeRequested && !_stopping && Volatile.Read(ref _committedBytes) == _publishedBytes)
-            {
-                Monitor.Wait(_wakeLock, IdlePollMilliseconds);
-            }
-
+            bool woken = _wakeRequested || _stopping || Volatile.Read(ref _publishedBytes) != Volatile.Read(ref _progress.WrittenBytes)
+                || Monitor.Wait(_wakeLock, IdlePollMilliseconds);
+            woken &= _wakeRequested || _stopping || Volatile.Read(ref _publishedBytes) != Volatile.Read(ref _progress.WrittenBytes);
             _wakeRequested = false;
             Volatile.Write(ref _writerWaiting, 0);
+            return woken;
         }
     }
+}
+
+/// <summary>
+/// The writer thread's counters, alone on their cache lines so that its updates do not evict the producers' fields.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 192)]
+internal sealed class WriterProgress
+{
+    [FieldOffset(64)]
+    public long WrittenBytes;
+
+    [FieldOffset(72)]
+    public long WrittenEvents;
+
+    [FieldOffset(80)]
+    public long WriteErrors;
 }
