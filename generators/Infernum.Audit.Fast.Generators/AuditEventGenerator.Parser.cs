@@ -244,7 +244,8 @@ public sealed partial class AuditEventGenerator
                     success,
                     details,
                     detailsTemplate is not null,
-                    parameters.ToEquatableArray());
+                    parameters.ToEquatableArray(),
+                    LocationInfo.From(methodLocation));
 
             return new ParseResult(model, diagnostics.ToEquatableArray());
         }

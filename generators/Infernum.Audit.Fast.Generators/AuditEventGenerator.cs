@@ -17,6 +17,7 @@ public sealed partial class AuditEventGenerator : IIncrementalGenerator
         public const string Parse = "AuditEvents.Parse";
         public const string Diagnostics = "AuditEvents.Diagnostics";
         public const string Events = "AuditEvents.Events";
+        public const string AssemblyName = "AuditEvents.AssemblyName";
     }
 
     /// <inheritdoc />
@@ -39,7 +40,23 @@ public sealed partial class AuditEventGenerator : IIncrementalGenerator
             .Collect()
             .WithTrackingName(TrackingNames.Events);
 
+        IncrementalValueProvider<string?> assemblyName = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.AssemblyName)
+            .WithTrackingName(TrackingNames.AssemblyName);
+
         context.RegisterSourceOutput(diagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
-        context.RegisterSourceOutput(events, static (spc, models) => Emitter.Emit(spc, models));
+        context.RegisterSourceOutput(events.Combine(assemblyName), static (spc, input) =>
+        {
+            foreach (DiagnosticInfo duplicate in Catalog.FindConflictingNames(input.Left))
+            {
+                spc.ReportDiagnostic(duplicate.ToDiagnostic());
+            }
+
+            Emitter.Emit(spc, input.Left);
+            if (Catalog.Emit(input.Right, input.Left) is { } catalog)
+            {
+                spc.AddSource("AuditEventCatalog.g.cs", Microsoft.CodeAnalysis.Text.SourceText.From(catalog, System.Text.Encoding.UTF8));
+            }
+        });
     }
 }

@@ -72,6 +72,12 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     /// <summary>The sink's state as the writer last saw it.</summary>
     public AuditSinkHealth SinkHealth => _pipeline.Health;
 
+    /// <summary>The ten built-in events and their fields, as the generator described them at compile time.</summary>
+    public static System.Collections.Generic.IReadOnlyList<AuditEventDescriptor> BuiltInEvents => AuditEventCatalog.Events;
+
+    /// <summary>A JSON Schema (draft-07) that every line of the built-in events (and every drop record) validates against.</summary>
+    public static string BuiltInJsonSchema => AuditEventCatalog.JsonSchema;
+
     internal AuditPipeline Pipeline => _pipeline;
 
     /// <summary>

@@ -54,6 +54,12 @@ public sealed class GeneratedEventTests
         ["nullables_null"] = (
             l => TestEvents.Nullables(l, "r", null, null, null, null, null, null, null, null),
             ",\"event_type\":\"nullables\",\"request_id\":\"r\",\"endpoint\":\"/x\",\"success\":true}"),
+        ["more_nullables_set"] = (
+            l => TestEvents.MoreNullables(l, "r", 'A', -1, 2, -3, 4, 5u, 6ul, 0.5f, 7.25m, new DateTimeOffset(s_when), TimeSpan.FromMinutes(90), s_version),
+            ",\"event_type\":\"more_nullables\",\"request_id\":\"r\",\"endpoint\":\"/x\",\"success\":true,\"grade\":\"A\",\"i8\":-1,\"u8\":2,\"i16\":-3,\"u16\":4,\"u32\":5,\"u64\":6,\"single\":0.5,\"price\":7.25,\"at\":\"2026-11-27T21:55:00.0000000+00:00\",\"elapsed\":\"01:30:00\",\"version\":\"1.2.3\"}"),
+        ["more_nullables_null"] = (
+            l => TestEvents.MoreNullables(l, "r", null, null, null, null, null, null, null, float.PositiveInfinity, null, null, null, null),
+            ",\"event_type\":\"more_nullables\",\"request_id\":\"r\",\"endpoint\":\"/x\",\"success\":true,\"single\":null}"),
         ["secrets"] = (
             l => TestEvents.Secrets(l, "r", "sk-inf-abcdefghijkl", "alice@example.com", null),
             ",\"event_type\":\"secrets\",\"request_id\":\"r\",\"key_prefix\":\"sk-inf-a\",\"endpoint\":\"/api/keys\",\"success\":true,\"email\":\"{fp:alice@example.com}\"}"),

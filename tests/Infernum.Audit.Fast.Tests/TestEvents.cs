@@ -46,6 +46,9 @@ internal static partial class TestEvents
     [AuditEvent("nullables", Endpoint = "/x")]
     public static partial void Nullables(AuditLogger audit, string requestId, int? count, long? total, Guid? session, double? score, bool? flag, DateTime? when, ModelTier? tier, string? note);
 
+    [AuditEvent("more_nullables", Endpoint = "/x")]
+    public static partial void MoreNullables(AuditLogger audit, string requestId, char? grade, sbyte? i8, byte? u8, short? i16, ushort? u16, uint? u32, ulong? u64, float? single, decimal? price, DateTimeOffset? at, TimeSpan? elapsed, Version? version);
+
     [AuditEvent("secrets", Endpoint = "/api/keys")]
     public static partial void Secrets(AuditLogger audit, string requestId, [AuditKey] string apiKey, [AuditRedact] string email, [AuditRedact(Name = "card")] string? cardNumber);
 

@@ -16,6 +16,7 @@ namespace Infernum.Audit.Fast.Generators.Model;
 /// <param name="Details">The parsed details template, or empty when none.</param>
 /// <param name="HasDetailsTemplate">Whether a details template was given (an empty one writes <c>""</c>).</param>
 /// <param name="Parameters">Every parameter, in declaration order.</param>
+/// <param name="Location">Where the method is declared, by value (for diagnostics that compare events).</param>
 internal sealed record EventModel(
     string? Namespace,
     EquatableArray<TypeDeclarationModel> ContainingTypes,
@@ -29,7 +30,8 @@ internal sealed record EventModel(
     bool Success,
     EquatableArray<TemplatePart> Details,
     bool HasDetailsTemplate,
-    EquatableArray<ParameterModel> Parameters)
+    EquatableArray<ParameterModel> Parameters,
+    LocationInfo? Location)
 {
     /// <summary>Deterministic per-type key: types group into one generated file.</summary>
     public string TypeKey

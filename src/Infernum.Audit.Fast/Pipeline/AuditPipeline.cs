@@ -99,7 +99,7 @@ internal sealed class AuditPipeline
     private long _highWaterBytes;
 
     // (sync) The next sequence number; events offered; event lines committed; drops by reason.
-    private long _nextSeq;
+    private readonly SequenceCounter _seq;
     private long _offered;
     private long _accepted;
     private readonly long[] _dropped = new long[7];
@@ -136,10 +136,10 @@ internal sealed class AuditPipeline
         _blockTimeout = options.BlockTimeout;
         _writeSeq = options.WriteSequenceNumbers;
         _onSinkFault = options.OnSinkFault;
-        _nextSeq = sink.LastSequenceNumber + 1;
+        _seq = new SequenceCounter(sink.LastSequenceNumber + 1);
 
-        // Retain a full buffer's blocks plus the segments in transit.
-        _pool = new BlockPool(BlockSize, (int)(_maxBufferedBytes / BlockSize) + 4);
+        // Retain a full buffer's blocks plus the segments in transit and the unused tails that reservations leave.
+        _pool = new BlockPool(BlockSize, (int)(_maxBufferedBytes / BlockSize) + 8);
         _pipe = new Pipe(new PipeOptions(
             pool: _pool,
             readerScheduler: PipeScheduler.Inline,
@@ -149,7 +149,7 @@ internal sealed class AuditPipeline
             minimumSegmentSize: BlockSize,
             useSynchronizationContext: false));
 
-        WarmUp((int)Math.Min(_pool.Capacity, WarmBytes / BlockSize));
+        WarmUp((int)Math.Min(_pool.Capacity, (WarmBytes / BlockSize) + 8));
         _writerThread = new Thread(WriterLoop)
         {
             IsBackground = true,
@@ -298,7 +298,7 @@ internal sealed class AuditPipeline
         int total;
         if (completed)
         {
-            total = length + WriteLineEndLocked(span.Slice(length), _nextSeq++);
+            total = length + WriteLineEndLocked(span.Slice(length));
             _accepted++;
         }
         else
@@ -317,8 +317,16 @@ internal sealed class AuditPipeline
             PublishLocked();
         }
 
+        // The writer polls every few milliseconds; a kernel wake-up is worth its cost only for a large backlog.
+        bool urgent = false;
+        if (batchReady)
+        {
+            _knownWrittenBytes = Volatile.Read(ref _progress.WrittenBytes); // once per batch: refresh the stale view
+            urgent = _committedBytes - _knownWrittenBytes >= _maxBufferedBytes / 4;
+        }
+
         Exit();
-        if (batchReady && Volatile.Read(ref _writerWaiting) != 0)
+        if (urgent && Volatile.Read(ref _writerWaiting) != 0)
         {
             WakeWriter();
         }
@@ -404,7 +412,7 @@ internal sealed class AuditPipeline
     private void DropLocked(AuditDropReason reason)
     {
         _dropped[(int)reason]++;
-        long seq = _nextSeq++;
+        long seq = _seq.Take();
         if (_pendingDropCount++ == 0)
         {
             _pendingDropFirst = seq;
@@ -441,18 +449,23 @@ internal sealed class AuditPipeline
         position += FormatInteger(_pendingDropFirst, span.Slice(position));
         position += Copy(",\"last_seq\":"u8, span.Slice(position));
         position += FormatInteger(_pendingDropLast, span.Slice(position));
-        position += WriteLineEndLocked(span.Slice(position), _nextSeq++);
+        position += WriteLineEndLocked(span.Slice(position));
         _pendingDropCount = 0;
         return position;
     }
 
-    private int WriteLineEndLocked(Span<byte> span, long seq)
+    // Ends a line with its seq (taken even when not written, so drop ranges stay meaningful) and "}\n".
+    private int WriteLineEndLocked(Span<byte> span)
     {
         int position = 0;
         if (_writeSeq)
         {
             position += Copy(SeqField, span);
-            position += FormatInteger(seq, span.Slice(position));
+            position += _seq.WriteAndAdvance(span.Slice(position));
+        }
+        else
+        {
+            _seq.Take();
         }
 
         return position + Copy(LineEnd, span.Slice(position));

@@ -96,6 +96,16 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void INFAUD013_event_name_declared_twice_with_different_fields() => AssertSingle("INFAUD013", """
+        static partial class E
+        {
+            [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, int count);
+            [AuditEvent("a_b", Endpoint = "/x")] static partial void /*@*/B/*@*/(AuditLogger audit, string requestId, string count);
+            [AuditEvent("a_b", Endpoint = "/x")] static partial void C(AuditLogger audit, string requestId, int count);
+        }
+        """);
+
+    [Fact]
     public void INFAUD014_secret_written_verbatim() => AssertSingle("INFAUD014", """
         static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, string /*@*/refreshToken/*@*/); }
         """, DiagnosticSeverity.Warning);

@@ -43,7 +43,7 @@ public sealed class GeneratorPipelineTests
         Assert.Empty(compilation.Where(d => d.Severity >= DiagnosticSeverity.Warning));
         string baselines = Path.Combine(DiagnosticTests.RepositoryRoot(), "tests", "Infernum.Audit.Fast.Tests", "Baselines");
         GeneratedSourceResult[] sources = run.Results.Single().GeneratedSources.OrderBy(s => s.HintName, StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "Sample.Audit.ApiEvents.AuditEvents.g.cs", "Sample.Audit.TenantEvents.AuditEvents.g.cs" }, sources.Select(s => s.HintName));
+        Assert.Equal(new[] { "AuditEventCatalog.g.cs", "Sample.Audit.ApiEvents.AuditEvents.g.cs", "Sample.Audit.TenantEvents.AuditEvents.g.cs" }, sources.Select(s => s.HintName));
         foreach (GeneratedSourceResult source in sources)
         {
             string actual = source.SourceText.ToString().Replace(AuditEventGenerator.Emitter.GeneratorVersion, "%VERSION%", StringComparison.Ordinal);
