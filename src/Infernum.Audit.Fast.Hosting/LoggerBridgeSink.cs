@@ -1,0 +1,147 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Infernum.Audit.Fast.Hosting;
+
+/// <summary>
+/// Forwards each audit line to an <see cref="ILogger"/> (category <c>Infernum.Audit</c>): the fields as structured
+/// state, the JSON line as the message, an <see cref="EventId"/> per event type. It runs on the audit writer's
+/// thread, never on the thread that logged the event, and checks <see cref="ILogger.IsEnabled"/> before any work.
+/// </summary>
+internal sealed class LoggerBridgeSink : AuditSink
+{
+    /// <summary>The category the bridge logs under.</summary>
+    public const string Category = "Infernum.Audit";
+
+    private readonly ILogger _logger;
+    private readonly AuditSink? _inner;
+    private readonly LogLevel _level;
+
+    public LoggerBridgeSink(ILogger logger, AuditSink? inner, LogLevel level = LogLevel.Information)
+    {
+        _logger = logger;
+        _inner = inner;
+        _level = level;
+    }
+
+    public override long LastSequenceNumber => _inner?.LastSequenceNumber ?? 0;
+
+    public override void Write(ReadOnlySpan<byte> lines)
+    {
+        _inner?.Write(lines);
+        if (!_logger.IsEnabled(_level))
+        {
+            return;
+        }
+
+        while (!lines.IsEmpty)
+        {
+            int end = lines.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> line = end < 0 ? lines : lines.Slice(0, end);
+            Forward(line);
+            lines = end < 0 ? default : lines.Slice(end + 1);
+        }
+    }
+
+    public override void Flush() => _inner?.Flush();
+
+    /// <summary>The event id of an event type: the built-in ones 1–10 in <see cref="AuditEventType"/> order, others hashed to 1000–65535.</summary>
+    public static EventId EventIdFor(string eventType)
+    {
+        foreach (AuditEventType type in Enum.GetValues<AuditEventType>())
+        {
+            if (type.ToWireName() == eventType)
+            {
+                return new EventId((int)type + 1, eventType);
+            }
+        }
+
+        if (eventType == "audit_dropped")
+        {
+            return new EventId(999, eventType);
+        }
+
+        // FNV-1a: stable across processes and versions, unlike string.GetHashCode.
+        uint hash = 2166136261;
+        foreach (char c in eventType)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        return new EventId(1000 + (int)(hash % 64536), eventType);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inner?.Dispose();
+        }
+    }
+
+    private void Forward(ReadOnlySpan<byte> line)
+    {
+        var fields = new List<KeyValuePair<string, object?>>(12);
+        string eventType = string.Empty;
+        var reader = new Utf8JsonReader(line);
+        reader.Read(); // StartObject
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            string name = reader.GetString()!;
+            reader.Read();
+            object? value = reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString(),
+                JsonTokenType.True => true,
+                JsonTokenType.False => false,
+                JsonTokenType.Number when reader.TryGetInt64(out long integer) => integer,
+                JsonTokenType.Number => reader.GetDouble(),
+                _ => null,
+            };
+            if (name == "event_type")
+            {
+                eventType = (string)value!;
+            }
+
+            fields.Add(new KeyValuePair<string, object?>(name, value));
+        }
+
+        string message = Encoding.UTF8.GetString(line);
+        _logger.Log(_level, EventIdFor(eventType), new AuditState(fields, message), null, static (state, _) => state.Message);
+    }
+
+    /// <summary>The structured state: every field of the line, then <c>{OriginalFormat}</c>.</summary>
+    internal sealed class AuditState : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        private readonly List<KeyValuePair<string, object?>> _fields;
+
+        public AuditState(List<KeyValuePair<string, object?>> fields, string message)
+        {
+            _fields = fields;
+            Message = message;
+        }
+
+        public string Message { get; }
+
+        public int Count => _fields.Count + 1;
+
+        public KeyValuePair<string, object?> this[int index]
+            => index == _fields.Count ? new KeyValuePair<string, object?>("{OriginalFormat}", Message) : _fields[index];
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => Message;
+    }
+}
