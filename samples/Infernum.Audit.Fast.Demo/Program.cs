@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -134,13 +135,16 @@ internal static class Program
     private static bool Verify(string path, long requests, long[] expectedByType, AuditCounters counters)
     {
         long[] found = new long[expectedByType.Length];
-        long lines = 0, malformed = 0;
+        long lines = 0, malformed = 0, seqBreaks = 0, previousSeq = 0;
         foreach (string line in File.ReadLines(path))
         {
             lines++;
             try
             {
                 using JsonDocument document = JsonDocument.Parse(line);
+                long seq = document.RootElement.GetProperty("seq").GetInt64();
+                seqBreaks += seq == previousSeq + 1 ? 0 : 1;
+                previousSeq = seq;
                 int type = Array.IndexOf(s_eventNames, document.RootElement.GetProperty("event_type").GetString());
                 if (type < 0)
                 {
@@ -151,7 +155,7 @@ internal static class Program
                     found[type]++;
                 }
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
             {
                 malformed++;
             }
@@ -160,6 +164,7 @@ internal static class Program
         bool ok = true;
         ok &= Check(lines == requests, $"{lines:N0} lines in the file, {requests:N0} requests made");
         ok &= Check(malformed == 0, $"{malformed:N0} malformed lines");
+        ok &= Check(seqBreaks == 0 && previousSeq == requests, $"seq runs 1…{previousSeq:N0} with {seqBreaks:N0} gaps or repeats");
         bool countsMatch = true;
         for (int i = 0; i < found.Length; i++)
         {

@@ -108,6 +108,34 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void Backpressure_from_a_slow_sink_costs_producers_nothing()
+    {
+        // A slow sink makes the writer take large batches while producers wait for room: blocks must come back to
+        // the pool before producers see the room, or they would allocate new ones.
+        using var logger = new AuditLogger(new SlowSink(), null, new AuditDeliveryOptions { MaxBufferedBytes = 1024 * 1024, BlockTimeout = TimeSpan.FromSeconds(30) });
+        for (int i = 0; i < 20_000; i++)
+        {
+            logger.AuthSuccess("req-0123456789", "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 40_000; i++)
+        {
+            logger.AuthSuccess("req-0123456789", "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(logger.Counters.BufferedBytesHighWater > 512 * 1024, "the sink never fell behind");
+        Assert.Equal(0, logger.Counters.Dropped);
+        Assert.Equal(0, allocated);
+    }
+
+    private sealed class SlowSink : AuditSink
+    {
+        public override void Write(ReadOnlySpan<byte> lines) => System.Threading.Thread.Sleep(1);
+    }
+
+    [Fact]
     public void Disabled_logger_allocates_nothing()
     {
         using var logger = new AuditLogger(new DiscardSink(), new AuditOptions { Enabled = false });

@@ -48,6 +48,9 @@ internal sealed class AuditPipeline
 
     private const int MaxBackoffMilliseconds = 1000;
 
+    /// <summary>Segments written per batch before their blocks go back to the pool (512 KiB).</summary>
+    private const int MaxSegmentsPerBatch = 8;
+
     private static ReadOnlySpan<byte> LinePrefix => "{\"timestamp\":\""u8;
 
     private static ReadOnlySpan<byte> SeqField => ",\"seq\":"u8;
@@ -620,10 +623,14 @@ internal sealed class AuditPipeline
                 if (reader.TryRead(out ReadResult result) && !result.Buffer.IsEmpty)
                 {
                     ReadOnlySequence<byte> buffer = result.Buffer;
-                    Exception? error = WriteToSink(buffer, out SequencePosition consumed, out long bytes);
+                    Exception? error = WriteToSink(buffer, out SequencePosition consumed, out long bytes, out long events);
                     reader.AdvanceTo(consumed);
                     if (bytes > 0)
                     {
+                        // Counted only now that AdvanceTo has returned the blocks: a producer that sees the room can
+                        // reuse them instead of allocating new ones.
+                        Volatile.Write(ref _progress.WrittenEvents, _progress.WrittenEvents + events);
+                        Volatile.Write(ref _progress.WrittenBytes, _progress.WrittenBytes + bytes);
                         OnProgress();
                     }
 
@@ -683,14 +690,16 @@ internal sealed class AuditPipeline
         }
     }
 
-    // Writes segment by segment (each holds whole lines) and flushes; a failed segment stays unconsumed, for a retry
-    // (sinks undo their own partial writes). Returns the error, if any.
-    private Exception? WriteToSink(ReadOnlySequence<byte> buffer, out SequencePosition consumed, out long bytes)
+    // Writes up to MaxSegmentsPerBatch segments (each holds whole lines) and flushes; a failed segment stays
+    // unconsumed, for a retry (sinks undo their own partial writes). Returns the error, if any.
+    private Exception? WriteToSink(ReadOnlySequence<byte> buffer, out SequencePosition consumed, out long bytes, out long events)
     {
         bytes = 0;
+        events = 0;
         consumed = buffer.Start;
         SequencePosition position = buffer.Start;
-        while (buffer.TryGet(ref position, out ReadOnlyMemory<byte> segment))
+        int segments = 0;
+        while (segments < MaxSegmentsPerBatch && buffer.TryGet(ref position, out ReadOnlyMemory<byte> segment))
         {
             ReadOnlySpan<byte> span = segment.Span;
             Debug.Assert(span.IsEmpty || span[^1] == (byte)'\n', "A segment ends with a complete line.");
@@ -704,13 +713,12 @@ internal sealed class AuditPipeline
                 return error;
             }
 
+            segments++;
             consumed = position.GetObject() is null ? buffer.End : position;
             bytes += span.Length;
-            Volatile.Write(ref _progress.WrittenBytes, _progress.WrittenBytes + span.Length);
-            Volatile.Write(ref _progress.WrittenEvents, _progress.WrittenEvents + span.Count((byte)'\n') - CountDropRecords(span));
+            events += span.Count((byte)'\n') - CountDropRecords(span);
         }
 
-        consumed = buffer.End;
         try
         {
             _sink.Flush();
