@@ -9,8 +9,7 @@ namespace Infernum.Audit.Fast.Benchmarks;
 /// What one audit event costs the calling thread, each contender writing into an output that discards the bytes
 /// (Infernum's own writer thread still drains its pipe meanwhile). Ratios are to Infernum.
 /// </summary>
-// Bounded so the whole suite runs in minutes on 2 noisy cores; compare ratios within one run.
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 12)]
+[Config(typeof(CallerCostConfig))]
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Threading;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Infernum.Audit.Fast.Benchmarks.Contenders;
 
 namespace Infernum.Audit.Fast.Benchmarks;
@@ -11,7 +10,7 @@ namespace Infernum.Audit.Fast.Benchmarks;
 /// Sustained end-to-end throughput: T producer threads log auth_success into a file until every line is in it
 /// (the timed operation ends with the contender's dispose, which drains). Reported per event: events/s = 1 / mean.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(ThroughputConfig))]
 [MemoryDiagnoser]
 public class FileThroughputBenchmarks
 {

@@ -1,0 +1,31 @@
+using System;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+
+namespace Infernum.Audit.Fast.Benchmarks;
+
+/// <summary>
+/// The suite's jobs. <c>--smoke</c> (set as an environment variable, so the benchmark processes see it too) swaps
+/// them for BenchmarkDotNet's dry job: every benchmark runs once, for CI.
+/// </summary>
+internal static class Smoke
+{
+    public const string Variable = "INFERNUM_BENCH_SMOKE";
+
+    public static bool On => Environment.GetEnvironmentVariable(Variable) == "1";
+}
+
+/// <summary>Caller cost: bounded so the suite runs in minutes on 2 noisy cores; compare ratios within one run.</summary>
+internal sealed class CallerCostConfig : ManualConfig
+{
+    public CallerCostConfig() => AddJob(Smoke.On ? Job.Dry : Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(12));
+}
+
+/// <summary>File throughput: each iteration is one timed operation on a fresh logger and file.</summary>
+internal sealed class ThroughputConfig : ManualConfig
+{
+    public ThroughputConfig() => AddJob(Smoke.On
+        ? Job.Dry.WithStrategy(RunStrategy.Monitoring)
+        : Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5));
+}
