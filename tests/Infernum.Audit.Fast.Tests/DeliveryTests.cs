@@ -14,15 +14,9 @@ namespace Infernum.Audit.Fast.Tests;
 /// <summary>Every event is written or counted and recorded as dropped; sinks that fail or stall lose nothing silently.</summary>
 public sealed class DeliveryTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "infernum-delivery-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _temp = new("infernum-delivery");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Sixteen_producers_of_a_hundred_thousand_events_lose_duplicate_and_tear_nothing()
@@ -213,7 +207,7 @@ public sealed class DeliveryTests : IDisposable
     public async Task Shutdown_with_a_million_events_queued_puts_them_all_in_the_file()
     {
         const int Events = 1_000_000;
-        string path = Path.Combine(_folder, "shutdown.jsonl");
+        string path = Path.Combine(_temp.Path, "shutdown.jsonl");
         var sink = new GatedSink(AuditSink.ToFile(path));
         var logger = new AuditLogger(sink, null, new AuditDeliveryOptions { MaxBufferedBytes = 512L * 1024 * 1024 });
         for (int i = 0; i < Events; i++)

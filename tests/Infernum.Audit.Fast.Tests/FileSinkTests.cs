@@ -13,20 +13,14 @@ namespace Infernum.Audit.Fast.Tests;
 /// <summary>The file sink: append, repair of a crash leftover, seq continuation, rolling, and killed writers.</summary>
 public sealed class FileSinkTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "infernum-file-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _temp = new("infernum-file");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Creates_the_folder_and_appends_across_loggers_continuing_seq()
     {
-        string path = Path.Combine(_folder, "nested", "audit.jsonl");
+        string path = Path.Combine(_temp.Path, "nested", "audit.jsonl");
         using (var first = new AuditLogger(AuditSink.ToFile(path)))
         {
             first.AuthSuccess("a", null, "k", "/e");
@@ -46,7 +40,7 @@ public sealed class FileSinkTests : IDisposable
     [Fact]
     public void Reopening_repairs_an_unterminated_last_line_reports_it_and_continues_after_the_last_complete_seq()
     {
-        string path = Path.Combine(_folder, "audit.jsonl");
+        string path = Path.Combine(_temp.Path, "audit.jsonl");
         using (var logger = new AuditLogger(AuditSink.ToFile(path)))
         {
             logger.AuthSuccess("a", null, "k", "/e");
@@ -71,7 +65,7 @@ public sealed class FileSinkTests : IDisposable
     [Fact]
     public void Rolls_by_size_keeping_the_retention_count_and_one_sequence()
     {
-        string path = Path.Combine(_folder, "audit.jsonl");
+        string path = Path.Combine(_temp.Path, "audit.jsonl");
         var options = new AuditFileOptions { MaxFileBytes = 64 * 1024, RetainedFiles = 2 };
         using (var logger = new AuditLogger(AuditSink.ToFile(path, options)))
         {
@@ -85,15 +79,15 @@ public sealed class FileSinkTests : IDisposable
             }
         }
 
-        string[] files = Directory.GetFiles(_folder).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray()!;
+        string[] files = Directory.GetFiles(_temp.Path).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray()!;
         Assert.Equal(new[] { "audit.1.jsonl", "audit.2.jsonl", "audit.jsonl" }, files);
         foreach (string file in files)
         {
-            Assert.True(new FileInfo(Path.Combine(_folder, file)).Length <= 64 * 1024);
+            Assert.True(new FileInfo(Path.Combine(_temp.Path, file)).Length <= 64 * 1024);
         }
 
         var seqs = new[] { "audit.2.jsonl", "audit.1.jsonl", "audit.jsonl" }
-            .SelectMany(f => AuditFile.Parse(File.ReadLines(Path.Combine(_folder, f))))
+            .SelectMany(f => AuditFile.Parse(File.ReadLines(Path.Combine(_temp.Path, f))))
             .Select(e => e.Seq).ToList();
         Assert.Equal(2_000, seqs[^1]);
         Assert.Equal(Enumerable.Range((int)seqs[0], seqs.Count).Select(s => (long)s), seqs);
@@ -121,8 +115,8 @@ public sealed class FileSinkTests : IDisposable
     [Fact]
     public void Killed_writers_leave_only_valid_lines_and_the_sequence_continues()
     {
-        string path = Path.Combine(_folder, "crash.jsonl");
-        Directory.CreateDirectory(_folder);
+        string path = Path.Combine(_temp.Path, "crash.jsonl");
+        Directory.CreateDirectory(_temp.Path);
         string writer = Path.Combine(AppContext.BaseDirectory, "Infernum.Audit.Fast.CrashWriter.dll");
         Assert.True(File.Exists(writer), "missing " + writer);
         var random = new Random(20261127);

@@ -136,19 +136,7 @@ public sealed class GeneratedEventTests
             _ => () => call(logger),
         };
 
-        for (int i = 0; i < 2_000; i++)
-        {
-            invoke();
-        }
-
-        logger.Flush();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20_000; i++)
-        {
-            invoke();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.Measure(invoke, 2_000, 20_000, logger.Flush));
     }
 
     [Fact]

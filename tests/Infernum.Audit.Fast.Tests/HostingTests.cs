@@ -18,15 +18,9 @@ namespace Infernum.Audit.Fast.Tests;
 [Collection(AllocationCollection.Name)]
 public sealed class HostingTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "infernum-host-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _temp = new("infernum-host");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     private HostApplicationBuilder Builder(Dictionary<string, string?> settings)
     {
@@ -39,7 +33,7 @@ public sealed class HostingTests : IDisposable
     [Fact]
     public async Task Binds_options_from_configuration_and_stopping_leaves_every_event_in_the_file()
     {
-        string path = Path.Combine(_folder, "audit.jsonl");
+        string path = Path.Combine(_temp.Path, "audit.jsonl");
         using IHost host = Builder(new() { ["Audit:FilePath"] = path, ["Audit:KeyPrefixLength"] = "4", ["Audit:WriteSequenceNumbers"] = "false" }).Build();
         await host.StartAsync();
         AuditLogger audit = host.Services.GetRequiredService<AuditLogger>();
@@ -65,7 +59,7 @@ public sealed class HostingTests : IDisposable
     [InlineData("BlockTimeout", "01:00:00")]
     public async Task A_bad_value_fails_start_up_naming_the_key_and_value(string key, string value)
     {
-        using IHost host = Builder(new() { ["Audit:FilePath"] = Path.Combine(_folder, "a.jsonl"), ["Audit:" + key] = value }).Build();
+        using IHost host = Builder(new() { ["Audit:FilePath"] = Path.Combine(_temp.Path, "a.jsonl"), ["Audit:" + key] = value }).Build();
 
         OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
@@ -75,7 +69,7 @@ public sealed class HostingTests : IDisposable
     [Fact]
     public async Task A_configuration_reload_flips_log_client_ip_for_the_next_event()
     {
-        string path = Path.Combine(_folder, "reload.jsonl");
+        string path = Path.Combine(_temp.Path, "reload.jsonl");
         HostApplicationBuilder builder = Builder(new() { ["Audit:FilePath"] = path, ["Audit:LogClientIp"] = "true" });
         using IHost host = builder.Build();
         await host.StartAsync();
@@ -129,18 +123,7 @@ public sealed class HostingTests : IDisposable
         using IHost host = builder.Build();
         await host.StartAsync();
         AuditLogger audit = host.Services.GetRequiredService<AuditLogger>();
-        for (int i = 0; i < 2_000; i++)
-        {
-            audit.AuthSuccess("r", "10.0.0.1", "k", "/e");
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20_000; i++)
-        {
-            audit.AuthSuccess("r", "10.0.0.1", "k", "/e");
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Allocations.Measure(() => audit.AuthSuccess("r", "10.0.0.1", "k", "/e"), 2_000, 20_000);
         await host.StopAsync();
         Assert.Equal(0, allocated);
         Assert.Empty(captured.Entries);
