@@ -78,8 +78,6 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     /// <summary>A JSON Schema (draft-07) that every line of the built-in events (and every drop record) validates against.</summary>
     public static string BuiltInJsonSchema => AuditEventCatalog.JsonSchema;
 
-    internal AuditPipeline Pipeline => _pipeline;
-
     /// <summary>
     /// Reserves room for one line whose body is at most <paramref name="maxBodyBytes"/> bytes. For generated code.
     /// </summary>

@@ -21,8 +21,10 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// assigned at that moment, so lines never interleave or tear, a segment only ever holds whole lines, and the
 /// file is in <c>seq</c> order. An event that is not written still takes a <c>seq</c>: it joins the pending drop
 /// range, which the next accepted line (or shutdown) writes as an <c>audit_dropped</c> record, so every number is
-/// in the file once, as a line or inside a range. One background thread publishes committed lines (FlushAsync,
-/// under the same lock), reads them and writes them to the sink, retrying a failed segment until it succeeds.
+/// in the file once, as a line or inside a range. Producers publish committed lines to the reader (FlushAsync, under
+/// the same lock) a 256 KiB batch at a time; one background thread publishes smaller tails after a quiet poll, reads,
+/// writes to the sink (retrying a failed segment until it succeeds), and only then returns the blocks and counts the
+/// room, so a producer that sees room finds the blocks back in the pool.
 /// </remarks>
 internal sealed class AuditPipeline
 {
@@ -162,9 +164,6 @@ internal sealed class AuditPipeline
     }
 
     public AuditSinkHealth Health => _health;
-
-    /// <summary>Pool blocks created so far; constant in a steady state.</summary>
-    internal int BlocksCreated => _pool.Created;
 
     /// <summary>A consistent snapshot: taken under the producers' lock, with the writer's counters read once.</summary>
     public AuditCounters GetCounters()

@@ -30,9 +30,6 @@ internal sealed class BlockPool : MemoryPool<byte>
     /// <summary>Blocks the pool keeps for reuse.</summary>
     public int Capacity => _free.Length;
 
-    /// <summary>Blocks created over the pool's life (a steady state stops increasing it).</summary>
-    public int Created { get; private set; }
-
     public override int MaxBufferSize => BlockSize;
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
@@ -46,8 +43,6 @@ internal sealed class BlockPool : MemoryPool<byte>
                 _free[_count] = null;
                 return block;
             }
-
-            Created++;
         }
 
         return new Block(this, new byte[BlockSize]);
