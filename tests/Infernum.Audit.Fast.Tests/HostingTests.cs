@@ -115,6 +115,22 @@ public sealed class HostingTests : IDisposable
     }
 
     [Fact]
+    public void The_bridge_also_writes_to_its_inner_sink_without_a_host()
+    {
+        var captured = new CapturingLoggerProvider();
+        var inner = new MemorySink();
+        using (var audit = new AuditLogger(AuditLoggerBridge.Create(captured.CreateLogger("Infernum.Audit"), inner)))
+        {
+            audit.AuthFailure("req-1", null, "invalid_key", "/v1/chat/completions");
+        }
+
+        CapturedEntry entry = Assert.Single(captured.Entries);
+        Assert.Equal(new EventId(2, "auth_failure"), entry.EventId);
+        Assert.Equal(entry.Message, Assert.Single(inner.Lines));
+        Assert.True(inner.Disposed);
+    }
+
+    [Fact]
     public async Task With_the_bridge_off_or_its_level_disabled_the_emitter_allocates_nothing()
     {
         var captured = new CapturingLoggerProvider { Enabled = false };
