@@ -147,7 +147,7 @@ public sealed partial class AuditEventGenerator
             writer.WriteLine("__w.Commit();");
             writer.CloseBlock();
             writer.OpenBlock("finally");
-            writer.WriteLine("__w.Dispose();");
+            writer.WriteLine("__logger.EndLine(ref __w);");
             writer.CloseBlock();
             if (model.ReturnsBool)
             {

@@ -5,7 +5,6 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Infernum.Audit.Fast.Json;
-using Infernum.Audit.Fast.Pipeline;
 
 namespace Infernum.Audit.Fast;
 
@@ -14,25 +13,32 @@ namespace Infernum.Audit.Fast;
 /// </summary>
 /// <remarks>
 /// Obtained from <see cref="AuditLogger.TryBeginLine"/>, which sized the reservation from the generator's
-/// bound on the line's length; the line is published by <see cref="Commit"/> and the reservation released by
-/// <see cref="Dispose"/>, which must be called in a <c>finally</c>. A line not committed leaves no trace.
+/// bound on the line's length; <see cref="Commit"/> marks the line complete and <see cref="AuditLogger.EndLine"/>,
+/// which must be called in a <c>finally</c>, publishes it and releases the reservation. A line not committed is
+/// counted as dropped and none of it is written. It holds no object reference, so passing it costs no write barrier.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public ref struct AuditLineWriter
 {
-    private readonly AuditPipeline? _pipeline;
     private readonly Span<byte> _line;
     private readonly int _lineStart;
     private int _position;
     private bool _committed;
 
-    internal AuditLineWriter(AuditPipeline pipeline, Span<byte> line, int lineStart, int position)
+    internal AuditLineWriter(Span<byte> line, int lineStart, int position)
     {
-        _pipeline = pipeline;
         _line = line;
         _lineStart = lineStart;
         _position = position;
     }
+
+    internal readonly Span<byte> Line => _line;
+
+    internal readonly int LineStart => _lineStart;
+
+    internal readonly int Position => _position;
+
+    internal readonly bool Completed => _committed;
 
     /// <summary>The most bytes <see cref="WriteString(string?)"/> can write for <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -198,18 +204,6 @@ public ref struct AuditLineWriter
     /// <summary>The most UTF-8 bytes of a formattable value's text that are written.</summary>
     public const int MaxFormattedBytes = 512;
 
-    /// <summary>Marks the line complete; <see cref="Dispose"/> then publishes it.</summary>
+    /// <summary>Marks the line complete; <see cref="AuditLogger.EndLine"/> then publishes it.</summary>
     public void Commit() => _committed = true;
-
-    /// <summary>Publishes the line if committed (else counts it as dropped, writing none of it) and releases the reservation.</summary>
-    public void Dispose()
-    {
-        AuditPipeline? pipeline = _pipeline;
-        if (pipeline is not null)
-        {
-            Debug.Assert(_position > _lineStart);
-            pipeline.EndLine(_line, _lineStart, _position, _committed);
-            this = default;
-        }
-    }
 }

@@ -85,6 +85,11 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool TryBeginLine(long maxBodyBytes, out AuditLineWriter writer) => _pipeline.TryBeginLine(maxBodyBytes, out writer);
 
+    /// <summary>Publishes the line begun by <see cref="TryBeginLine"/> if it was committed, and releases its reservation. For generated code.</summary>
+    /// <param name="writer">The writer <see cref="TryBeginLine"/> returned; call exactly once, in a <c>finally</c>.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void EndLine(ref AuditLineWriter writer) => _pipeline.EndLine(ref writer);
+
     /// <summary>Blocks until every event logged before the call is written to the sink and flushed.</summary>
     public void Flush() => _pipeline.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 

@@ -103,6 +103,13 @@ internal sealed class AuditPipeline
     private long _publishedBytes;
     private long _highWaterBytes;
 
+    // (sync) The pipe memory lines are written into, taken once per chunk rather than per line: _chunkUsed bytes of
+    // complete lines at _chunkOffset in _chunk, not yet handed to the pipe (Advance). Null when none is taken.
+    private byte[]? _chunk;
+    private int _chunkOffset;
+    private int _chunkLength;
+    private int _chunkUsed;
+
     // (sync) The next sequence number; events offered; event lines committed; drops by reason.
     private readonly SequenceCounter _seq;
     private long _offered;
@@ -279,14 +286,14 @@ internal sealed class AuditPipeline
             }
         }
 
-        Span<byte> span = _pipe.Writer.GetSpan((int)reserve);
+        Span<byte> span = ReserveLocked((int)reserve);
         int position = _pendingDropCount > 0 ? WriteDropRecordLocked(span) : 0;
         int lineStart = position;
         LinePrefix.CopyTo(span.Slice(position));
         position += LinePrefix.Length;
         position += _timestamp.Format(DateTime.UtcNow.Ticks, span.Slice(position));
         span[position++] = (byte)'"';
-        writer = new AuditLineWriter(this, span.Slice(0, (int)reserve), lineStart, position);
+        writer = new AuditLineWriter(span, lineStart, position);
         return true;
     }
 
@@ -294,8 +301,12 @@ internal sealed class AuditPipeline
     /// Ends the line begun by <see cref="TryBeginLine"/>: commits it with its <c>seq</c>, or, if it was not
     /// completed, drops it (keeping a drop record written before it), then releases the lock.
     /// </summary>
-    internal void EndLine(Span<byte> span, int lineStart, int length, bool completed)
+    internal void EndLine(ref AuditLineWriter writer)
     {
+        Span<byte> span = writer.Line;
+        int lineStart = writer.LineStart;
+        int length = writer.Position;
+        bool completed = writer.Completed;
         Debug.Assert(_sync == 1);
         int total;
         if (completed)
@@ -379,8 +390,7 @@ internal sealed class AuditPipeline
                 if (_pendingDropCount > 0)
                 {
                     // The last drops still get their record, past the bound if need be.
-                    Span<byte> span = _pipe.Writer.GetSpan(MaxDropRecordBytes);
-                    CommitLocked(WriteDropRecordLocked(span));
+                    CommitLocked(WriteDropRecordLocked(ReserveLocked(MaxDropRecordBytes)));
                 }
 
                 Interlocked.Exchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
@@ -423,11 +433,44 @@ internal sealed class AuditPipeline
         _pendingDropLast = seq;
     }
 
+    // A contiguous span of at least `bytes` after the committed lines of the current chunk, taking a new chunk from
+    // the pipe when this one is short (the pipe's GetMemory/Advance are virtual calls: once per chunk, not per line).
+    private Span<byte> ReserveLocked(int bytes)
+    {
+        if (_chunk is null || _chunkLength - _chunkUsed < bytes)
+        {
+            AdvanceChunkLocked();
+            Memory<byte> memory = _pipe.Writer.GetMemory(bytes);
+            if (!MemoryMarshal.TryGetArray(memory, out ArraySegment<byte> segment))
+            {
+                throw new InvalidOperationException("The audit pipe's memory is not array-backed.");
+            }
+
+            _chunk = segment.Array!;
+            _chunkOffset = segment.Offset;
+            _chunkLength = segment.Count;
+        }
+
+        return new Span<byte>(_chunk, _chunkOffset + _chunkUsed, bytes);
+    }
+
+    // Hands the chunk's complete lines to the pipe; the next reservation takes fresh memory.
+    private void AdvanceChunkLocked()
+    {
+        if (_chunkUsed > 0)
+        {
+            _pipe.Writer.Advance(_chunkUsed);
+        }
+
+        _chunk = null;
+        _chunkUsed = 0;
+    }
+
     private void CommitLocked(int bytes)
     {
         if (bytes > 0)
         {
-            _pipe.Writer.Advance(bytes);
+            _chunkUsed += bytes;
             _committedBytes += bytes;
             long buffered = _committedBytes - _knownWrittenBytes;
             if (buffered > _highWaterBytes)
@@ -566,6 +609,7 @@ internal sealed class AuditPipeline
     {
         if (_committedBytes != _publishedBytes)
         {
+            AdvanceChunkLocked();
             ValueTask<FlushResult> flush = _pipe.Writer.FlushAsync();
             Debug.Assert(flush.IsCompletedSuccessfully);
             _ = flush.Result;
