@@ -43,8 +43,9 @@ internal sealed class AuditPipeline
     private const int IdlePollMilliseconds = 2;
 
     /// <summary>
-    /// Producers wake a sleeping writer only once this much is pending: waking it per line would put a futex
-    /// call on the hot path (it was most of the cost of an event before this threshold).
+    /// Producers publish committed lines to the reader in batches of this size, and wake a sleeping writer only
+    /// when the backlog reaches a quarter of the bound: a wake-up per line put a futex call on the hot path (once
+    /// most of an event's cost); otherwise the writer's poll picks the batches up.
     /// </summary>
     private const long WakeThresholdBytes = 256 * 1024;
 
@@ -237,7 +238,7 @@ internal sealed class AuditPipeline
 
     /// <summary>
     /// Reserves room for a line of at most <paramref name="maxBodyBytes"/> body bytes and writes its timestamp.
-    /// On success the caller holds the pipeline's lock until it disposes <paramref name="writer"/>.
+    /// On success the caller holds the pipeline's lock until it passes <paramref name="writer"/> to <see cref="EndLine"/>.
     /// </summary>
     /// <returns><see langword="false"/> if the event was dropped (counted, and in the next drop record).</returns>
     public bool TryBeginLine(long maxBodyBytes, out AuditLineWriter writer)
