@@ -16,7 +16,8 @@ public sealed class ConcurrencyTests
         const int Threads = 8;
         const int PerThread = 50_000;
         var sink = new MemorySink();
-        var logger = new AuditLogger(sink);
+        // Backpressure, not loss: on a loaded machine the writer may wait for a core longer than the default block timeout.
+        var logger = new AuditLogger(sink, null, new AuditDeliveryOptions { BlockTimeout = TimeSpan.FromMinutes(1) });
         string[][] ids = new string[Threads][];
         for (int t = 0; t < Threads; t++)
         {

@@ -262,6 +262,7 @@ public sealed class DeliveryTests : IDisposable
 
         await stop.CancelAsync();
         await producer;
+        sink.Open(); // the producer may have been stopped before it opened the gate itself
         logger.Dispose();
         AuditCounters final = logger.Counters;
         Assert.Equal(0, final.InFlight);
