@@ -146,6 +146,23 @@ public sealed class FileSinkTests : IDisposable
         Assert.InRange(unterminatedSeen, 0, 20);
     }
 
+    [Fact]
+    public void The_standard_output_sink_writes_every_line_there()
+    {
+        string writer = Path.Combine(AppContext.BaseDirectory, "Infernum.Audit.Fast.CrashWriter.dll");
+        using Process child = StartWriter(writer, "-", count: 2_000);
+        string output = child.StandardOutput.ReadToEnd();
+        Assert.True(child.WaitForExit(60_000));
+        Assert.Equal(0, child.ExitCode);
+
+        // The child's own "ready" line shares standard output with the audit lines.
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{')).ToArray();
+        List<AuditFile.Entry> entries = AuditFile.Parse(lines);
+        Assert.Equal(2_001, entries.Count); // the warm-up event, then the 2,000
+        Assert.Equal(0, AuditFile.AssertEverySeqAccounted(entries));
+        Assert.Contains("ready", output, StringComparison.Ordinal);
+    }
+
     // Every line but an unterminated last one parses; returns whether such a tail was found.
     private static bool CheckCrashedFile(string path)
     {
