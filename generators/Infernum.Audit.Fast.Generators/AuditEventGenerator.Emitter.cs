@@ -267,7 +267,6 @@ public sealed partial class AuditEventGenerator
             ValueKind.DateTime or ValueKind.DateTimeOffset => 33,
             ValueKind.TimeSpan => 26,
             ValueKind.Enum => EnumBound(parameter),
-            ValueKind.Formattable => 512 * 6,
             _ => null,
         };
 
@@ -282,8 +281,9 @@ public sealed partial class AuditEventGenerator
             return bound;
         }
 
+        // Bounds the runtime defines are referenced, not repeated: the compiler folds the constants.
         private static string BoundTerm(ParameterModel parameter)
-            => Writer + ".MaxBytes(" + parameter.Name + ")";
+            => parameter.Kind == ValueKind.Formattable ? Writer + ".MaxFormattableBytes" : Writer + ".MaxBytes(" + parameter.Name + ")";
 
         private static ParameterModel? Find(EventModel model, FieldRole role)
         {
@@ -324,7 +324,7 @@ public sealed partial class AuditEventGenerator
                         terms.Add(Writer + ".MaxKeyPrefixBytes(" + op.Parameter!.Name + ", __options.KeyPrefixLength)");
                         break;
                     case OpKind.Fingerprint:
-                        constantBytes += 12;
+                        terms.Add(Writer + ".FingerprintLength");
                         break;
                     case OpKind.Value:
                         if (ConstantBound(op.Parameter!) is int bound)

@@ -204,6 +204,9 @@ public ref struct AuditLineWriter
     /// <summary>The most UTF-8 bytes of a formattable value's text that are written.</summary>
     public const int MaxFormattedBytes = 512;
 
+    /// <summary>The most bytes <see cref="WriteFormattable{T}"/> writes: <see cref="MaxFormattedBytes"/>, each escaped.</summary>
+    public const int MaxFormattableBytes = MaxFormattedBytes * JsonEscaper.MaxExpansion;
+
     /// <summary>Marks the line complete; <see cref="AuditLogger.EndLine"/> then publishes it.</summary>
     public void Commit() => _committed = true;
 }

@@ -75,12 +75,6 @@ internal static class JsonText
         return builder.Append("\"u8").ToString();
     }
 
-    /// <summary>C# string literal of <paramref name="text"/>.</summary>
-    public static string ToCSharpStringLiteral(string text)
-    {
-        string literal = ToCSharpUtf8Literal(text);
-        return literal.Substring(0, literal.Length - 2);
-    }
 
     private static bool MustEscape(char c)
         => c < 0x20

@@ -53,7 +53,6 @@ internal sealed class FileAuditSink : AuditSink
             }
         }
 
-        RepairedBytes = repaired;
         _lastSequenceNumber = ReadLastSequence(_stream, _length);
         if (_lastSequenceNumber == 0 && _length == 0 && File.Exists(RolledPath(1)))
         {
@@ -63,9 +62,6 @@ internal sealed class FileAuditSink : AuditSink
 
         _stream.Position = _length;
     }
-
-    /// <summary>Bytes cut from an unterminated last line when the file was opened (0 if it ended cleanly).</summary>
-    public long RepairedBytes { get; }
 
     public override long LastSequenceNumber => _lastSequenceNumber;
 

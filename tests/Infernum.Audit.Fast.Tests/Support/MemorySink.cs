@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Text;
-using System.Threading;
 
 namespace Infernum.Audit.Fast.Tests.Support;
 
@@ -10,10 +9,6 @@ internal sealed class MemorySink : AuditSink
 {
     private readonly object _sync = new();
     private readonly MemoryStream _data = new();
-    private int _writes;
-
-    public int Writes => Volatile.Read(ref _writes);
-
     public bool Disposed { get; private set; }
 
     public override void Write(ReadOnlySpan<byte> lines)
@@ -21,7 +16,6 @@ internal sealed class MemorySink : AuditSink
         lock (_sync)
         {
             _data.Write(lines);
-            _writes++;
         }
     }
 

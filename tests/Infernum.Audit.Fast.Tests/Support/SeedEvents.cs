@@ -65,6 +65,4 @@ internal static class SeedEvents
 
         return key[..end];
     }
-
-    public static Exception Unknown(string name) => new ArgumentOutOfRangeException(nameof(name), name, "Not a seed event.");
 }
