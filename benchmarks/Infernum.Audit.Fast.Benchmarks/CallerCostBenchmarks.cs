@@ -21,6 +21,7 @@ public class CallerCostBenchmarks
     private const string Endpoint = "/v1/chat/completions";
 
     private InfernumContender _infernum = null!;
+    private InfernumContender _infernumCoarse = null!;
     private SeedStyleContender _seed = null!;
     private LoggerMessageContender _loggerMessage = null!;
     private ZLoggerContender _zlogger = null!;
@@ -36,6 +37,7 @@ public class CallerCostBenchmarks
         }
 
         _infernum = new InfernumContender(Output.Discard);
+        _infernumCoarse = new InfernumContender(Output.Discard, AuditClock.Coarse);
         _seed = new SeedStyleContender(Output.Discard);
         _loggerMessage = new LoggerMessageContender(Output.Discard);
         _zlogger = new ZLoggerContender(Output.Discard);
@@ -47,6 +49,7 @@ public class CallerCostBenchmarks
     public void Cleanup()
     {
         _infernum.Dispose();
+        _infernumCoarse.Dispose();
         _seed.Dispose();
         _loggerMessage.Dispose();
         _zlogger.Dispose();
@@ -56,6 +59,10 @@ public class CallerCostBenchmarks
 
     [Benchmark(Baseline = true), BenchmarkCategory("auth_success")]
     public void Infernum_AuthSuccess() => _infernum.Logger.AuthSuccess(RequestId, ClientIp, Key, Endpoint);
+
+    /// <summary>The same event with <see cref="AuditClock.Coarse"/>: the system clock read once a second per thread.</summary>
+    [Benchmark, BenchmarkCategory("auth_success")]
+    public void InfernumCoarseClock_AuthSuccess() => _infernumCoarse.Logger.AuthSuccess(RequestId, ClientIp, Key, Endpoint);
 
     [Benchmark, BenchmarkCategory("auth_success")]
     public void SeedStyle_AuthSuccess() => _seed.AuthSuccess(RequestId, ClientIp, Key, Endpoint);

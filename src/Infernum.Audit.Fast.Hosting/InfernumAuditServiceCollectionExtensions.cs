@@ -71,6 +71,7 @@ public static class InfernumAuditServiceCollectionExtensions
             FullMode = settings.FullMode,
             BlockTimeout = settings.BlockTimeout,
             WriteSequenceNumbers = settings.WriteSequenceNumbers,
+            Clock = settings.Clock,
         });
 
         // The switches follow configuration reloads; the sink and buffer settings keep their start-up values.

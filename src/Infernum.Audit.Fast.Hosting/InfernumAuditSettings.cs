@@ -48,6 +48,9 @@ public sealed class InfernumAuditSettings
     /// <summary>Whether lines end with <c>seq</c>.</summary>
     public bool WriteSequenceNumbers { get; set; } = true;
 
+    /// <summary>Where timestamps come from: <c>System</c> (every event) or <c>Coarse</c> (milliseconds, cheaper).</summary>
+    public AuditClock Clock { get; set; } = AuditClock.System;
+
     /// <summary>Whether lines also (or only) go to Microsoft.Extensions.Logging.</summary>
     public AuditLoggerBridgeMode ForwardToLogger { get; set; } = AuditLoggerBridgeMode.None;
 

@@ -31,6 +31,7 @@ internal sealed class InfernumAuditSettingsValidator : IValidateOptions<Infernum
         Check(Enum.IsDefined(options.Fsync), nameof(options.Fsync), options.Fsync, "it must be None, Interval or EveryBatch");
         Check(options.MaxBufferedBytes is >= 64 * 1024 and <= 1L << 30, nameof(options.MaxBufferedBytes), options.MaxBufferedBytes, "it must be between 65536 and 1073741824");
         Check(Enum.IsDefined(options.FullMode), nameof(options.FullMode), options.FullMode, "it must be Block, Drop or FailClosed");
+        Check(Enum.IsDefined(options.Clock), nameof(options.Clock), options.Clock, "it must be System or Coarse");
         Check(options.BlockTimeout >= TimeSpan.Zero && options.BlockTimeout <= TimeSpan.FromMinutes(1), nameof(options.BlockTimeout), options.BlockTimeout, "it must be between 00:00:00 and 00:01:00");
         Check(Enum.IsDefined(options.ForwardToLogger), nameof(options.ForwardToLogger), options.ForwardToLogger, "it must be None, Also or Only");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -15,11 +15,13 @@ public sealed record AuditDeliveryOptions
     private readonly TimeSpan _blockTimeout = TimeSpan.FromMilliseconds(500);
     private readonly TimeSpan _disposeTimeout = TimeSpan.FromSeconds(30);
     private readonly AuditFullMode _fullMode = AuditFullMode.Block;
+    private readonly AuditClock _clock = AuditClock.System;
 
     /// <summary>
     /// The most bytes held between the event methods and the sink; past it <see cref="FullMode"/> applies.
-    /// Between 64 KiB and 1 GiB. Up to 4 MiB of it is allocated when the logger is created, so that a steady
-    /// state never allocates; a larger bound grows into the rest on first use.
+    /// Between 64 KiB and 1 GiB. Each producer thread takes its share in chunks of 1/256 of the bound (1–16 KiB).
+    /// Up to 4 MiB of staging memory is allocated when the logger is created, so that a steady state never
+    /// allocates on the calling threads; a larger bound grows into the rest on first use.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside 64 KiB – 1 GiB.</exception>
     public long MaxBufferedBytes
@@ -80,6 +82,22 @@ public sealed record AuditDeliveryOptions
     /// <see langword="true"/>; <see langword="false"/> gives byte-exact infernum-server lines.
     /// </summary>
     public bool WriteSequenceNumbers { get; init; } = true;
+
+    /// <summary>Where timestamps come from. Default <see cref="AuditClock.System"/>: read for every event.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not defined.</exception>
+    public AuditClock Clock
+    {
+        get => _clock;
+        init
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Clock), value, "Not a defined clock.");
+            }
+
+            _clock = value;
+        }
+    }
 
     /// <summary>
     /// Called on the writer thread each time the sink throws (with the error) and once when it recovers

@@ -5,6 +5,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Infernum.Audit.Fast.Json;
+using Infernum.Audit.Fast.Pipeline;
 
 namespace Infernum.Audit.Fast;
 
@@ -15,26 +16,26 @@ namespace Infernum.Audit.Fast;
 /// Obtained from <see cref="AuditLogger.TryBeginLine"/>, which sized the reservation from the generator's
 /// bound on the line's length; <see cref="Commit"/> marks the line complete and <see cref="AuditLogger.EndLine"/>,
 /// which must be called in a <c>finally</c>, publishes it and releases the reservation. A line not committed is
-/// counted as dropped and none of it is written. It holds no object reference, so passing it costs no write barrier.
+/// counted as dropped and none of it is written.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public ref struct AuditLineWriter
 {
     private readonly Span<byte> _line;
-    private readonly int _lineStart;
+    private readonly ProducerStage? _stage;
     private int _position;
     private bool _committed;
 
-    internal AuditLineWriter(Span<byte> line, int lineStart, int position)
+    internal AuditLineWriter(Span<byte> line, int position, ProducerStage stage)
     {
         _line = line;
-        _lineStart = lineStart;
         _position = position;
+        _stage = stage;
     }
 
     internal readonly Span<byte> Line => _line;
 
-    internal readonly int LineStart => _lineStart;
+    internal readonly ProducerStage? Stage => _stage;
 
     internal readonly int Position => _position;
 

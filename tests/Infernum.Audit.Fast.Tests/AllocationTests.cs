@@ -55,8 +55,24 @@ public sealed class AllocationTests
         var sink = new GatedSink(new DiscardSink());
         using var logger = new AuditLogger(sink, null, new AuditDeliveryOptions { MaxBufferedBytes = 64 * 1024, FullMode = AuditFullMode.Drop });
         AuditCounters before = default;
+        void Call() => logger.AuthSuccess("req-0123456789", "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+
+        // Measured once the writer is stalled in the sink and the warm-up has used up the credit it gave back on its
+        // way there (each moved line returns what its line end did not use), so that every measured call is dropped.
         long allocated = Allocations.Measure(
-            () => logger.AuthSuccess("req-0123456789", "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions"), 2_000, Calls, () => before = logger.Counters);
+            Call,
+            2_000,
+            Calls,
+            () =>
+            {
+                Assert.True(System.Threading.SpinWait.SpinUntil(() => sink.Entered, TimeSpan.FromSeconds(30)));
+                for (int i = 0; i < 2_000; i++)
+                {
+                    Call();
+                }
+
+                before = logger.Counters;
+            });
         AuditCounters after = logger.Counters;
         Assert.Equal(after.Enqueued - before.Enqueued, after.Dropped - before.Dropped); // every measured call was dropped
         Assert.True(after.Dropped - before.Dropped >= Calls);

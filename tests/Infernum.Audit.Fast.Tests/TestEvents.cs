@@ -98,3 +98,23 @@ internal sealed partial class PropertyAudit
     [AuditEvent("property_form", Endpoint = "/x")]
     internal partial void PropertyForm(string requestId, ushort port);
 }
+
+/// <summary>A value whose formatting logs another audit event: the re-entrancy case.</summary>
+internal readonly struct LoggingValue(AuditLogger audit) : IUtf8SpanFormattable
+{
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+    {
+        audit.AuthSuccess("inner", null, "k", "/inner");
+        bytesWritten = 0;
+        return "value"u8.TryCopyTo(utf8Destination) && (bytesWritten = 5) == 5;
+    }
+
+    public string ToString(string? format, IFormatProvider? formatProvider) => "value";
+}
+
+/// <summary>Events for the staging tests.</summary>
+internal static partial class StageEvents
+{
+    [AuditEvent("formatted", Endpoint = "/x")]
+    public static partial void Formatted(AuditLogger audit, string requestId, LoggingValue value);
+}

@@ -5,10 +5,10 @@ namespace Infernum.Audit.Fast.Benchmarks.Contenders;
 /// <summary>Infernum.Audit.Fast: generated emitters into the pipe; a background writer drains to the output.</summary>
 public sealed partial class InfernumContender : IContender
 {
-    public InfernumContender(Output output)
+    public InfernumContender(Output output, AuditClock clock = AuditClock.System)
     {
         AuditSink sink = output.FilePath is { } path ? AuditSink.ToFile(path) : AuditSink.ToStream(output.OpenStream(), leaveOpen: output.Capture is not null);
-        Logger = new AuditLogger(sink);
+        Logger = new AuditLogger(sink, null, new AuditDeliveryOptions { Clock = clock });
     }
 
     public string Name => "Infernum";

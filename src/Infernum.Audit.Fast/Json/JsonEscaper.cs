@@ -116,36 +116,83 @@ internal static class JsonEscaper
 
     /// <summary>
     /// Copies the leading run of chars that need no escape (printable ASCII but <c>"</c> and <c>\</c>), narrowed
-    /// to bytes, eight at a time; returns how many were copied.
+    /// to bytes, sixteen or eight at a time; returns how many were copied.
     /// </summary>
+    /// <remarks>
+    /// A value of eight chars or more ends with one more vector that overlaps the previous one instead of a
+    /// char-by-char tail: bytes written twice are the same bytes.
+    /// </remarks>
     private static int NarrowSafeAscii(ReadOnlySpan<char> value, Span<byte> destination)
     {
         ref ushort source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(value));
         ref byte target = ref MemoryMarshal.GetReference(destination);
         int length = value.Length;
-        int i = 0;
-        if (Vector128.IsHardwareAccelerated)
+        if (!Vector128.IsHardwareAccelerated || length < Vector128<ushort>.Count)
         {
-            Vector128<ushort> low = Vector128.Create((ushort)0x20);
-            Vector128<ushort> high = Vector128.Create((ushort)0x7E);
-            Vector128<ushort> quote = Vector128.Create((ushort)'"');
-            Vector128<ushort> backslash = Vector128.Create((ushort)'\\');
-            for (; i <= length - Vector128<ushort>.Count; i += Vector128<ushort>.Count)
-            {
-                Vector128<ushort> chars = Vector128.LoadUnsafe(ref source, (nuint)i);
-                Vector128<ushort> unsafeChars = Vector128.LessThan(chars, low) | Vector128.GreaterThan(chars, high)
-                    | Vector128.Equals(chars, quote) | Vector128.Equals(chars, backslash);
-                if (unsafeChars != Vector128<ushort>.Zero)
-                {
-                    break;
-                }
+            return NarrowSafeAsciiScalar(ref source, ref target, 0, length);
+        }
 
-                // Eight chars become eight bytes: the low half of the narrowed vector.
-                ulong bytes = Vector128.Narrow(chars, chars).AsUInt64().ToScalar();
-                Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, i), bytes);
+        int i = 0;
+        for (; i <= length - (2 * Vector128<ushort>.Count); i += 2 * Vector128<ushort>.Count)
+        {
+            Vector128<ushort> first = Vector128.LoadUnsafe(ref source, (nuint)i);
+            Vector128<ushort> second = Vector128.LoadUnsafe(ref source, (nuint)(i + Vector128<ushort>.Count));
+            if (!AllSafe(first) || !AllSafe(second))
+            {
+                return NarrowSafeAsciiScalar(ref source, ref target, i, length);
+            }
+
+            Vector128.Narrow(first, second).StoreUnsafe(ref target, (nuint)i);
+        }
+
+        if (i < length)
+        {
+            // Up to fifteen left: one vector of eight, then (if any remain) the last eight chars, overlapping.
+            if (length - i > Vector128<ushort>.Count)
+            {
+                if (!TryNarrowEight(ref source, ref target, i))
+                {
+                    return NarrowSafeAsciiScalar(ref source, ref target, i, length);
+                }
+            }
+
+            if (!TryNarrowEight(ref source, ref target, length - Vector128<ushort>.Count))
+            {
+                return NarrowSafeAsciiScalar(ref source, ref target, i, length);
             }
         }
 
+        return length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool AllSafe(Vector128<ushort> chars)
+    {
+        // Printable ASCII is 0x20..0x7E: subtracting 0x20 maps it to 0..0x5E, and everything else above.
+        Vector128<ushort> unsafeChars = Vector128.GreaterThan(chars - Vector128.Create((ushort)0x20), Vector128.Create((ushort)(0x7E - 0x20)))
+            | Vector128.Equals(chars, Vector128.Create((ushort)'"'))
+            | Vector128.Equals(chars, Vector128.Create((ushort)'\\'));
+        return unsafeChars == Vector128<ushort>.Zero;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryNarrowEight(ref ushort source, ref byte target, int at)
+    {
+        Vector128<ushort> chars = Vector128.LoadUnsafe(ref source, (nuint)at);
+        if (!AllSafe(chars))
+        {
+            return false;
+        }
+
+        // Eight chars become eight bytes: the low half of the narrowed vector.
+        ulong bytes = Vector128.Narrow(chars, chars).AsUInt64().ToScalar();
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, at), bytes);
+        return true;
+    }
+
+    private static int NarrowSafeAsciiScalar(ref ushort source, ref byte target, int start, int length)
+    {
+        int i = start;
         for (; i < length; i++)
         {
             ushort c = Unsafe.Add(ref source, i);

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -16,43 +17,49 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// Moves complete audit lines from any number of producer threads, through a <see cref="Pipe"/>, to one sink.
 /// </summary>
 /// <remarks>
-/// A producer formats its whole line on its own thread, into one contiguous span of the pipe's current segment,
-/// while holding <see cref="_sync"/>; the line becomes visible (Advance) only when complete, with its <c>seq</c>
-/// assigned at that moment, so lines never interleave or tear, a segment only ever holds whole lines, and the
-/// file is in <c>seq</c> order. An event that is not written still takes a <c>seq</c>: it joins the pending drop
-/// range, which the next accepted line (or shutdown) writes as an <c>audit_dropped</c> record, so every number is
-/// in the file once, as a line or inside a range. Producers publish committed lines to the reader (FlushAsync, under
-/// the same lock) a 256 KiB batch at a time; one background thread publishes smaller tails after a quiet poll, reads,
-/// writes to the sink (retrying a failed segment until it succeeds), and only then returns the blocks and counts the
-/// room, so a producer that sees room finds the blocks back in the pool.
+/// <para>
+/// Each producer thread has its own <see cref="ProducerStage"/>: it formats its whole line there, on its own thread,
+/// and publishes it with a plain release store, taking no lock and no interlocked instruction (those, with the full
+/// fence they imply, were once the largest cost of an event after the clock). Memory is bounded by credit: a stage
+/// takes credit from the shared budget a chunk at a time (one interlocked operation per chunk, not per event), and
+/// the writer returns it as lines reach the sink.
+/// </para>
+/// <para>
+/// One background thread moves published lines from every stage into the pipe, appending each line's <c>seq</c>
+/// as it goes, so the file is in <c>seq</c> order and each thread's lines keep their order; it then writes the
+/// pipe's segments (whole lines only) to the sink, retrying a failed segment until it succeeds. An event that is
+/// not written still takes a <c>seq</c>: its stage counts it, and the writer puts an <c>audit_dropped</c> record
+/// naming the range before that thread's next line (or as soon as it sees the count), so every number is in the
+/// file once, as a line or inside a range.
+/// </para>
 /// </remarks>
 internal sealed class AuditPipeline
 {
-    /// <summary>Size of each pooled pipe segment: big enough that most batches are one sink write.</summary>
+    /// <summary>Size of each pooled pipe segment and stage block.</summary>
     internal const int BlockSize = 64 * 1024;
 
-    /// <summary>Buffer pre-allocated at construction (or the whole bound, if smaller).</summary>
+    /// <summary>Stage blocks allocated at construction (or the whole bound, if smaller).</summary>
     internal const long WarmBytes = 4L * 1024 * 1024;
 
     /// <summary>Largest line accepted; a bigger event is dropped rather than reserving unbounded memory.</summary>
     internal const int MaxLineBytes = 16 * 1024 * 1024;
 
-    /// <summary>
-    /// The writer wakes at least this often: a line waits at most about this long before it heads for the sink.
-    /// </summary>
+    /// <summary>The writer wakes at least this often: a line waits at most about this long before it heads for the sink.</summary>
     private const int IdlePollMilliseconds = 2;
 
     /// <summary>
-    /// Producers publish committed lines to the reader in batches of this size, and wake a sleeping writer only
-    /// when the backlog reaches a quarter of the bound: a wake-up per line put a futex call on the hot path (once
-    /// most of an event's cost); otherwise the writer's poll picks the batches up.
+    /// A pass that moved fewer bytes than this means producers are slow: the writer then sleeps until its next poll
+    /// (or until the buffered bytes reach a quarter of the bound, when a producer taking credit wakes it).
     /// </summary>
-    private const long WakeThresholdBytes = 256 * 1024;
+    private const long BusyPassBytes = 256 * 1024;
 
     private const int MaxBackoffMilliseconds = 1000;
 
-    /// <summary>Segments written per batch before their blocks go back to the pool (512 KiB).</summary>
+    /// <summary>Segments written per sink batch before their blocks go back to the pool (512 KiB).</summary>
     private const int MaxSegmentsPerBatch = 8;
+
+    /// <summary>How often the writer looks for stages whose threads have exited.</summary>
+    private const int RetireCheckMilliseconds = 1000;
 
     private static ReadOnlySpan<byte> LinePrefix => "{\"timestamp\":\""u8;
 
@@ -62,78 +69,85 @@ internal sealed class AuditPipeline
 
     private static ReadOnlySpan<byte> DropRecordType => "\",\"event_type\":\"audit_dropped\",\"count\":"u8;
 
-    /// <summary>Marks a drop record in the output; an escaped user value can never contain it.</summary>
-    private static ReadOnlySpan<byte> DropRecordMarker => "\"event_type\":\"audit_dropped\""u8;
+    /// <summary>Bytes the writer appends to a line at most: the <c>seq</c> field and the closing brace and newline.</summary>
+    internal static int MaxLineEndBytes => SeqField.Length + 20 + LineEnd.Length;
 
-    /// <summary>Bytes a line needs besides its body: timestamp field, seq field and the closing brace and newline.</summary>
-    internal static int FixedLineBytes => LinePrefix.Length + TimestampFormatter.Length + 1 + SeqField.Length + 20 + LineEnd.Length;
+    /// <summary>Bytes a staged record needs besides the line's body: header and timestamp field.</summary>
+    internal static int FixedRecordBytes => ProducerStage.HeaderBytes + LinePrefix.Length + TimestampFormatter.Length + 1;
 
-    private static int MaxDropRecordBytes => FixedLineBytes + DropRecordType.Length + (3 * 20) + 26;
+    private static int MaxDropRecordBytes => LinePrefix.Length + TimestampFormatter.Length + DropRecordType.Length + (3 * 20) + 26 + MaxLineEndBytes;
 
-    // 1 while a producer (or the writer, publishing) owns the pipe's writer, _timestamp and every field marked (sync).
-    // A CAS spin lock, not a Monitor: sections are short, and Monitor's thread-id lookup and kernel wake-ups of
-    // waiters were most of an event's cost.
-    private int _sync;
+    // The calling thread's stage in the pipeline it used last; other pipelines' stages come from _threadStages.
+    [ThreadStatic]
+    private static ProducerStage? t_stage;
 
-    // Producers waiting for room sleep on this, and the writer pulses it as it frees room.
+    private readonly ThreadLocal<ProducerStage?> _threadStages = new();
+
+    // Guards _stages (replaced, never changed in place) and the retired stages' counters.
+    private readonly object _stagesLock = new();
+    private ProducerStage[] _stages = [];
+    private long _retiredAccepted;
+    private readonly long[] _retiredDropped = new long[7];
+
+    // Producers waiting for credit sleep on this, and the writer pulses it as it returns credit.
     private readonly object _roomLock = new();
 
     // Guards the writer's sleep: _wakeRequested.
     private readonly object _wakeLock = new();
 
-    // Guards _flushWaiters and _writerDone.
+    // Guards _flushWaiters, _flushRequested and _writerDone.
     private readonly object _flushLock = new();
 
     private readonly Pipe _pipe;
     private readonly BlockPool _pool;
-    private readonly TimestampFormatter _timestamp = new();
+    private readonly StageBlockPool _stageBlocks;
     private readonly AuditSink _sink;
     private readonly Thread _writerThread;
     private readonly long _maxBufferedBytes;
+    private readonly long _creditChunk;
     private readonly AuditFullMode _fullMode;
     private readonly TimeSpan _blockTimeout;
     private readonly bool _writeSeq;
+    private readonly bool _coarseClock;
     private readonly Action<AuditSinkFault>? _onSinkFault;
     private readonly TaskCompletionSource _writerExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
+    private readonly List<(long Epoch, TaskCompletionSource Done)> _flushWaiters = new();
 
-    // (sync) Bytes of complete lines handed to the pipe (Advance), and made readable to the writer (FlushAsync).
-    // _knownWrittenBytes: the writer's _progress.WrittenBytes as producers last read it (never ahead of the real value).
-    private long _committedBytes;
-    private long _knownWrittenBytes;
-    private long _publishedBytes;
+    // Credit in use: granted to stages and not yet returned (the bytes of lines not yet written, plus what stages
+    // hold unused). Never above _maxBufferedBytes. _highWaterBytes: the most it has been.
+    private long _credit;
     private long _highWaterBytes;
 
-    // (sync) The pipe memory lines are written into, taken once per chunk rather than per line: _chunkUsed bytes of
-    // complete lines at _chunkOffset in _chunk, not yet handed to the pipe (Advance). Null when none is taken.
+    // Set once; from then on no line is published. _producersWaiting: producers waiting for credit.
+    private volatile bool _disposed;
+    private int _producersWaiting;
+
+    // Writer thread only: the next seq, the drop records' timestamps, the pipe memory lines are moved into (taken
+    // once per chunk, not per line: _chunkUsed bytes at _chunkOffset in _chunk not yet handed to the pipe), the bytes
+    // moved into the pipe and made readable so far, and the drop records in the pipe not yet written (their end offset and length).
+    private readonly SequenceCounter _seq;
+    private readonly TimestampFormatter _timestamp = new();
     private byte[]? _chunk;
     private int _chunkOffset;
     private int _chunkLength;
     private int _chunkUsed;
-
-    // (sync) The next sequence number; events offered; event lines committed; drops by reason.
-    private readonly SequenceCounter _seq;
-    private long _offered;
-    private long _accepted;
-    private readonly long[] _dropped = new long[7];
-
-    // (sync) Events dropped since the last drop record: a contiguous seq range.
-    private long _pendingDropCount;
-    private long _pendingDropFirst;
-    private long _pendingDropLast;
-
-    // (sync) Set once; from then on no line is committed. _producersWaiting: producers waiting for room.
-    private bool _disposed;
-    private int _producersWaiting;
+    private long _movedBytes;
+    private long _readableBytes;
+    private readonly Queue<(long End, int Length)> _dropRecords = new(64);
+    private long _nextRetireCheck;
 
     // Written only by the writer thread, on cache lines of their own: bytes and event lines the sink accepted, errors.
     private readonly WriterProgress _progress = new();
     private volatile AuditSinkHealth _health;
 
-    // Under _flushLock: the writer has exited; nothing more will be written.
+    // Set by the writer as it exits: lines accepted that it could not write.
+    private long _unwritten;
+
+    // (_flushLock) Flush requests so far; the writer has exited.
+    private long _flushRequested;
     private bool _writerDone;
 
-    // Set after _disposed: the writer drains what is committed and exits, giving up on a failing sink at the deadline.
+    // Set after _disposed: the writer drains what is published and exits, giving up on a failing sink at the deadline.
     private volatile bool _stopping;
     private long _stopDeadline;
 
@@ -148,21 +162,28 @@ internal sealed class AuditPipeline
         _fullMode = options.FullMode;
         _blockTimeout = options.BlockTimeout;
         _writeSeq = options.WriteSequenceNumbers;
+        _coarseClock = options.Clock == AuditClock.Coarse;
         _onSinkFault = options.OnSinkFault;
         _seq = new SequenceCounter(sink.LastSequenceNumber + 1);
 
-        // Retain a full buffer's blocks plus the segments in transit and the unused tails that reservations leave.
-        _pool = new BlockPool(BlockSize, (int)(_maxBufferedBytes / BlockSize) + 8);
+        // Credit moves a chunk at a time: small enough that idle threads holding unused chunks cannot starve the rest
+        // (it takes 256 of them), big enough that taking one is rare (every ~70 lines at the default bound).
+        _creditChunk = Math.Clamp(_maxBufferedBytes / 256, 1024, 16 * 1024);
+
+        // Blocks for a full buffer, plus those in transit; the stage blocks for the first WarmBytes exist up front,
+        // so a producer does not allocate when the sink falls behind.
+        int boundBlocks = (int)(_maxBufferedBytes / BlockSize);
+        _pool = new BlockPool(BlockSize, boundBlocks + 8);
+        _stageBlocks = new StageBlockPool(BlockSize, boundBlocks + 64, (int)(Math.Min(_maxBufferedBytes, WarmBytes) / BlockSize) + 8);
         _pipe = new Pipe(new PipeOptions(
             pool: _pool,
             readerScheduler: PipeScheduler.Inline,
             writerScheduler: PipeScheduler.Inline,
-            pauseWriterThreshold: 0, // the bound is enforced here, in bytes, not by the pipe
+            pauseWriterThreshold: 0, // bounded by credit, not by the pipe
             resumeWriterThreshold: 0,
             minimumSegmentSize: BlockSize,
             useSynchronizationContext: false));
 
-        WarmUp((int)Math.Min(_pool.Capacity, (WarmBytes / BlockSize) + 8));
         _writerThread = new Thread(WriterLoop)
         {
             IsBackground = true,
@@ -173,60 +194,260 @@ internal sealed class AuditPipeline
 
     public AuditSinkHealth Health => _health;
 
-    /// <summary>A consistent snapshot: taken under the producers' lock, with the writer's counters read once.</summary>
+    /// <summary>
+    /// A snapshot in which enqueued = written + dropped + in flight holds exactly: the writer's count is read first,
+    /// and every stage counts a line as accepted before the writer can see it.
+    /// </summary>
     public AuditCounters GetCounters()
     {
-        Enter();
-        try
+        long written = Volatile.Read(ref _progress.WrittenEvents);
+        long accepted;
+        Span<long> dropped = stackalloc long[7];
+        lock (_stagesLock)
         {
-            long written = Volatile.Read(ref _progress.WrittenEvents);
-            long buffered = _committedBytes - Volatile.Read(ref _progress.WrittenBytes);
-            return new AuditCounters
+            accepted = _retiredAccepted;
+            _retiredDropped.CopyTo(dropped);
+            foreach (ProducerStage stage in _stages)
             {
-                Enqueued = _offered,
-                Written = written,
-                InFlight = _accepted - written - _dropped[(int)AuditDropReason.Unwritten],
-                DroppedBufferFull = _dropped[(int)AuditDropReason.BufferFull],
-                DroppedBlockTimeout = _dropped[(int)AuditDropReason.BlockTimeout],
-                DroppedRejected = _dropped[(int)AuditDropReason.Rejected],
-                DroppedOversize = _dropped[(int)AuditDropReason.Oversize],
-                DroppedDisposed = _dropped[(int)AuditDropReason.Disposed],
-                DroppedFormatError = _dropped[(int)AuditDropReason.FormatError],
-                DroppedUnwritten = _dropped[(int)AuditDropReason.Unwritten],
-                WriteErrors = Volatile.Read(ref _progress.WriteErrors),
-                BufferedBytes = buffered,
-                BufferedBytesHighWater = Math.Max(_highWaterBytes, buffered),
-            };
+                accepted += Volatile.Read(ref stage.Accepted);
+                for (int i = 0; i < dropped.Length; i++)
+                {
+                    dropped[i] += Volatile.Read(ref stage.Dropped[i]);
+                }
+            }
         }
-        finally
+
+        long unwritten = Volatile.Read(ref _unwritten);
+        long offered = accepted;
+        foreach (long count in dropped)
         {
-            Exit();
+            offered += count;
         }
+
+        long buffered = Volatile.Read(ref _credit);
+        return new AuditCounters
+        {
+            Enqueued = offered,
+            Written = written,
+            InFlight = accepted - written - unwritten,
+            DroppedBufferFull = dropped[(int)AuditDropReason.BufferFull],
+            DroppedBlockTimeout = dropped[(int)AuditDropReason.BlockTimeout],
+            DroppedRejected = dropped[(int)AuditDropReason.Rejected],
+            DroppedOversize = dropped[(int)AuditDropReason.Oversize],
+            DroppedDisposed = dropped[(int)AuditDropReason.Disposed],
+            DroppedFormatError = dropped[(int)AuditDropReason.FormatError],
+            DroppedUnwritten = unwritten,
+            WriteErrors = Volatile.Read(ref _progress.WriteErrors),
+            BufferedBytes = buffered,
+            BufferedBytesHighWater = Math.Max(Volatile.Read(ref _highWaterBytes), buffered),
+        };
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Enter()
+    private ProducerStage CurrentStage()
     {
-        if (Interlocked.CompareExchange(ref _sync, 1, 0) != 0)
-        {
-            EnterContended();
-        }
+        ProducerStage? stage = t_stage;
+        return stage is not null && stage.Pipeline == this ? stage : SwitchStage();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void EnterContended()
+    private ProducerStage SwitchStage()
     {
-        // Spins, then yields; never sleeps a whole millisecond (sections are sub-microsecond).
-        var spinner = default(SpinWait);
-        do
+        ProducerStage? stage = _threadStages.Value;
+        if (stage is null)
         {
-            spinner.SpinOnce(sleep1Threshold: -1);
+            stage = new ProducerStage(this, Thread.CurrentThread, _stageBlocks.Rent(0));
+            lock (_stagesLock)
+            {
+                _stages = [.. _stages, stage];
+            }
+
+            _threadStages.Value = stage;
         }
-        while (Volatile.Read(ref _sync) != 0 || Interlocked.CompareExchange(ref _sync, 1, 0) != 0);
+
+        t_stage = stage;
+        return stage;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Exit() => Volatile.Write(ref _sync, 0);
+    /// <summary>
+    /// Reserves room in the calling thread's stage for a line of at most <paramref name="maxBodyBytes"/> body bytes
+    /// and writes its timestamp. On success the caller passes <paramref name="writer"/> to <see cref="EndLine"/>.
+    /// </summary>
+    /// <returns><see langword="false"/> if the event was dropped (counted, and in the next drop record).</returns>
+    public bool TryBeginLine(long maxBodyBytes, out AuditLineWriter writer)
+    {
+        writer = default;
+        ProducerStage stage = CurrentStage();
+        if (stage.Busy)
+        {
+            // An event logged while this thread formats another (from a value's formatting code): refused, since the
+            // stage holds the outer line's reservation.
+            stage.CountDrop(AuditDropReason.FormatError);
+            return false;
+        }
+
+        // Busy is set before _disposed is read; the disposer's process-wide barrier pairs with this order.
+        stage.Busy = true;
+        if (_disposed)
+        {
+            return Refuse(stage, AuditDropReason.Disposed);
+        }
+
+        long needed = maxBodyBytes + FixedRecordBytes;
+        if (needed > MaxLineBytes)
+        {
+            return Refuse(stage, AuditDropReason.Oversize);
+        }
+
+        long charge = needed + MaxLineEndBytes;
+        if (stage.Produced + charge > stage.CreditLimit && !TryTakeCredit(stage, charge))
+        {
+            AuditDropReason? refused = _fullMode switch
+            {
+                AuditFullMode.Drop => AuditDropReason.BufferFull,
+                AuditFullMode.FailClosed => AuditDropReason.Rejected,
+                _ => WaitForCredit(stage, charge),
+            };
+
+            if (refused is { } reason)
+            {
+                return Refuse(stage, reason);
+            }
+        }
+
+        Span<byte> record = stage.Reserve((int)needed, _stageBlocks);
+        int position = ProducerStage.HeaderBytes;
+        LinePrefix.CopyTo(record.Slice(position));
+        position += LinePrefix.Length;
+        long now = _coarseClock ? stage.CoarseUtcTicks() : DateTime.UtcNow.Ticks;
+        position += stage.Timestamp.Format(now, record.Slice(position));
+        record[position++] = (byte)'"';
+        writer = new AuditLineWriter(record, position, stage);
+        return true;
+    }
+
+    private static bool Refuse(ProducerStage stage, AuditDropReason reason)
+    {
+        stage.CountDrop(reason);
+        Volatile.Write(ref stage.Busy, false);
+        return false;
+    }
+
+    /// <summary>
+    /// Ends the line begun by <see cref="TryBeginLine"/>: publishes it if it was completed, else counts it as dropped.
+    /// </summary>
+    internal void EndLine(ref AuditLineWriter writer)
+    {
+        ProducerStage? stage = writer.Stage;
+        if (stage is null)
+        {
+            return; // not a writer TryBeginLine handed out
+        }
+
+        Debug.Assert(stage.Busy && stage == t_stage);
+        if (writer.Completed)
+        {
+            stage.Publish(writer.Line, writer.Position);
+        }
+        else
+        {
+            stage.CountDrop(AuditDropReason.FormatError);
+        }
+
+        Volatile.Write(ref stage.Busy, false);
+    }
+
+    // Grants the stage enough credit for `charge` more bytes (a whole chunk when the budget allows), never taking the
+    // total past the bound. The only interlocked operation on the producer path, once per chunk.
+    private bool TryTakeCredit(ProducerStage stage, long charge)
+    {
+        long missing = stage.Produced + charge - stage.CreditLimit;
+        long current = Volatile.Read(ref _credit);
+        long granted;
+        while (true)
+        {
+            granted = Math.Min(Math.Max(missing, _creditChunk), _maxBufferedBytes - current);
+            if (granted < missing)
+            {
+                return false;
+            }
+
+            long seen = Interlocked.CompareExchange(ref _credit, current + granted, current);
+            if (seen == current)
+            {
+                break;
+            }
+
+            current = seen;
+        }
+
+        stage.CreditLimit += granted;
+        long total = current + granted;
+        long highWater = Volatile.Read(ref _highWaterBytes);
+        while (total > highWater)
+        {
+            long seen = Interlocked.CompareExchange(ref _highWaterBytes, total, highWater);
+            if (seen == highWater)
+            {
+                break;
+            }
+
+            highWater = seen;
+        }
+
+        // The writer polls every few milliseconds; a kernel wake-up is worth its cost only for a large backlog.
+        if (total >= _maxBufferedBytes / 4 && Volatile.Read(ref _writerWaiting) != 0)
+        {
+            WakeWriter();
+        }
+
+        return true;
+    }
+
+    private bool CreditAvailable(ProducerStage stage, long charge)
+        => Volatile.Read(ref _credit) + (stage.Produced + charge - stage.CreditLimit) <= _maxBufferedBytes;
+
+    // Under Block: waits (sleeping on the room lock) until the writer returns credit, the timeout passes or the logger is disposed.
+    private AuditDropReason? WaitForCredit(ProducerStage stage, long charge)
+    {
+        long deadline = Environment.TickCount64 + (long)_blockTimeout.TotalMilliseconds;
+        Interlocked.Increment(ref _producersWaiting);
+        try
+        {
+            while (true)
+            {
+                if (_disposed)
+                {
+                    return AuditDropReason.Disposed;
+                }
+
+                if (TryTakeCredit(stage, charge))
+                {
+                    return null;
+                }
+
+                long remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0)
+                {
+                    return AuditDropReason.BlockTimeout;
+                }
+
+                WakeWriter();
+                lock (_roomLock)
+                {
+                    // Rechecked under the room lock the writer pulses under, so a pulse cannot slip between.
+                    if (!CreditAvailable(stage, charge) && !_disposed)
+                    {
+                        Monitor.Wait(_roomLock, (int)Math.Min(remaining, 10));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _producersWaiting);
+        }
+    }
 
     private void PulseRoom()
     {
@@ -236,141 +457,19 @@ internal sealed class AuditPipeline
         }
     }
 
-    /// <summary>
-    /// Reserves room for a line of at most <paramref name="maxBodyBytes"/> body bytes and writes its timestamp.
-    /// On success the caller holds the pipeline's lock until it passes <paramref name="writer"/> to <see cref="EndLine"/>.
-    /// </summary>
-    /// <returns><see langword="false"/> if the event was dropped (counted, and in the next drop record).</returns>
-    public bool TryBeginLine(long maxBodyBytes, out AuditLineWriter writer)
-    {
-        writer = default;
-        long needed = maxBodyBytes + FixedLineBytes;
-        Enter();
-        _offered++;
-        if (_disposed)
-        {
-            _dropped[(int)AuditDropReason.Disposed]++;
-            Exit();
-            return false;
-        }
-
-        if (needed > MaxLineBytes)
-        {
-            DropLocked(AuditDropReason.Oversize);
-            Exit();
-            return false;
-        }
-
-        long reserve = needed + (_pendingDropCount > 0 ? MaxDropRecordBytes : 0);
-        if (!HasRoomLocked(reserve))
-        {
-            AuditDropReason? refused = _fullMode switch
-            {
-                AuditFullMode.Drop => AuditDropReason.BufferFull,
-                AuditFullMode.FailClosed => AuditDropReason.Rejected,
-                _ => WaitForRoomLocked(ref reserve, needed),
-            };
-
-            if (refused is { } reason)
-            {
-                if (reason == AuditDropReason.Disposed)
-                {
-                    _dropped[(int)reason]++;
-                }
-                else
-                {
-                    DropLocked(reason);
-                }
-
-                Exit();
-                return false;
-            }
-        }
-
-        Span<byte> span = ReserveLocked((int)reserve);
-        int position = _pendingDropCount > 0 ? WriteDropRecordLocked(span) : 0;
-        int lineStart = position;
-        LinePrefix.CopyTo(span.Slice(position));
-        position += LinePrefix.Length;
-        position += _timestamp.Format(DateTime.UtcNow.Ticks, span.Slice(position));
-        span[position++] = (byte)'"';
-        writer = new AuditLineWriter(span, lineStart, position);
-        return true;
-    }
-
-    /// <summary>
-    /// Ends the line begun by <see cref="TryBeginLine"/>: commits it with its <c>seq</c>, or, if it was not
-    /// completed, drops it (keeping a drop record written before it), then releases the lock.
-    /// </summary>
-    internal void EndLine(ref AuditLineWriter writer)
-    {
-        Span<byte> span = writer.Line;
-        int lineStart = writer.LineStart;
-        int length = writer.Position;
-        bool completed = writer.Completed;
-        Debug.Assert(_sync == 1);
-        int total;
-        if (completed)
-        {
-            total = length + WriteLineEndLocked(span.Slice(length));
-            _accepted++;
-        }
-        else
-        {
-            total = lineStart;
-            DropLocked(AuditDropReason.FormatError);
-        }
-
-        CommitLocked(total);
-
-        // Producers publish full batches themselves: the writer then never has to block on this lock, which
-        // would make a producer spin behind it.
-        bool batchReady = _committedBytes - _publishedBytes >= WakeThresholdBytes;
-        if (batchReady)
-        {
-            PublishLocked();
-        }
-
-        // The writer polls every few milliseconds; a kernel wake-up is worth its cost only for a large backlog.
-        bool urgent = false;
-        if (batchReady)
-        {
-            _knownWrittenBytes = Volatile.Read(ref _progress.WrittenBytes); // once per batch: refresh the stale view
-            urgent = _committedBytes - _knownWrittenBytes >= _maxBufferedBytes / 4;
-        }
-
-        Exit();
-        if (urgent && Volatile.Read(ref _writerWaiting) != 0)
-        {
-            WakeWriter();
-        }
-    }
-
-    /// <summary>Completes when every line committed before the call has been written to the sink and flushed.</summary>
+    /// <summary>Completes when every line published before the call has been written to the sink and flushed.</summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
-        long target;
-        Enter();
-        try
-        {
-            target = _committedBytes;
-            PublishLocked();
-        }
-        finally
-        {
-            Exit();
-        }
-
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_flushLock)
         {
-            // Checked under the lock the writer completes waiters under, so no completion slips between.
-            if (_progress.WrittenBytes >= target || _writerDone)
+            if (_writerDone)
             {
                 return Task.CompletedTask;
             }
 
-            _flushWaiters.Add((target, done));
+            // Completed after a writer pass that began after this point has written everything it moved.
+            _flushWaiters.Add((++_flushRequested, done));
         }
 
         WakeWriter();
@@ -382,126 +481,238 @@ internal sealed class AuditPipeline
     /// <returns>The writer's exit.</returns>
     public Task StopAsync(TimeSpan timeout)
     {
-        Enter();
-        try
+        if (!_disposed)
         {
-            if (!_disposed)
-            {
-                _disposed = true;
-                if (_pendingDropCount > 0)
-                {
-                    // The last drops still get their record, past the bound if need be.
-                    CommitLocked(WriteDropRecordLocked(ReserveLocked(MaxDropRecordBytes)));
-                }
+            _disposed = true;
 
-                Interlocked.Exchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
-            }
-        }
-        finally
-        {
-            Exit();
+            // Every producer that read _disposed as false has its Busy flag visible after this barrier, so the
+            // writer, waiting for those flags to clear, collects every line that was accepted.
+            Interlocked.MemoryBarrierProcessWide();
+            Interlocked.Exchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
         }
 
         PulseRoom();
-
         _stopping = true;
         WakeWriter();
         return _writerExited.Task;
     }
 
-    // Checks against the producers' last look at the writer's progress, refreshed only when that says "full":
-    // reading the writer's own cache line on every event cost more than the rest of the check.
-    private bool HasRoomLocked(long bytes)
+    private void WakeWriter()
     {
-        if (_committedBytes - _knownWrittenBytes + bytes <= _maxBufferedBytes)
+        lock (_wakeLock)
         {
-            return true;
+            _wakeRequested = true;
+            Monitor.Pulse(_wakeLock);
         }
-
-        _knownWrittenBytes = Volatile.Read(ref _progress.WrittenBytes);
-        return _committedBytes - _knownWrittenBytes + bytes <= _maxBufferedBytes;
     }
 
-    private void DropLocked(AuditDropReason reason)
+    private void WriterLoop()
     {
-        _dropped[(int)reason]++;
-        long seq = _seq.Take();
-        if (_pendingDropCount++ == 0)
+        PipeReader reader = _pipe.Reader;
+        int failures = 0;
+        bool producersLeft = false;
+        try
         {
-            _pendingDropFirst = seq;
-        }
-
-        _pendingDropLast = seq;
-    }
-
-    // A contiguous span of at least `bytes` after the committed lines of the current chunk, taking a new chunk from
-    // the pipe when this one is short (the pipe's GetMemory/Advance are virtual calls: once per chunk, not per line).
-    private Span<byte> ReserveLocked(int bytes)
-    {
-        if (_chunk is null || _chunkLength - _chunkUsed < bytes)
-        {
-            AdvanceChunkLocked();
-            Memory<byte> memory = _pipe.Writer.GetMemory(bytes);
-            if (!MemoryMarshal.TryGetArray(memory, out ArraySegment<byte> segment))
+            while (true)
             {
-                throw new InvalidOperationException("The audit pipe's memory is not array-backed.");
+                bool stopping = _stopping;
+                if (stopping && !producersLeft)
+                {
+                    WaitForProducersToLeave();
+                    producersLeft = true;
+                }
+
+                long epoch;
+                lock (_flushLock)
+                {
+                    epoch = _flushRequested;
+                }
+
+                long moved = CollectStages();
+                Exception? error = DrainToSink(reader);
+                if (error is null)
+                {
+                    if (failures > 0)
+                    {
+                        failures = 0;
+                        _health = AuditSinkHealth.Healthy;
+                        Report(new AuditSinkFault(null, 0, 0));
+                    }
+
+                    CompleteFlushWaiters(epoch, all: false);
+                    if (stopping)
+                    {
+                        if (moved == 0)
+                        {
+                            break; // the producers have left and a full pass found nothing more
+                        }
+
+                        continue;
+                    }
+
+                    RetireExitedStages();
+                    if (moved < BusyPassBytes)
+                    {
+                        WaitForWork();
+                    }
+
+                    continue;
+                }
+
+                failures++;
+                _health = AuditSinkHealth.Retrying;
+                Report(new AuditSinkFault(error, failures, Volatile.Read(ref _credit)));
+                if (stopping && Environment.TickCount64 >= Interlocked.Read(ref _stopDeadline))
+                {
+                    break; // the owner's timeout is over: what remains is counted as unwritten
+                }
+
+                Thread.Sleep(Math.Min(MaxBackoffMilliseconds, 1 << Math.Min(failures - 1, 10)));
+            }
+        }
+        finally
+        {
+            // Producers have left (or the deadline passed): what is still in flight will not be written.
+            Volatile.Write(ref _unwritten, GetCounters().InFlight);
+
+            try
+            {
+                _sink.Dispose();
+            }
+            catch (Exception)
+            {
+                Interlocked.Increment(ref _progress.WriteErrors);
             }
 
-            _chunk = segment.Array!;
-            _chunkOffset = segment.Offset;
-            _chunkLength = segment.Count;
+            _health = AuditSinkHealth.Closed;
+            reader.Complete();
+            _pipe.Writer.Complete();
+            _stageBlocks.Clear();
+            CompleteFlushWaiters(long.MaxValue, all: true);
+            _writerExited.TrySetResult();
         }
-
-        return new Span<byte>(_chunk, _chunkOffset + _chunkUsed, bytes);
     }
 
-    // Hands the chunk's complete lines to the pipe; the next reservation takes fresh memory.
-    private void AdvanceChunkLocked()
+    // After _disposed and the barrier: waits (up to the stop deadline) until no producer is inside an event.
+    private void WaitForProducersToLeave()
     {
-        if (_chunkUsed > 0)
+        foreach (ProducerStage stage in Volatile.Read(ref _stages))
         {
-            _pipe.Writer.Advance(_chunkUsed);
-        }
-
-        _chunk = null;
-        _chunkUsed = 0;
-    }
-
-    private void CommitLocked(int bytes)
-    {
-        if (bytes > 0)
-        {
-            _chunkUsed += bytes;
-            _committedBytes += bytes;
-            long buffered = _committedBytes - _knownWrittenBytes;
-            if (buffered > _highWaterBytes)
+            while (Volatile.Read(ref stage.Busy) && Environment.TickCount64 < Interlocked.Read(ref _stopDeadline))
             {
-                _highWaterBytes = buffered;
+                Thread.Sleep(1);
             }
         }
+    }
+
+    // Moves every published line of every stage into the pipe with its seq, and makes it readable; returns the bytes moved.
+    private long CollectStages()
+    {
+        long before = _movedBytes;
+        long unusedEnds = 0;
+        foreach (ProducerStage stage in Volatile.Read(ref _stages))
+        {
+            unusedEnds += Collect(stage);
+        }
+
+        if (unusedEnds > 0)
+        {
+            ReturnCredit(unusedEnds); // each line was charged the longest line end; most take less
+        }
+
+        if (_movedBytes != _readableBytes)
+        {
+            _readableBytes = _movedBytes;
+            AdvanceChunk();
+            ValueTask<FlushResult> flush = _pipe.Writer.FlushAsync();
+            Debug.Assert(flush.IsCompletedSuccessfully);
+            _ = flush.Result;
+        }
+
+        return _movedBytes - before;
+    }
+
+    // Moves one stage's published records; returns the credit its lines were charged beyond their real line ends.
+    private long Collect(ProducerStage stage)
+    {
+        StageReader reader = stage.Reader;
+
+        // Read before the records: drops counted before a line was published are in that line's header or here.
+        long dropsTotal = Volatile.Read(ref stage.DropsTotal);
+        long unusedEnds = 0;
+        while (true)
+        {
+            StageBlock block = reader.Block;
+            StageBlock? next = Volatile.Read(ref block.Next); // read before Published: once linked, Published is final
+            int published = Volatile.Read(ref block.Published);
+            byte[] buffer = block.Buffer;
+            while (reader.Position < published)
+            {
+                ReadOnlySpan<byte> header = buffer.AsSpan(reader.Position, ProducerStage.HeaderBytes);
+                int length = BinaryPrimitives.ReadInt32LittleEndian(header);
+                long dropsBefore = BinaryPrimitives.ReadInt64LittleEndian(header.Slice(8));
+                if (dropsBefore > reader.RecordedDrops)
+                {
+                    WriteDropRecord(dropsBefore - reader.RecordedDrops);
+                    reader.RecordedDrops = dropsBefore;
+                }
+
+                unusedEnds += MoveLine(buffer.AsSpan(reader.Position + ProducerStage.HeaderBytes, length));
+                reader.Position += ProducerStage.HeaderBytes + length;
+            }
+
+            if (next is null)
+            {
+                break;
+            }
+
+            reader.Block = next;
+            reader.Position = 0;
+            _stageBlocks.Return(block);
+        }
+
+        if (dropsTotal > reader.RecordedDrops)
+        {
+            WriteDropRecord(dropsTotal - reader.RecordedDrops);
+            reader.RecordedDrops = dropsTotal;
+        }
+
+        return unusedEnds;
+    }
+
+    // Copies a line into the pipe and ends it with its seq; returns how much shorter its end was than charged.
+    private int MoveLine(ReadOnlySpan<byte> line)
+    {
+        Span<byte> span = ReservePipe(line.Length + MaxLineEndBytes);
+        line.CopyTo(span);
+        int end = WriteLineEnd(span.Slice(line.Length));
+        CommitPipe(line.Length + end);
+        return MaxLineEndBytes - end;
     }
 
     // {"timestamp":"…","event_type":"audit_dropped","count":N,"first_seq":A,"last_seq":B,"seq":S}\n
-    private int WriteDropRecordLocked(Span<byte> span)
+    private void WriteDropRecord(long count)
     {
-        Debug.Assert(_pendingDropCount > 0);
+        Span<byte> span = ReservePipe(MaxDropRecordBytes);
+        long first = _seq.Skip(count);
         LinePrefix.CopyTo(span);
         int position = LinePrefix.Length;
         position += _timestamp.Format(DateTime.UtcNow.Ticks, span.Slice(position));
-        DropRecordType.CopyTo(span.Slice(position));
-        position += DropRecordType.Length;
-        position += FormatInteger(_pendingDropCount, span.Slice(position));
+        position += Copy(DropRecordType, span.Slice(position));
+        position += FormatInteger(count, span.Slice(position));
         position += Copy(",\"first_seq\":"u8, span.Slice(position));
-        position += FormatInteger(_pendingDropFirst, span.Slice(position));
+        position += FormatInteger(first, span.Slice(position));
         position += Copy(",\"last_seq\":"u8, span.Slice(position));
-        position += FormatInteger(_pendingDropLast, span.Slice(position));
-        position += WriteLineEndLocked(span.Slice(position));
-        _pendingDropCount = 0;
-        return position;
+        position += FormatInteger(first + count - 1, span.Slice(position));
+        position += WriteLineEnd(span.Slice(position));
+        CommitPipe(position);
+
+        // Not charged to any stage's credit: remembered so that its bytes are not returned as credit when written.
+        _dropRecords.Enqueue((_movedBytes, position));
     }
 
     // Ends a line with its seq (taken even when not written, so drop ranges stay meaningful) and "}\n".
-    private int WriteLineEndLocked(Span<byte> span)
+    private int WriteLineEnd(Span<byte> span)
     {
         int position = 0;
         if (_writeSeq)
@@ -517,6 +728,88 @@ internal sealed class AuditPipeline
         return position + Copy(LineEnd, span.Slice(position));
     }
 
+    // A contiguous span of at least `bytes` after the moved lines of the current chunk, taking a new chunk from the
+    // pipe when this one is short (the pipe's GetMemory/Advance are virtual calls: once per chunk, not per line).
+    private Span<byte> ReservePipe(int bytes)
+    {
+        if (_chunk is null || _chunkLength - _chunkUsed < bytes)
+        {
+            AdvanceChunk();
+            Memory<byte> memory = _pipe.Writer.GetMemory(bytes);
+            if (!MemoryMarshal.TryGetArray(memory, out ArraySegment<byte> segment))
+            {
+                throw new InvalidOperationException("The audit pipe's memory is not array-backed.");
+            }
+
+            _chunk = segment.Array!;
+            _chunkOffset = segment.Offset;
+            _chunkLength = segment.Count;
+        }
+
+        return new Span<byte>(_chunk, _chunkOffset + _chunkUsed, bytes);
+    }
+
+    private void CommitPipe(int bytes)
+    {
+        _chunkUsed += bytes;
+        _movedBytes += bytes;
+    }
+
+    // Hands the chunk's complete lines to the pipe; the next reservation takes fresh memory.
+    private void AdvanceChunk()
+    {
+        if (_chunkUsed > 0)
+        {
+            _pipe.Writer.Advance(_chunkUsed);
+        }
+
+        _chunk = null;
+        _chunkUsed = 0;
+    }
+
+    private void ReturnCredit(long bytes)
+    {
+        Interlocked.Add(ref _credit, -bytes);
+        if (Volatile.Read(ref _producersWaiting) > 0)
+        {
+            PulseRoom();
+        }
+    }
+
+    // Writes everything readable to the sink, a batch of segments at a time; stops at the first error (the failed
+    // segment stays in the pipe for a retry) and returns it.
+    private Exception? DrainToSink(PipeReader reader)
+    {
+        while (reader.TryRead(out ReadResult result) && !result.Buffer.IsEmpty)
+        {
+            Exception? error = WriteToSink(result.Buffer, out SequencePosition consumed, out long bytes, out long lines);
+            reader.AdvanceTo(consumed);
+            if (bytes > 0)
+            {
+                // Counted only now that AdvanceTo has returned the blocks to the pool.
+                long written = _progress.WrittenBytes + bytes;
+                long recordBytes = 0;
+                while (_dropRecords.TryPeek(out (long End, int Length) record) && record.End <= written)
+                {
+                    _dropRecords.Dequeue();
+                    recordBytes += record.Length;
+                    lines--;
+                }
+
+                Volatile.Write(ref _progress.WrittenEvents, _progress.WrittenEvents + lines);
+                Volatile.Write(ref _progress.WrittenBytes, written);
+                ReturnCredit(bytes - recordBytes);
+            }
+
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+
     private static int Copy(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         source.CopyTo(destination);
@@ -530,216 +823,49 @@ internal sealed class AuditPipeline
         return written;
     }
 
-    // Under Block: waits (releasing the spin lock, sleeping on the room lock) until the writer frees room, the timeout passes or the logger is disposed.
-    private AuditDropReason? WaitForRoomLocked(ref long reserve, long needed)
+    // Once a second: stages whose threads have exited, once drained, give back their blocks and unused credit, and
+    // their counts move to the retired totals.
+    private void RetireExitedStages()
     {
-        long deadline = Environment.TickCount64 + (long)_blockTimeout.TotalMilliseconds;
-        _producersWaiting++;
-        try
-        {
-            while (true)
-            {
-                if (_disposed)
-                {
-                    return AuditDropReason.Disposed;
-                }
-
-                // Another producer may have written the pending record while this one waited.
-                reserve = needed + (_pendingDropCount > 0 ? MaxDropRecordBytes : 0);
-                if (HasRoomLocked(reserve))
-                {
-                    return null;
-                }
-
-                long remaining = deadline - Environment.TickCount64;
-                if (remaining <= 0)
-                {
-                    return AuditDropReason.BlockTimeout;
-                }
-
-                PublishLocked();
-                WakeWriter();
-                Exit();
-                lock (_roomLock)
-                {
-                    // Rechecked under the room lock the writer pulses under, so a pulse cannot slip between.
-                    if (!HasRoomLocked(reserve) && !Volatile.Read(ref _disposed))
-                    {
-                        Monitor.Wait(_roomLock, (int)Math.Min(remaining, 10));
-                    }
-                }
-
-                Enter();
-            }
-        }
-        finally
-        {
-            _producersWaiting--;
-        }
-    }
-
-    // Cycles blocks through the pipe once, before any producer runs, so the block pool and the pipe's own
-    // segment pool already hold what a full buffer needs: a producer never allocates a segment later.
-    private void WarmUp(int blocks)
-    {
-        PipeWriter writer = _pipe.Writer;
-        for (int i = 0; i < blocks; i++)
-        {
-            writer.GetSpan(BlockSize);
-            writer.Advance(BlockSize);
-        }
-
-        ValueTask<FlushResult> flush = writer.FlushAsync();
-        Debug.Assert(flush.IsCompletedSuccessfully);
-        _ = _pipe.Reader.TryRead(out ReadResult result);
-        Debug.Assert(result.Buffer.Length == (long)blocks * BlockSize);
-        _pipe.Reader.AdvanceTo(result.Buffer.End);
-    }
-
-    private void WakeWriter()
-    {
-        lock (_wakeLock)
-        {
-            _wakeRequested = true;
-            Monitor.Pulse(_wakeLock);
-        }
-    }
-
-    // Makes committed lines readable; FlushAsync never waits because the pipe has no pause threshold.
-    private void PublishLocked()
-    {
-        if (_committedBytes != _publishedBytes)
-        {
-            AdvanceChunkLocked();
-            ValueTask<FlushResult> flush = _pipe.Writer.FlushAsync();
-            Debug.Assert(flush.IsCompletedSuccessfully);
-            _ = flush.Result;
-            Volatile.Write(ref _publishedBytes, _committedBytes);
-        }
-    }
-
-    // Publishes a small tail that no producer's batch threshold will: only if the lock is free, since a
-    // producer holding it will publish soon anyway. When stopping it waits for the lock: nothing may be left.
-    private void PublishPending(bool stopping)
-    {
-        if (Volatile.Read(ref _committedBytes) == Volatile.Read(ref _publishedBytes))
+        long now = Environment.TickCount64;
+        if (now < _nextRetireCheck)
         {
             return;
         }
 
-        if (stopping)
+        _nextRetireCheck = now + RetireCheckMilliseconds;
+        ProducerStage[] stages = Volatile.Read(ref _stages);
+        foreach (ProducerStage stage in stages)
         {
-            Enter();
-        }
-        else if (Interlocked.CompareExchange(ref _sync, 1, 0) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            PublishLocked();
-        }
-        finally
-        {
-            Exit();
-        }
-    }
-
-    private void WriterLoop()
-    {
-        PipeReader reader = _pipe.Reader;
-        int failures = 0;
-        bool idle = true;
-        try
-        {
-            while (true)
+            if (stage.Owner.IsAlive || Volatile.Read(ref stage.Busy))
             {
-                bool stopping = _stopping;
-
-                // While producers are busy they publish whole batches; the writer publishes a tail only after a
-                // quiet poll (or at shutdown), so it does not contend with them for the lock.
-                if (idle || stopping)
-                {
-                    PublishPending(stopping);
-                }
-
-                if (reader.TryRead(out ReadResult result) && !result.Buffer.IsEmpty)
-                {
-                    ReadOnlySequence<byte> buffer = result.Buffer;
-                    Exception? error = WriteToSink(buffer, out SequencePosition consumed, out long bytes, out long events);
-                    reader.AdvanceTo(consumed);
-                    if (bytes > 0)
-                    {
-                        // Counted only now that AdvanceTo has returned the blocks: a producer that sees the room can
-                        // reuse them instead of allocating new ones.
-                        Volatile.Write(ref _progress.WrittenEvents, _progress.WrittenEvents + events);
-                        Volatile.Write(ref _progress.WrittenBytes, _progress.WrittenBytes + bytes);
-                        OnProgress();
-                    }
-
-                    if (error is null)
-                    {
-                        if (failures > 0)
-                        {
-                            failures = 0;
-                            _health = AuditSinkHealth.Healthy;
-                            Report(new AuditSinkFault(null, 0, 0));
-                        }
-
-                        // A small batch means producers are slow: sleep instead of contending for their lock.
-                        idle = bytes < WakeThresholdBytes && !stopping && !WaitForWork();
-                        continue;
-                    }
-
-                    failures++;
-                    _health = AuditSinkHealth.Retrying;
-                    Report(new AuditSinkFault(error, failures, Volatile.Read(ref _committedBytes) - _progress.WrittenBytes));
-                    if (stopping && Environment.TickCount64 >= Interlocked.Read(ref _stopDeadline))
-                    {
-                        break; // the owner's timeout is over: what remains is counted as unwritten
-                    }
-
-                    Thread.Sleep(Math.Min(MaxBackoffMilliseconds, 1 << Math.Min(failures - 1, 10)));
-                    continue;
-                }
-
-                if (stopping)
-                {
-                    break;
-                }
-
-                idle = !WaitForWork();
-            }
-        }
-        finally
-        {
-            Enter();
-            _dropped[(int)AuditDropReason.Unwritten] = _accepted - _progress.WrittenEvents;
-            Exit();
-
-            try
-            {
-                _sink.Dispose();
-            }
-            catch (Exception)
-            {
-                Interlocked.Increment(ref _progress.WriteErrors);
+                continue;
             }
 
-            _health = AuditSinkHealth.Closed;
-            reader.Complete();
-            CompleteFlushWaiters(all: true);
-            _writerExited.TrySetResult();
+            // The thread is gone: nothing more is published here. Move what remains, then retire the stage.
+            long unusedEnds = Collect(stage);
+            lock (_stagesLock)
+            {
+                _retiredAccepted += stage.Accepted;
+                for (int i = 0; i < _retiredDropped.Length; i++)
+                {
+                    _retiredDropped[i] += stage.Dropped[i];
+                }
+
+                _stages = Array.FindAll(_stages, s => s != stage);
+            }
+
+            _stageBlocks.Return(stage.Reader.Block);
+            ReturnCredit(unusedEnds + (stage.CreditLimit - stage.Produced));
         }
     }
 
     // Writes up to MaxSegmentsPerBatch segments (each holds whole lines) and flushes; a failed segment stays
-    // unconsumed, for a retry (sinks undo their own partial writes). Returns the error, if any.
-    private Exception? WriteToSink(ReadOnlySequence<byte> buffer, out SequencePosition consumed, out long bytes, out long events)
+    // unconsumed, for a retry (sinks undo their own partial writes). Returns the error, if any, and the bytes and lines written.
+    private Exception? WriteToSink(ReadOnlySequence<byte> buffer, out SequencePosition consumed, out long bytes, out long lines)
     {
         bytes = 0;
-        events = 0;
+        lines = 0;
         consumed = buffer.Start;
         SequencePosition position = buffer.Start;
         int segments = 0;
@@ -760,7 +886,7 @@ internal sealed class AuditPipeline
             segments++;
             consumed = position.GetObject() is null ? buffer.End : position;
             bytes += span.Length;
-            events += span.Count((byte)'\n') - CountDropRecords(span);
+            lines += span.Count((byte)'\n');
         }
 
         try
@@ -773,19 +899,6 @@ internal sealed class AuditPipeline
             Interlocked.Increment(ref _progress.WriteErrors);
             return error;
         }
-    }
-
-    private static int CountDropRecords(ReadOnlySpan<byte> span)
-    {
-        int count = 0;
-        int at;
-        while ((at = span.IndexOf(DropRecordMarker)) >= 0)
-        {
-            count++;
-            span = span.Slice(at + DropRecordMarker.Length);
-        }
-
-        return count;
     }
 
     private void Report(AuditSinkFault fault)
@@ -805,25 +918,15 @@ internal sealed class AuditPipeline
         }
     }
 
-    private void OnProgress()
-    {
-        if (Volatile.Read(ref _producersWaiting) > 0)
-        {
-            PulseRoom();
-        }
-
-        CompleteFlushWaiters(all: false);
-    }
-
-    private void CompleteFlushWaiters(bool all)
+    // Completes the flush requests made before the writer pass `epoch` was read at (all of them when it exits).
+    private void CompleteFlushWaiters(long epoch, bool all)
     {
         lock (_flushLock)
         {
             _writerDone |= all;
-            long written = _progress.WrittenBytes;
             for (int i = _flushWaiters.Count - 1; i >= 0; i--)
             {
-                if (all || _flushWaiters[i].Target <= written)
+                if (_flushWaiters[i].Epoch <= epoch)
                 {
                     _flushWaiters[i].Done.TrySetResult();
                     _flushWaiters.RemoveAt(i);
@@ -832,18 +935,19 @@ internal sealed class AuditPipeline
         }
     }
 
-    // Sleeps until woken or the poll interval passes; returns whether there was a reason to wake (not a timeout).
-    private bool WaitForWork()
+    // Sleeps until woken or the poll interval passes.
+    private void WaitForWork()
     {
         lock (_wakeLock)
         {
             Interlocked.Exchange(ref _writerWaiting, 1);
-            bool woken = _wakeRequested || _stopping || Volatile.Read(ref _publishedBytes) != Volatile.Read(ref _progress.WrittenBytes)
-                || Monitor.Wait(_wakeLock, IdlePollMilliseconds);
-            woken &= _wakeRequested || _stopping || Volatile.Read(ref _publishedBytes) != Volatile.Read(ref _progress.WrittenBytes);
+            if (!_wakeRequested && !_stopping)
+            {
+                Monitor.Wait(_wakeLock, IdlePollMilliseconds);
+            }
+
             _wakeRequested = false;
             Volatile.Write(ref _writerWaiting, 0);
-            return woken;
         }
     }
 }

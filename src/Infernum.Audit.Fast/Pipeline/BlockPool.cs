@@ -5,7 +5,7 @@ using System.Diagnostics;
 namespace Infernum.Audit.Fast.Pipeline;
 
 /// <summary>
-/// The pipe's memory: fixed-size blocks, kept for reuse up to a retention count so that a producer
+/// The pipe's memory: fixed-size blocks, kept for reuse up to a retention count so that the writer thread
 /// in steady state never allocates (the shared array pool keeps too few per core to promise that).
 /// </summary>
 internal sealed class BlockPool : MemoryPool<byte>

@@ -6,7 +6,7 @@ namespace Infernum.Audit.Fast.Pipeline;
 
 /// <summary>
 /// The next <c>seq</c>, kept both as a number and as its ASCII digits, incremented in place: copying the digits
-/// costs a fraction of formatting a long for every line. Not thread-safe: used under the pipeline's lock.
+/// costs a fraction of formatting a long for every line. Not thread-safe: used by the pipeline's writer thread only.
 /// </summary>
 internal sealed class SequenceCounter
 {
@@ -19,6 +19,11 @@ internal sealed class SequenceCounter
     public SequenceCounter(long first)
     {
         Debug.Assert(first >= 1);
+        Reset(first);
+    }
+
+    private void Reset(long first)
+    {
         Value = first;
         bool formatted = Utf8Formatter.TryFormat(first, _digits.AsSpan(), out int length);
         Debug.Assert(formatted);
@@ -44,6 +49,15 @@ internal sealed class SequenceCounter
         long value = Value;
         Advance();
         return value;
+    }
+
+    /// <summary>Takes <paramref name="count"/> consecutive numbers without writing them; returns the first.</summary>
+    public long Skip(long count)
+    {
+        Debug.Assert(count > 0);
+        long first = Value;
+        Reset(first + count);
+        return first;
     }
 
     private void Advance()

@@ -1,0 +1,19 @@
+namespace Infernum.Audit.Fast;
+
+/// <summary>Where each line's <c>timestamp</c> comes from.</summary>
+public enum AuditClock
+{
+    /// <summary>
+    /// The system clock (<see cref="System.DateTime.UtcNow"/>), read for every event: full precision. On Linux
+    /// this is a <c>clock_gettime</c> call of some 20–30 ns, often the largest part of an event's cost.
+    /// </summary>
+    System,
+
+    /// <summary>
+    /// The system clock read once a second per thread, advanced in between by the millisecond tick count
+    /// (<see cref="System.Environment.TickCount64"/>, a few nanoseconds): timestamps are exact to the tick
+    /// count's resolution (1–4 ms on Linux, up to 16 ms on Windows) and never go backwards on a thread. Line
+    /// order and <c>seq</c> are unaffected.
+    /// </summary>
+    Coarse,
+}

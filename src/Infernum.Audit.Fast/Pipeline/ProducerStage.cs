@@ -1,0 +1,248 @@
+using System;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Infernum.Audit.Fast.Json;
+
+namespace Infernum.Audit.Fast.Pipeline;
+
+/// <summary>
+/// One producer thread's staging area in one pipeline: a queue of blocks that only its thread writes and only the
+/// writer thread reads, so an event takes no lock and no interlocked instruction.
+/// </summary>
+/// <remarks>
+/// Each staged record is a 16-byte header (the line's length, then the stage's drop total when it was written)
+/// followed by the line without its end: <c>{"timestamp":"…",…</c>. The writer appends <c>,"seq":N}\n</c> as it
+/// moves the line to the pipe. A record becomes visible when <see cref="StageBlock.Published"/> passes it; a block
+/// is final once <see cref="StageBlock.Next"/> is set.
+/// </remarks>
+internal sealed class ProducerStage
+{
+    /// <summary>Bytes of a record's header.</summary>
+    public const int HeaderBytes = 16;
+
+    public ProducerStage(AuditPipeline pipeline, Thread owner, StageBlock first)
+    {
+        Pipeline = pipeline;
+        Owner = owner;
+        _writeBlock = first;
+        Reader = new StageReader(first);
+    }
+
+    /// <summary>The pipeline this stage belongs to (a thread caches its last stage and checks this).</summary>
+    public AuditPipeline Pipeline { get; }
+
+    /// <summary>The thread that writes this stage; once it has exited and the stage is drained, the stage is retired.</summary>
+    public Thread Owner { get; }
+
+    /// <summary>The writer's position in this stage. Touched by the writer thread only.</summary>
+    public StageReader Reader { get; }
+
+    /// <summary>This thread's timestamp cache.</summary>
+    public TimestampFormatter Timestamp { get; } = new();
+
+    // The coarse clock: the tick count and the system clock at the last calibration.
+    private long _calibratedTick = long.MinValue / 2;
+    private long _calibratedUtcTicks;
+
+    // Owner thread only (others read the counters with Volatile.Read).
+    private StageBlock _writeBlock;
+    private int _writePosition;
+
+    /// <summary>Credit charged by this stage's lines so far (each line's length plus the most a line end takes).</summary>
+    public long Produced;
+
+    /// <summary>Credit granted to this stage so far; <see cref="Produced"/> may not pass it.</summary>
+    public long CreditLimit;
+
+    /// <summary>Lines published.</summary>
+    public long Accepted;
+
+    /// <summary>Events dropped that take a <c>seq</c> (all reasons but <see cref="AuditDropReason.Disposed"/>).</summary>
+    public long DropsTotal;
+
+    /// <summary>Events dropped, by reason.</summary>
+    public readonly long[] Dropped = new long[7];
+
+    /// <summary>True from the start of an event to its end; the disposer waits for it to clear.</summary>
+    public bool Busy;
+
+    /// <summary>
+    /// UTC ticks from the coarse clock: the system clock read at most once a second, advanced in between by
+    /// <see cref="Environment.TickCount64"/>; never earlier than a value it returned before.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long CoarseUtcTicks()
+    {
+        long elapsed = Environment.TickCount64 - _calibratedTick;
+        return (ulong)elapsed < 1000
+            ? _calibratedUtcTicks + (elapsed * TimeSpan.TicksPerMillisecond)
+            : Calibrate();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long Calibrate()
+    {
+        long tick = Environment.TickCount64;
+        long now = DateTime.UtcNow.Ticks;
+
+        // The largest value returned since the last calibration: the tick count may have run ahead of the system
+        // clock, or the clock was set back. Timestamps stay there rather than go backwards (by at most a second).
+        long returned = _calibratedUtcTicks + (Math.Min(tick - _calibratedTick, 999) * TimeSpan.TicksPerMillisecond);
+        _calibratedUtcTicks = _calibratedUtcTicks == 0 ? now : Math.Max(now, returned);
+        _calibratedTick = tick;
+        return _calibratedUtcTicks;
+    }
+
+    /// <summary>A span of <paramref name="bytes"/> for the next record, in the current block or a new one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Reserve(int bytes, StageBlockPool pool)
+    {
+        StageBlock block = _writeBlock;
+        if (block.Buffer.Length - _writePosition < bytes)
+        {
+            block = NextBlock(bytes, pool);
+        }
+
+        return new Span<byte>(block.Buffer, _writePosition, bytes);
+    }
+
+    /// <summary>
+    /// Publishes the record reserved last, whose line ends at <paramref name="end"/> within <paramref name="record"/>.
+    /// </summary>
+    public void Publish(Span<byte> record, int end)
+    {
+        int lineLength = end - HeaderBytes;
+        BinaryPrimitives.WriteInt32LittleEndian(record, lineLength);
+        BinaryPrimitives.WriteInt64LittleEndian(record.Slice(8), DropsTotal);
+        _writePosition += end;
+        Produced += lineLength + AuditPipeline.MaxLineEndBytes;
+        Volatile.Write(ref Accepted, Accepted + 1);
+        Volatile.Write(ref _writeBlock.Published, _writePosition); // the record (and the count) become visible together
+    }
+
+    /// <summary>Counts a dropped event; one that takes a <c>seq</c> joins the next drop record.</summary>
+    public void CountDrop(AuditDropReason reason)
+    {
+        Volatile.Write(ref Dropped[(int)reason], Dropped[(int)reason] + 1);
+        if (reason != AuditDropReason.Disposed)
+        {
+            Volatile.Write(ref DropsTotal, DropsTotal + 1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StageBlock NextBlock(int bytes, StageBlockPool pool)
+    {
+        StageBlock next = pool.Rent(bytes);
+
+        // The current block's records are all published: linking the next one makes it final for the writer.
+        Volatile.Write(ref _writeBlock.Next, next);
+        _writeBlock = next;
+        _writePosition = 0;
+        return next;
+    }
+}
+
+/// <summary>The writer thread's position in a <see cref="ProducerStage"/>.</summary>
+internal sealed class StageReader
+{
+    public StageReader(StageBlock first) => Block = first;
+
+    /// <summary>The block being read.</summary>
+    public StageBlock Block;
+
+    /// <summary>Bytes of <see cref="Block"/> already moved.</summary>
+    public int Position;
+
+    /// <summary>The stage's drop total already written as drop records.</summary>
+    public long RecordedDrops;
+}
+
+/// <summary>A block of staged records.</summary>
+internal sealed class StageBlock
+{
+    public StageBlock(byte[] buffer) => Buffer = buffer;
+
+    public byte[] Buffer { get; }
+
+    /// <summary>Bytes of complete records; written by the producer after each record, read by the writer.</summary>
+    public int Published;
+
+    /// <summary>The block the producer moved on to; once set, <see cref="Published"/> no longer changes.</summary>
+    public StageBlock? Next;
+}
+
+/// <summary>
+/// Reuses <see cref="StageBlock"/>s of one size across a pipeline's stages, so producers in steady state, and
+/// under backpressure up to the buffer bound, never allocate. Larger blocks (for one very long line) are not kept.
+/// </summary>
+internal sealed class StageBlockPool
+{
+    private readonly object _sync = new();
+    private readonly StageBlock?[] _free;
+    private readonly int _blockSize;
+    private int _count;
+
+    public StageBlockPool(int blockSize, int retainedBlocks, int warmBlocks)
+    {
+        Debug.Assert(warmBlocks <= retainedBlocks);
+        _blockSize = blockSize;
+        _free = new StageBlock?[retainedBlocks];
+        for (; _count < warmBlocks; _count++)
+        {
+            _free[_count] = new StageBlock(new byte[blockSize]);
+        }
+    }
+
+    /// <summary>A block that holds at least <paramref name="bytes"/>.</summary>
+    public StageBlock Rent(int bytes)
+    {
+        if (bytes > _blockSize)
+        {
+            return new StageBlock(new byte[bytes]);
+        }
+
+        lock (_sync)
+        {
+            if (_count > 0)
+            {
+                StageBlock block = _free[--_count]!;
+                _free[_count] = null;
+                return block;
+            }
+        }
+
+        return new StageBlock(new byte[_blockSize]);
+    }
+
+    /// <summary>Takes back a block the writer has read completely.</summary>
+    public void Return(StageBlock block)
+    {
+        if (block.Buffer.Length != _blockSize)
+        {
+            return;
+        }
+
+        block.Published = 0;
+        block.Next = null;
+        lock (_sync)
+        {
+            if (_count < _free.Length)
+            {
+                _free[_count++] = block;
+            }
+        }
+    }
+
+    /// <summary>Lets the retained blocks go (the pipeline has stopped).</summary>
+    public void Clear()
+    {
+        lock (_sync)
+        {
+            Array.Clear(_free);
+            _count = 0;
+        }
+    }
+}
