@@ -148,11 +148,14 @@ public sealed class DeliveryTests : IDisposable
 
         List<AuditFile.Entry> entries = AuditFile.Parse(memory.Lines);
         long dropped = AuditFile.AssertEverySeqAccounted(entries);
-        AuditFile.Entry record = Assert.Single(entries, e => e.IsDropRecord);
-        Assert.Equal(stalled.DroppedBufferFull, record.DroppedCount);
+
+        // Usually one record; two if the writer collected between drops on its way into the stalled sink.
+        List<AuditFile.Entry> records = entries.Where(e => e.IsDropRecord).ToList();
+        Assert.NotEmpty(records);
+        Assert.Equal(stalled.DroppedBufferFull, records.Sum(r => r.DroppedCount));
         Assert.Equal(offered, entries.Count(e => !e.IsDropRecord) + dropped);
         Assert.Equal("after", entries[^1].RequestId);
-        Assert.Equal(record.Last + 1, record.Seq); // the record follows the range it names
+        Assert.All(records, r => Assert.Equal(r.Last + 1, r.Seq)); // each record follows the range it names
     }
 
     [Fact]
