@@ -180,19 +180,17 @@ internal sealed class StageBlock
 /// </summary>
 internal sealed class StageBlockPool
 {
-    private readonly object _sync = new();
-    private readonly StageBlock?[] _free;
+    private readonly FreeList<StageBlock> _free;
     private readonly int _blockSize;
-    private int _count;
 
     public StageBlockPool(int blockSize, int retainedBlocks, int warmBlocks)
     {
         Debug.Assert(warmBlocks <= retainedBlocks);
         _blockSize = blockSize;
-        _free = new StageBlock?[retainedBlocks];
-        for (; _count < warmBlocks; _count++)
+        _free = new FreeList<StageBlock>(retainedBlocks);
+        for (int i = 0; i < warmBlocks; i++)
         {
-            _free[_count] = new StageBlock(new byte[blockSize]);
+            _free.Put(new StageBlock(new byte[blockSize]));
         }
     }
 
@@ -204,45 +202,20 @@ internal sealed class StageBlockPool
             return new StageBlock(new byte[bytes]);
         }
 
-        lock (_sync)
-        {
-            if (_count > 0)
-            {
-                StageBlock block = _free[--_count]!;
-                _free[_count] = null;
-                return block;
-            }
-        }
-
-        return new StageBlock(new byte[_blockSize]);
+        return _free.TryTake(out StageBlock? block) ? block : new StageBlock(new byte[_blockSize]);
     }
 
     /// <summary>Takes back a block the writer has read completely.</summary>
     public void Return(StageBlock block)
     {
-        if (block.Buffer.Length != _blockSize)
+        if (block.Buffer.Length == _blockSize)
         {
-            return;
-        }
-
-        block.Published = 0;
-        block.Next = null;
-        lock (_sync)
-        {
-            if (_count < _free.Length)
-            {
-                _free[_count++] = block;
-            }
+            block.Published = 0;
+            block.Next = null;
+            _free.Put(block);
         }
     }
 
     /// <summary>Lets the retained blocks go (the pipeline has stopped).</summary>
-    public void Clear()
-    {
-        lock (_sync)
-        {
-            Array.Clear(_free);
-            _count = 0;
-        }
-    }
+    public void Clear() => _free.Close();
 }
