@@ -395,8 +395,9 @@ internal sealed class AuditPipeline
             highWater = seen;
         }
 
-        // The writer polls every few milliseconds; a kernel wake-up is worth its cost only for a large backlog.
-        if (total >= _maxBufferedBytes / 4 && Volatile.Read(ref _writerWaiting) != 0)
+        // The writer polls every few milliseconds; a kernel wake-up is worth its cost only for a large backlog, and
+        // only once per wait: the producer that clears the flag wakes it, later ones leave it be.
+        if (total >= _maxBufferedBytes / 4 && Volatile.Read(ref _writerWaiting) != 0 && Interlocked.Exchange(ref _writerWaiting, 0) != 0)
         {
             WakeWriter();
         }
@@ -617,7 +618,9 @@ internal sealed class AuditPipeline
 
         if (unusedEnds > 0)
         {
-            ReturnCredit(unusedEnds); // each line was charged the longest line end; most take less
+            // Each line was charged the longest line end; most take less. Waiting producers are woken by the
+            // drain that follows, for more room than this.
+            ReturnCredit(unusedEnds, wakeProducers: false);
         }
 
         if (_movedBytes != _readableBytes)
@@ -767,10 +770,10 @@ internal sealed class AuditPipeline
         _chunkUsed = 0;
     }
 
-    private void ReturnCredit(long bytes)
+    private void ReturnCredit(long bytes, bool wakeProducers = true)
     {
         Interlocked.Add(ref _credit, -bytes);
-        if (Volatile.Read(ref _producersWaiting) > 0)
+        if (wakeProducers && Volatile.Read(ref _producersWaiting) > 0)
         {
             PulseRoom();
         }
