@@ -40,15 +40,7 @@ public sealed record AuditDeliveryOptions
     public AuditFullMode FullMode
     {
         get => _fullMode;
-        init
-        {
-            if (!Enum.IsDefined(value))
-            {
-                throw new ArgumentOutOfRangeException(nameof(FullMode), value, "Not a defined full mode.");
-            }
-
-            _fullMode = value;
-        }
+        init => _fullMode = OptionGuard.Defined(value, nameof(FullMode));
     }
 
     /// <summary>Under <see cref="AuditFullMode.Block"/>, how long an event waits for room. Default 500 ms; 0 to 1 minute.</summary>
@@ -88,15 +80,7 @@ public sealed record AuditDeliveryOptions
     public AuditClock Clock
     {
         get => _clock;
-        init
-        {
-            if (!Enum.IsDefined(value))
-            {
-                throw new ArgumentOutOfRangeException(nameof(Clock), value, "Not a defined clock.");
-            }
-
-            _clock = value;
-        }
+        init => _clock = OptionGuard.Defined(value, nameof(Clock));
     }
 
     /// <summary>

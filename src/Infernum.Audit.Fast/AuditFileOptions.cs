@@ -47,15 +47,7 @@ public sealed record AuditFileOptions
     public AuditFsyncPolicy Fsync
     {
         get => _fsync;
-        init
-        {
-            if (!Enum.IsDefined(value))
-            {
-                throw new ArgumentOutOfRangeException(nameof(Fsync), value, "Not a defined fsync policy.");
-            }
-
-            _fsync = value;
-        }
+        init => _fsync = OptionGuard.Defined(value, nameof(Fsync));
     }
 
     /// <summary>The interval of <see cref="AuditFsyncPolicy.Interval"/>. Default 1 s; 1 ms to 1 hour.</summary>
