@@ -142,13 +142,26 @@ public sealed partial class AuditEventGenerator
             writer.WriteLine(rejected);
             writer.CloseBlock();
             writer.WriteLine();
-            writer.OpenBlock("try");
-            EmitOps(writer, ops);
-            writer.WriteLine("__w.Commit();");
-            writer.CloseBlock();
-            writer.OpenBlock("finally");
-            writer.WriteLine("__logger.EndLine(ref __w);");
-            writer.CloseBlock();
+            if (RunsUserCode(ops))
+            {
+                // A value's own formatting code may throw: the line is then dropped, and its reservation released.
+                writer.OpenBlock("try");
+                EmitOps(writer, ops);
+                writer.WriteLine("__w.Commit();");
+                writer.CloseBlock();
+                writer.OpenBlock("finally");
+                writer.WriteLine("__logger.EndLine(ref __w);");
+                writer.CloseBlock();
+            }
+            else
+            {
+                // Only the runtime's writers run, which cannot throw within the reserved bound: no handler, so the
+                // line's writer stays in registers.
+                EmitOps(writer, ops);
+                writer.WriteLine("__w.Commit();");
+                writer.WriteLine("__logger.EndLine(ref __w);");
+            }
+
             if (model.ReturnsBool)
             {
                 writer.WriteLine();
@@ -156,6 +169,29 @@ public sealed partial class AuditEventGenerator
             }
 
             writer.CloseBlock();
+        }
+
+        // Whether writing the line calls code outside the runtime's writers: a formattable value's TryFormat, or the
+        // fingerprint's HMAC.
+        private static bool RunsUserCode(List<Op> ops)
+        {
+            foreach (Op op in ops)
+            {
+                bool runs = op.Kind switch
+                {
+                    OpKind.Fingerprint => true,
+                    OpKind.Value => op.Parameter!.Kind == ValueKind.Formattable,
+                    OpKind.Group or OpKind.When => RunsUserCode(op.Children!),
+                    _ => false,
+                };
+
+                if (runs)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The line after the timestamp, as literal segments, values and conditional groups.</summary>
@@ -347,12 +383,23 @@ public sealed partial class AuditEventGenerator
         private static void EmitOps(SourceWriter writer, List<Op> ops)
         {
             var literal = new StringBuilder();
+            EmitOps(writer, ops, literal);
+            FlushLiteral(writer, literal);
+        }
+
+        // Adjacent literals, across unconditional groups, become one copy.
+        private static void EmitOps(SourceWriter writer, List<Op> ops, StringBuilder literal)
+        {
             foreach (Op op in ops)
             {
-                if (op.Kind == OpKind.Literal)
+                switch (op.Kind)
                 {
-                    literal.Append(op.Text);
-                    continue;
+                    case OpKind.Literal:
+                        literal.Append(op.Text);
+                        continue;
+                    case OpKind.Group:
+                        EmitOps(writer, op.Children!, literal);
+                        continue;
                 }
 
                 FlushLiteral(writer, literal);
@@ -367,9 +414,6 @@ public sealed partial class AuditEventGenerator
                     case OpKind.Value:
                         EmitValue(writer, op.Parameter!);
                         break;
-                    case OpKind.Group:
-                        EmitOps(writer, op.Children!);
-                        break;
                     case OpKind.When:
                         writer.OpenBlock("if (" + op.Text + ")");
                         EmitOps(writer, op.Children!);
@@ -377,8 +421,6 @@ public sealed partial class AuditEventGenerator
                         break;
                 }
             }
-
-            FlushLiteral(writer, literal);
         }
 
         private static void EmitValue(SourceWriter writer, ParameterModel parameter)

@@ -74,18 +74,21 @@ public ref struct AuditLineWriter
     }
 
     /// <summary>Writes <paramref name="value"/> escaped, without quotes; <see langword="null"/> writes nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteString(string? value)
-        => _position += JsonEscaper.Escape(value.AsSpan(), _line.Slice(_position));
+        => _position += JsonEscaper.EscapeShort(value.AsSpan(), _line.Slice(_position));
 
     /// <summary>Writes <paramref name="value"/> escaped, without quotes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteString(scoped ReadOnlySpan<char> value)
-        => _position += JsonEscaper.Escape(value, _line.Slice(_position));
+        => _position += JsonEscaper.EscapeShort(value, _line.Slice(_position));
 
     /// <summary>Writes UTF-8 <paramref name="value"/> escaped, without quotes; invalid sequences become U+FFFD.</summary>
     public void WriteUtf8String(scoped ReadOnlySpan<byte> value)
         => _position += JsonEscaper.Escape(value, _line.Slice(_position));
 
     /// <summary>Writes the first <paramref name="maxChars"/> chars of <paramref name="key"/>, escaped, never splitting a surrogate pair.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteKeyPrefix(string? key, int maxChars)
         => _position += JsonEscaper.EscapePrefix(key.AsSpan(), maxChars, _line.Slice(_position));
 

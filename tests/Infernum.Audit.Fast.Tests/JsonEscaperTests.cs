@@ -57,6 +57,26 @@ public sealed class JsonEscaperTests
         }
     }
 
+    [Fact]
+    public void The_inline_short_path_writes_what_the_full_escaper_writes_for_every_length_and_offset()
+    {
+        // Values of 8 to 32 chars are checked in two overlapping halves: a special in either half, or only in the
+        // overlap, must send the value to the full escaper. No byte is written past the value's own length.
+        string[] specials = ["\"", "\\", "\n", "\u007f", "\u00e9", "\u2028", "\ud800", "\U0001F511"];
+        for (int length = 0; length <= 40; length++)
+        {
+            Assert.Equal(Escape(new string('x', length)), EscapeShort(new string('x', length)));
+            foreach (string special in specials)
+            {
+                for (int at = 0; at + special.Length <= length; at++)
+                {
+                    string input = new string('x', at) + special + new string('y', length - at - special.Length);
+                    Assert.Equal(Escape(input), EscapeShort(input));
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(new byte[] { 0xC3 }, "\uFFFD")]
     [InlineData(new byte[] { 0xFF, 0x41 }, "\uFFFDA")]
@@ -115,6 +135,16 @@ public sealed class JsonEscaperTests
     {
         byte[] buffer = new byte[(input.Length * JsonEscaper.MaxExpansion) + 1];
         int written = JsonEscaper.Escape(input.AsSpan(), buffer);
+        return Encoding.UTF8.GetString(buffer, 0, written);
+    }
+
+    private static string EscapeShort(string input)
+    {
+        // Filled with a marker: the bytes after the written ones must be untouched.
+        byte[] buffer = new byte[(input.Length * JsonEscaper.MaxExpansion) + 1];
+        buffer.AsSpan().Fill((byte)'#');
+        int written = JsonEscaper.EscapeShort(input.AsSpan(), buffer);
+        Assert.All(buffer[written..], b => Assert.Equal((byte)'#', b));
         return Encoding.UTF8.GetString(buffer, 0, written);
     }
 
