@@ -183,7 +183,7 @@ internal static class JsonEscaper
         {
             Vector128<ushort> first = Vector128.LoadUnsafe(ref source, (nuint)i);
             Vector128<ushort> second = Vector128.LoadUnsafe(ref source, (nuint)(i + Vector128<ushort>.Count));
-            if (!AllSafe(first) || !AllSafe(second))
+            if (!AllSafe(first, second))
             {
                 return NarrowSafeAsciiScalar(ref source, ref target, i, length);
             }
