@@ -245,9 +245,24 @@ public sealed partial class AuditEventGenerator
                     details,
                     detailsTemplate is not null,
                     parameters.ToEquatableArray(),
+                    DeclaresMethodImpl(method),
                     LocationInfo.From(methodLocation));
 
             return new ParseResult(model, diagnostics.ToEquatableArray());
+        }
+
+        // The user's own [MethodImpl] on the declaration: the generated part then adds none (it may appear once).
+        private static bool DeclaresMethodImpl(IMethodSymbol method)
+        {
+            foreach (AttributeData attribute in method.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.MethodImplAttribute")
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static string? ReadEventName(AttributeData attribute)

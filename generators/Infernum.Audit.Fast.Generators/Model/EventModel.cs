@@ -31,6 +31,7 @@ internal sealed record EventModel(
     EquatableArray<TemplatePart> Details,
     bool HasDetailsTemplate,
     EquatableArray<ParameterModel> Parameters,
+    bool DeclaresMethodImpl,
     LocationInfo? Location)
 {
     /// <summary>Deterministic per-type key: types group into one generated file.</summary>

@@ -63,6 +63,35 @@ public sealed class GeneratorPipelineTests
     }
 
     [Fact]
+    public void An_emitter_is_kept_out_of_line_unless_the_declaration_says_how_to_compile_it()
+    {
+        const string source = GeneratorHarness.Usings + """
+            namespace Sample.Audit
+            {
+                public static partial class Events
+                {
+                    [AuditEvent("plain", Endpoint = "/p")]
+                    public static partial void Plain(AuditLogger audit, string requestId);
+
+                    [AuditEvent("tuned", Endpoint = "/t")]
+                    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+                    public static partial void Tuned(AuditLogger audit, string requestId);
+                }
+            }
+            """;
+
+        (ImmutableArray<Diagnostic> generator, ImmutableArray<Diagnostic> compilation, GeneratorDriverRunResult run) = GeneratorHarness.Run(source);
+
+        Assert.Empty(generator);
+        Assert.Empty(compilation.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string text = run.Results.Single().GeneratedSources.Single(s => s.HintName == "Sample.Audit.Events.AuditEvents.g.cs").SourceText.ToString();
+        string[] methods = text.Split("GeneratedCodeAttribute(", StringSplitOptions.None).Skip(1).ToArray();
+        Assert.Equal(2, methods.Length);
+        Assert.Contains("MethodImplOptions.NoInlining", methods.Single(m => m.Contains(" Plain(", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain("MethodImpl", methods.Single(m => m.Contains(" Tuned(", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unrelated_edit_leaves_every_step_cached_and_an_attribute_change_modifies_it()
     {
         CSharpCompilation compilation = GeneratorHarness.Compile(Sample, "class Unrelated { int x; }");
