@@ -25,6 +25,7 @@ public ref struct AuditLineWriter
     private readonly ProducerStage? _stage;
     private int _position;
     private bool _committed;
+    private bool _refused;
 
     internal AuditLineWriter(Span<byte> line, int position, ProducerStage stage)
     {
@@ -39,7 +40,7 @@ public ref struct AuditLineWriter
 
     internal readonly int Position => _position;
 
-    internal readonly bool Completed => _committed;
+    internal readonly bool Completed => _committed && !_refused;
 
     /// <summary>The most bytes <see cref="WriteString(string?)"/> can write for <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -179,16 +180,27 @@ public ref struct AuditLineWriter
     public void WriteChar(char value) => WriteString(new ReadOnlySpan<char>(in value));
 
     /// <summary>
-    /// Writes the UTF-8 text of <paramref name="value"/>, escaped, inside a JSON string. Text longer than
-    /// <see cref="MaxFormattedBytes"/> bytes is not written (the string is left empty).
+    /// Writes the UTF-8 text of <paramref name="value"/>, escaped, inside a JSON string. A value whose text does not
+    /// fit in <see cref="MaxFormattedBytes"/> bytes (its <c>TryFormat</c> returns <see langword="false"/>) refuses the
+    /// line: it is not written, but counted as a format error and recorded in the next drop record, never written
+    /// with the value cut short or left out.
     /// </summary>
     public void WriteFormattable<T>(T value)
         where T : IUtf8SpanFormattable
     {
         Span<byte> text = stackalloc byte[MaxFormattedBytes];
-        if (value is not null && value.TryFormat(text, out int written, default, CultureInfo.InvariantCulture))
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.TryFormat(text, out int written, default, CultureInfo.InvariantCulture))
         {
             _position += JsonEscaper.Escape(text.Slice(0, written), _line.Slice(_position));
+        }
+        else
+        {
+            _refused = true;
         }
     }
 

@@ -63,6 +63,24 @@ public sealed class StageTests
     }
 
     [Fact]
+    public void A_formattable_value_too_long_for_its_room_drops_its_event_counted_instead_of_writing_it_empty()
+    {
+        var memory = new MemorySink();
+        var logger = new AuditLogger(memory);
+        StageEvents.Sized(logger, "fits", new SizedValue(AuditLineWriter.MaxFormattedBytes));
+        StageEvents.Sized(logger, "too-long", new SizedValue(AuditLineWriter.MaxFormattedBytes + 1));
+        StageEvents.Sized(logger, "after", new SizedValue(3));
+        logger.Dispose();
+
+        Assert.Equal(1, logger.Counters.DroppedFormatError);
+        List<AuditFile.Entry> entries = AuditFile.Parse(memory.Lines);
+        Assert.Equal(1, AuditFile.AssertEverySeqAccounted(entries));
+        Assert.Equal(["fits", "after"], entries.Where(e => !e.IsDropRecord).Select(e => e.RequestId));
+        Assert.Contains("\"value\":\"" + new string('a', AuditLineWriter.MaxFormattedBytes) + "\"", memory.Lines.First(l => l.Contains("\"fits\"", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain(memory.Lines, l => l.Contains("too-long", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_coarse_clock_stays_within_its_resolution_of_the_system_clock_and_never_goes_back_on_a_thread()
     {
         var memory = new MemorySink();

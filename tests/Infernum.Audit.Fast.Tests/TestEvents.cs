@@ -112,9 +112,31 @@ internal readonly struct LoggingValue(AuditLogger audit) : IUtf8SpanFormattable
     public string ToString(string? format, IFormatProvider? formatProvider) => "value";
 }
 
+/// <summary>A value whose text is <c>length</c> letters: the formattable size limit's case.</summary>
+internal readonly struct SizedValue(int length) : IUtf8SpanFormattable
+{
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+    {
+        bytesWritten = 0;
+        if (utf8Destination.Length < length)
+        {
+            return false;
+        }
+
+        utf8Destination.Slice(0, length).Fill((byte)'a');
+        bytesWritten = length;
+        return true;
+    }
+
+    public string ToString(string? format, IFormatProvider? formatProvider) => new('a', length);
+}
+
 /// <summary>Events for the staging tests.</summary>
 internal static partial class StageEvents
 {
     [AuditEvent("formatted", Endpoint = "/x")]
     public static partial void Formatted(AuditLogger audit, string requestId, LoggingValue value);
+
+    [AuditEvent("sized", Endpoint = "/x")]
+    public static partial void Sized(AuditLogger audit, string requestId, SizedValue value);
 }
