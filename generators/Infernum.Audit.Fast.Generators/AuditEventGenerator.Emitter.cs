@@ -16,9 +16,8 @@ public sealed partial class AuditEventGenerator
     internal static class Emitter
     {
         internal const string GeneratorVersion = "0.1.0.0";
-        private const string NoInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]";
-
         private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"Infernum.Audit.Fast.Generators\", \"" + GeneratorVersion + "\")]";
+        private const string NoInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]";
         private const string Writer = "global::Infernum.Audit.Fast.AuditLineWriter";
 
         public static void Emit(SourceProductionContext context, ImmutableArray<EventModel> events)
