@@ -47,6 +47,16 @@ public sealed class StageTests
     }
 
     [Fact]
+    public void The_record_size_constants_match_the_segments_they_stand_for()
+    {
+        // Constants so that the producer's path folds them; a change to a segment must change them too.
+        Assert.Equal(Pipeline.AuditPipeline.MaxLineEndBytes, Pipeline.AuditPipeline.SeqField.Length + 20 + Pipeline.AuditPipeline.LineEnd.Length);
+        Assert.Equal(
+            Pipeline.AuditPipeline.FixedRecordBytes,
+            Pipeline.ProducerStage.HeaderBytes + Pipeline.AuditPipeline.LinePrefix.Length + Json.TimestampFormatter.Length + 1);
+    }
+
+    [Fact]
     public void An_event_logged_while_formatting_another_is_refused_and_counted_and_the_outer_one_is_written()
     {
         var memory = new MemorySink();

@@ -61,19 +61,22 @@ internal sealed class AuditPipeline
     /// <summary>How often the writer looks for stages whose threads have exited.</summary>
     private const int RetireCheckMilliseconds = 1000;
 
-    private static ReadOnlySpan<byte> LinePrefix => "{\"timestamp\":\""u8;
+    internal static ReadOnlySpan<byte> LinePrefix => "{\"timestamp\":\""u8;
 
-    private static ReadOnlySpan<byte> SeqField => ",\"seq\":"u8;
+    internal static ReadOnlySpan<byte> SeqField => ",\"seq\":"u8;
 
-    private static ReadOnlySpan<byte> LineEnd => "}\n"u8;
+    internal static ReadOnlySpan<byte> LineEnd => "}\n"u8;
 
     private static ReadOnlySpan<byte> DropRecordType => "\",\"event_type\":\"audit_dropped\",\"count\":"u8;
 
-    /// <summary>Bytes the writer appends to a line at most: the <c>seq</c> field and the closing brace and newline.</summary>
-    internal static int MaxLineEndBytes => SeqField.Length + 20 + LineEnd.Length;
+    /// <summary>
+    /// Bytes the writer appends to a line at most: the <c>seq</c> field (<see cref="SeqField"/> and up to 20 digits)
+    /// and <see cref="LineEnd"/>. Constants, not sums of the spans' lengths, so the producer's path never calls for them.
+    /// </summary>
+    internal const int MaxLineEndBytes = 7 + 20 + 2;
 
-    /// <summary>Bytes a staged record needs besides the line's body: header and timestamp field.</summary>
-    internal static int FixedRecordBytes => ProducerStage.HeaderBytes + LinePrefix.Length + TimestampFormatter.Length + 1;
+    /// <summary>Bytes a staged record needs besides the line's body: header, <see cref="LinePrefix"/>, timestamp, closing quote.</summary>
+    internal const int FixedRecordBytes = ProducerStage.HeaderBytes + 14 + TimestampFormatter.Length + 1;
 
     private static int MaxDropRecordBytes => LinePrefix.Length + TimestampFormatter.Length + DropRecordType.Length + (3 * 20) + 26 + MaxLineEndBytes;
 
@@ -113,26 +116,20 @@ internal sealed class AuditPipeline
     private readonly TaskCompletionSource _writerExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<(long Epoch, TaskCompletionSource Done)> _flushWaiters = new();
 
-    // Credit in use: granted to stages and not yet returned (the bytes of lines not yet written, plus what stages
-    // hold unused). Never above _maxBufferedBytes. _highWaterBytes: the most it has been.
-    private long _credit;
-    private long _highWaterBytes;
+    // Credit in use and its high-water mark. This object's own fields change rarely once it runs, so the producers'
+    // reads of it (_disposed on every event) stay in their caches; the fields the writer changes for every line or
+    // pass (_cursor, _ledger, _progress) live in objects padded onto cache lines of their own.
+    private readonly CreditLedger _ledger = new();
 
     // Set once; from then on no line is published. _producersWaiting: producers waiting for credit.
     private volatile bool _disposed;
     private int _producersWaiting;
 
-    // Writer thread only: the next seq, the drop records' timestamps, the pipe memory lines are moved into (taken
-    // once per chunk, not per line: _chunkUsed bytes at _chunkOffset in _chunk not yet handed to the pipe), the bytes
-    // moved into the pipe and made readable so far, and the drop records in the pipe not yet written (their end offset and length).
+    // Writer thread only: the next seq, the drop records' timestamps, where lines are moved into the pipe, and the
+    // drop records in the pipe not yet written (their end offset and length).
     private readonly SequenceCounter _seq;
     private readonly TimestampFormatter _timestamp = new();
-    private byte[]? _chunk;
-    private int _chunkOffset;
-    private int _chunkLength;
-    private int _chunkUsed;
-    private long _movedBytes;
-    private long _readableBytes;
+    private readonly PipeCursor _cursor = new();
     private readonly Queue<(long End, int Length)> _dropRecords = new(64);
     private long _nextRetireCheck;
 
@@ -224,7 +221,7 @@ internal sealed class AuditPipeline
             offered += count;
         }
 
-        long buffered = Volatile.Read(ref _credit);
+        long buffered = Volatile.Read(ref _ledger.Credit);
         return new AuditCounters
         {
             Enqueued = offered,
@@ -239,7 +236,7 @@ internal sealed class AuditPipeline
             DroppedUnwritten = unwritten,
             WriteErrors = Volatile.Read(ref _progress.WriteErrors),
             BufferedBytes = buffered,
-            BufferedBytesHighWater = Math.Max(Volatile.Read(ref _highWaterBytes), buffered),
+            BufferedBytesHighWater = Math.Max(Volatile.Read(ref _ledger.HighWaterBytes), buffered),
         };
     }
 
@@ -362,7 +359,7 @@ internal sealed class AuditPipeline
     private bool TryTakeCredit(ProducerStage stage, long charge)
     {
         long missing = stage.Produced + charge - stage.CreditLimit;
-        long current = Volatile.Read(ref _credit);
+        long current = Volatile.Read(ref _ledger.Credit);
         long granted;
         while (true)
         {
@@ -372,7 +369,7 @@ internal sealed class AuditPipeline
                 return false;
             }
 
-            long seen = Interlocked.CompareExchange(ref _credit, current + granted, current);
+            long seen = Interlocked.CompareExchange(ref _ledger.Credit, current + granted, current);
             if (seen == current)
             {
                 break;
@@ -383,10 +380,10 @@ internal sealed class AuditPipeline
 
         stage.CreditLimit += granted;
         long total = current + granted;
-        long highWater = Volatile.Read(ref _highWaterBytes);
+        long highWater = Volatile.Read(ref _ledger.HighWaterBytes);
         while (total > highWater)
         {
-            long seen = Interlocked.CompareExchange(ref _highWaterBytes, total, highWater);
+            long seen = Interlocked.CompareExchange(ref _ledger.HighWaterBytes, total, highWater);
             if (seen == highWater)
             {
                 break;
@@ -406,7 +403,7 @@ internal sealed class AuditPipeline
     }
 
     private bool CreditAvailable(ProducerStage stage, long charge)
-        => Volatile.Read(ref _credit) + (stage.Produced + charge - stage.CreditLimit) <= _maxBufferedBytes;
+        => Volatile.Read(ref _ledger.Credit) + (stage.Produced + charge - stage.CreditLimit) <= _maxBufferedBytes;
 
     // Under Block: waits (sleeping on the room lock) until the writer returns credit, the timeout passes or the logger is disposed.
     private AuditDropReason? WaitForCredit(ProducerStage stage, long charge)
@@ -562,7 +559,7 @@ internal sealed class AuditPipeline
 
                 failures++;
                 _health = AuditSinkHealth.Retrying;
-                Report(new AuditSinkFault(error, failures, Volatile.Read(ref _credit)));
+                Report(new AuditSinkFault(error, failures, Volatile.Read(ref _ledger.Credit)));
                 if (stopping && Environment.TickCount64 >= Interlocked.Read(ref _stopDeadline))
                 {
                     break; // the owner's timeout is over: what remains is counted as unwritten
@@ -609,7 +606,7 @@ internal sealed class AuditPipeline
     // Moves every published line of every stage into the pipe with its seq, and makes it readable; returns the bytes moved.
     private long CollectStages()
     {
-        long before = _movedBytes;
+        long before = _cursor.MovedBytes;
         long unusedEnds = 0;
         foreach (ProducerStage stage in Volatile.Read(ref _stages))
         {
@@ -623,16 +620,16 @@ internal sealed class AuditPipeline
             ReturnCredit(unusedEnds, wakeProducers: false);
         }
 
-        if (_movedBytes != _readableBytes)
+        if (_cursor.MovedBytes != _cursor.ReadableBytes)
         {
-            _readableBytes = _movedBytes;
+            _cursor.ReadableBytes = _cursor.MovedBytes;
             AdvanceChunk();
             ValueTask<FlushResult> flush = _pipe.Writer.FlushAsync();
             Debug.Assert(flush.IsCompletedSuccessfully);
             _ = flush.Result;
         }
 
-        return _movedBytes - before;
+        return _cursor.MovedBytes - before;
     }
 
     // Moves one stage's published records; returns the credit its lines were charged beyond their real line ends.
@@ -711,7 +708,7 @@ internal sealed class AuditPipeline
         CommitPipe(position);
 
         // Not charged to any stage's credit: remembered so that its bytes are not returned as credit when written.
-        _dropRecords.Enqueue((_movedBytes, position));
+        _dropRecords.Enqueue((_cursor.MovedBytes, position));
     }
 
     // Ends a line with its seq (taken even when not written, so drop ranges stay meaningful) and "}\n".
@@ -735,7 +732,7 @@ internal sealed class AuditPipeline
     // pipe when this one is short (the pipe's GetMemory/Advance are virtual calls: once per chunk, not per line).
     private Span<byte> ReservePipe(int bytes)
     {
-        if (_chunk is null || _chunkLength - _chunkUsed < bytes)
+        if (_cursor.Chunk is null || _cursor.ChunkLength - _cursor.ChunkUsed < bytes)
         {
             AdvanceChunk();
             Memory<byte> memory = _pipe.Writer.GetMemory(bytes);
@@ -744,35 +741,35 @@ internal sealed class AuditPipeline
                 throw new InvalidOperationException("The audit pipe's memory is not array-backed.");
             }
 
-            _chunk = segment.Array!;
-            _chunkOffset = segment.Offset;
-            _chunkLength = segment.Count;
+            _cursor.Chunk = segment.Array!;
+            _cursor.ChunkOffset = segment.Offset;
+            _cursor.ChunkLength = segment.Count;
         }
 
-        return new Span<byte>(_chunk, _chunkOffset + _chunkUsed, bytes);
+        return new Span<byte>(_cursor.Chunk, _cursor.ChunkOffset + _cursor.ChunkUsed, bytes);
     }
 
     private void CommitPipe(int bytes)
     {
-        _chunkUsed += bytes;
-        _movedBytes += bytes;
+        _cursor.ChunkUsed += bytes;
+        _cursor.MovedBytes += bytes;
     }
 
     // Hands the chunk's complete lines to the pipe; the next reservation takes fresh memory.
     private void AdvanceChunk()
     {
-        if (_chunkUsed > 0)
+        if (_cursor.ChunkUsed > 0)
         {
-            _pipe.Writer.Advance(_chunkUsed);
+            _pipe.Writer.Advance(_cursor.ChunkUsed);
         }
 
-        _chunk = null;
-        _chunkUsed = 0;
+        _cursor.Chunk = null;
+        _cursor.ChunkUsed = 0;
     }
 
     private void ReturnCredit(long bytes, bool wakeProducers = true)
     {
-        Interlocked.Add(ref _credit, -bytes);
+        Interlocked.Add(ref _ledger.Credit, -bytes);
         if (wakeProducers && Volatile.Read(ref _producersWaiting) > 0)
         {
             PulseRoom();
@@ -953,6 +950,48 @@ internal sealed class AuditPipeline
             Volatile.Write(ref _writerWaiting, 0);
         }
     }
+}
+
+/// <summary>
+/// Credit in use (granted to stages and not yet returned: the bytes of lines not yet written, plus what stages hold
+/// unused; never above the bound) and the most it has been. Producers take it a chunk at a time and the writer returns
+/// it every pass, so it sits alone on its cache lines rather than beside fields read on every event.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 192)]
+internal sealed class CreditLedger
+{
+    [FieldOffset(64)]
+    public long Credit;
+
+    [FieldOffset(72)]
+    public long HighWaterBytes;
+}
+
+/// <summary>
+/// The writer thread's place in the pipe: the pipe memory lines are moved into (taken once per chunk, not per line:
+/// <see cref="ChunkUsed"/> bytes at <see cref="ChunkOffset"/> in <see cref="Chunk"/> not yet handed to the pipe), and
+/// the bytes moved into the pipe and made readable so far. Written for every line, so alone on its cache lines.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 192)]
+internal sealed class PipeCursor
+{
+    [FieldOffset(64)]
+    public byte[]? Chunk;
+
+    [FieldOffset(72)]
+    public long MovedBytes;
+
+    [FieldOffset(80)]
+    public long ReadableBytes;
+
+    [FieldOffset(88)]
+    public int ChunkOffset;
+
+    [FieldOffset(92)]
+    public int ChunkLength;
+
+    [FieldOffset(96)]
+    public int ChunkUsed;
 }
 
 /// <summary>

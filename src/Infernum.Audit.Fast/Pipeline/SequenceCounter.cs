@@ -12,8 +12,12 @@ internal sealed class SequenceCounter
 {
     private const int MaxDigits = 20;
 
-    // Right-aligned digits of Value; _start is the index of the first.
-    private readonly byte[] _digits = new byte[MaxDigits];
+    // Bytes left unused on either side of the digits: they change for every line, and other objects' fields nearby
+    // (read by producers on every event) must not share their cache line.
+    private const int Padding = 64;
+
+    // Right-aligned digits of Value in _digits[Padding..Padding + MaxDigits]; _start is the index of the first.
+    private readonly byte[] _digits = new byte[Padding + MaxDigits + Padding];
     private int _start;
 
     public SequenceCounter(long first)
@@ -27,8 +31,9 @@ internal sealed class SequenceCounter
         Value = first;
         bool formatted = Utf8Formatter.TryFormat(first, _digits.AsSpan(), out int length);
         Debug.Assert(formatted);
-        _digits.AsSpan(0, length).CopyTo(_digits.AsSpan(MaxDigits - length));
-        _start = MaxDigits - length;
+        _digits.AsSpan(0, length).CopyTo(_digits.AsSpan(Padding + MaxDigits - length));
+        _digits.AsSpan(0, Padding + MaxDigits - length).Clear(); // no stale digit before the first for Advance to carry into
+        _start = Padding + MaxDigits - length;
     }
 
     /// <summary>The number the next line or drop takes.</summary>
@@ -37,7 +42,7 @@ internal sealed class SequenceCounter
     /// <summary>Writes the current number's digits, advances to the next, and returns the bytes written.</summary>
     public int WriteAndAdvance(Span<byte> destination)
     {
-        ReadOnlySpan<byte> digits = _digits.AsSpan(_start);
+        ReadOnlySpan<byte> digits = _digits.AsSpan(_start, Padding + MaxDigits - _start);
         digits.CopyTo(destination);
         Advance();
         return digits.Length;
@@ -63,7 +68,7 @@ internal sealed class SequenceCounter
     private void Advance()
     {
         Value++;
-        int i = MaxDigits - 1;
+        int i = Padding + MaxDigits - 1;
         while (_digits[i] == (byte)'9')
         {
             _digits[i--] = (byte)'0';
