@@ -39,4 +39,27 @@ public sealed class TimestampFormatterTests
             Assert.Equal(value.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture), Encoding.ASCII.GetString(buffer));
         }
     }
+
+    [Fact]
+    public void Instants_within_a_millisecond_across_milliseconds_and_going_back_are_each_formatted_exactly()
+    {
+        var formatter = new TimestampFormatter();
+        byte[] buffer = new byte[TimestampFormatter.Length];
+        var start = new DateTime(2027, 12, 31, 23, 59, 59, 998, DateTimeKind.Utc);
+        long ticks = start.Ticks;
+
+        // Small steps (several within one millisecond, then over its edge), a jump back within the second and one
+        // back into the previous second, around a year's end.
+        long[] steps = [1, 3_333, 3_333, 3_333, 1, 9_999, 10_000, -10_001, -2, 7_777, -15_000, 1, 40_000, 12_345, -25_000];
+        for (int round = 0; round < 3; round++)
+        {
+            foreach (long step in steps)
+            {
+                ticks += step;
+                formatter.Format(ticks, buffer);
+                string expected = new DateTime(ticks, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+                Assert.Equal(expected, Encoding.ASCII.GetString(buffer));
+            }
+        }
+    }
 }

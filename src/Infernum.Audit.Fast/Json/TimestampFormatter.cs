@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
@@ -11,8 +12,9 @@ namespace Infernum.Audit.Fast.Json;
 /// Formats UTC instants as RFC 3339 with seven fractional digits (<c>2026-11-27T21:55:00.1234567Z</c>).
 /// </summary>
 /// <remarks>
-/// Everything up to the seconds changes once a second, so it is formatted once and copied (two stores);
-/// only the seven fractional digits are computed per call, without a division of the whole tick count.
+/// Everything up to the milliseconds changes once a millisecond, so it is formatted then and copied (two stores);
+/// only the last four digits, the 100-nanosecond ticks within the millisecond, are computed per call: one division
+/// by a constant and two table reads. A new millisecond formats three digits; a new second formats the date and time.
 /// Not thread-safe: one instance per producer stage, and one for the writer thread.
 /// </remarks>
 internal sealed class TimestampFormatter
@@ -22,12 +24,17 @@ internal sealed class TimestampFormatter
 
     private const int SecondsPrefixLength = 20; // "yyyy-MM-ddTHH:mm:ss."
 
-    // Ticks at the start of the second whose prefix is cached; the first call always misses.
+    // Ticks at the start of the second and of the millisecond whose text is cached; the first call always misses.
     private long _secondStart = long.MinValue;
+    private long _millisecondStart = long.MinValue;
 
-    // "yyyy-MM-ddTHH:mm:ss." of that second, in UTF-8: sixteen bytes and four.
+    // "yyyy-MM-ddTHH:mm:ss.fff" of that millisecond, in UTF-8: sixteen bytes, then eight of which the last is not
+    // part of it (overwritten by the digits after it).
     private Vector128<byte> _prefixHead;
-    private uint _prefixTail;
+    private ulong _prefixTail;
+
+    // The last four bytes of the cached second's text (":ss.").
+    private uint _secondTail;
 
     /// <summary>Writes <paramref name="utcTicks"/> (ticks of a UTC <see cref="DateTime"/>) into <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="Length"/>.</exception>
@@ -38,36 +45,54 @@ internal sealed class TimestampFormatter
             ThrowTooShort();
         }
 
-        ulong fraction = (ulong)(utcTicks - _secondStart);
-        if (fraction >= TimeSpan.TicksPerSecond)
+        ulong withinMillisecond = (ulong)(utcTicks - _millisecondStart);
+        if (withinMillisecond >= TimeSpan.TicksPerMillisecond)
         {
-            fraction = CacheSecond(utcTicks);
+            withinMillisecond = CacheMillisecond(utcTicks);
         }
 
         ref byte target = ref MemoryMarshal.GetReference(destination);
         _prefixHead.StoreUnsafe(ref target);
         Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, 16), _prefixTail);
-
-        // The seven digits as three independent pairs and a last digit: no chain of divisions through all seven.
-        uint digits = (uint)fraction;
-        WritePair(ref Unsafe.Add(ref target, 20), digits / 100_000);
-        WritePair(ref Unsafe.Add(ref target, 22), (digits / 1_000) % 100);
-        WritePair(ref Unsafe.Add(ref target, 24), (digits / 10) % 100);
-        Unsafe.Add(ref target, 26) = (byte)('0' + (digits % 10));
+        uint ticks = (uint)withinMillisecond;
+        uint high = ticks / 100;
+        WritePair(ref Unsafe.Add(ref target, 23), high);
+        WritePair(ref Unsafe.Add(ref target, 25), ticks - (high * 100));
         Unsafe.Add(ref target, 27) = (byte)'Z';
         return Length;
     }
 
+    // A new millisecond: its three digits after the cached second (a new second first formats that).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong CacheSecond(long utcTicks)
+    private ulong CacheMillisecond(long utcTicks)
+    {
+        if ((ulong)(utcTicks - _secondStart) >= TimeSpan.TicksPerSecond)
+        {
+            CacheSecond(utcTicks);
+        }
+
+        long withinSecond = utcTicks - _secondStart;
+        uint milliseconds = (uint)(withinSecond / TimeSpan.TicksPerMillisecond);
+        _millisecondStart = _secondStart + (milliseconds * TimeSpan.TicksPerMillisecond);
+
+        // Bytes 16..23: the second's last four (":ss."), then "fff" and a placeholder.
+        Span<byte> tail = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(tail, _secondTail);
+        tail[4] = (byte)('0' + (milliseconds / 100));
+        WritePair(ref tail[5], milliseconds % 100);
+        tail[7] = (byte)'0';
+        _prefixTail = BinaryPrimitives.ReadUInt64LittleEndian(tail);
+        return (ulong)(utcTicks - _millisecondStart);
+    }
+
+    private void CacheSecond(long utcTicks)
     {
         long start = utcTicks - (utcTicks % TimeSpan.TicksPerSecond);
         Span<byte> prefix = stackalloc byte[SecondsPrefixLength];
         FormatPrefix(new DateTime(start, DateTimeKind.Utc), prefix);
         _prefixHead = Vector128.Create((ReadOnlySpan<byte>)prefix);
-        _prefixTail = Unsafe.ReadUnaligned<uint>(ref prefix[16]);
+        _secondTail = BinaryPrimitives.ReadUInt32LittleEndian(prefix.Slice(16));
         _secondStart = start;
-        return (ulong)(utcTicks - start);
     }
 
     [DoesNotReturn]

@@ -1,23 +1,32 @@
 using System;
 using System.Buffers.Text;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Infernum.Audit.Fast.Pipeline;
 
 /// <summary>
 /// The next <c>seq</c>, kept both as a number and as its ASCII digits, incremented in place: copying the digits
 /// costs a fraction of formatting a long for every line. Not thread-safe: used by the pipeline's writer thread only.
+/// Its fields and digits change for every line, so both sit on cache lines of their own, padded from the objects
+/// around them that producers read on every event.
 /// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 192)]
 internal sealed class SequenceCounter
 {
     private const int MaxDigits = 20;
 
-    // Bytes left unused on either side of the digits: they change for every line, and other objects' fields nearby
-    // (read by producers on every event) must not share their cache line.
+    // Bytes left unused on either side of the digits.
     private const int Padding = 64;
 
     // Right-aligned digits of Value in _digits[Padding..Padding + MaxDigits]; _start is the index of the first.
+    [FieldOffset(64)]
     private readonly byte[] _digits = new byte[Padding + MaxDigits + Padding];
+
+    [FieldOffset(72)]
+    private long _value;
+
+    [FieldOffset(80)]
     private int _start;
 
     public SequenceCounter(long first)
@@ -28,7 +37,7 @@ internal sealed class SequenceCounter
 
     private void Reset(long first)
     {
-        Value = first;
+        _value = first;
         bool formatted = Utf8Formatter.TryFormat(first, _digits.AsSpan(), out int length);
         Debug.Assert(formatted);
         _digits.AsSpan(0, length).CopyTo(_digits.AsSpan(Padding + MaxDigits - length));
@@ -37,7 +46,7 @@ internal sealed class SequenceCounter
     }
 
     /// <summary>The number the next line or drop takes.</summary>
-    public long Value { get; private set; }
+    public long Value => _value;
 
     /// <summary>Writes the current number's digits, advances to the next, and returns the bytes written.</summary>
     public int WriteAndAdvance(Span<byte> destination)
@@ -67,7 +76,7 @@ internal sealed class SequenceCounter
 
     private void Advance()
     {
-        Value++;
+        _value++;
         int i = Padding + MaxDigits - 1;
         while (_digits[i] == (byte)'9')
         {
