@@ -77,6 +77,37 @@ public sealed class JsonEscaperTests
         }
     }
 
+    [Fact]
+    public void The_vector_checks_send_every_utf16_code_unit_that_needs_it_to_the_full_escaper_from_any_lane()
+    {
+        // The vector paths narrow chars to bytes with saturation and check the bytes. A char whose low byte alone
+        // would pass (U+0141, U+FF22, U+8041) must leave them exactly as a control char or a quote does; the
+        // single-char escape (scalar, below eight chars) is the reference.
+        var single = new string[0x10000];
+        for (int c = 0; c <= 0xFFFF; c++)
+        {
+            single[c] = Escape(((char)c).ToString());
+        }
+
+        foreach (int length in new[] { 8, 12, 16, 24, 32, 48 })
+        {
+            foreach (int at in new[] { 0, 7, length - 1 })
+            {
+                string before = new('x', at), after = new('y', length - at - 1);
+                for (int c = 0; c <= 0xFFFF; c++)
+                {
+                    string input = before + (char)c + after;
+                    string expected = before + single[c] + after;
+                    Assert.Equal(expected, Escape(input));
+                    if (length <= 32)
+                    {
+                        Assert.Equal(expected, EscapeShort(input));
+                    }
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(new byte[] { 0xC3 }, "\uFFFD")]
     [InlineData(new byte[] { 0xFF, 0x41 }, "\uFFFDA")]

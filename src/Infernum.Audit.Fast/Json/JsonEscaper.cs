@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 
 namespace Infernum.Audit.Fast.Json;
@@ -48,26 +49,22 @@ internal static class JsonEscaper
             ref byte target = ref MemoryMarshal.GetReference(destination);
             if (length <= 16)
             {
-                Vector128<ushort> head = Vector128.LoadUnsafe(ref source);
-                Vector128<ushort> tail = Vector128.LoadUnsafe(ref source, (nuint)(length - 8));
-                if (AllSafe(head, tail))
+                Vector128<byte> bytes = NarrowSaturated(Vector128.LoadUnsafe(ref source), Vector128.LoadUnsafe(ref source, (nuint)(length - 8)));
+                if (UnsafeBytes(bytes) == Vector128<byte>.Zero)
                 {
-                    Vector128<ulong> bytes = Vector128.Narrow(head, tail).AsUInt64();
-                    Unsafe.WriteUnaligned(ref target, bytes.GetElement(0));
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, length - 8), bytes.GetElement(1));
+                    Unsafe.WriteUnaligned(ref target, bytes.AsUInt64().GetElement(0));
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, length - 8), bytes.AsUInt64().GetElement(1));
                     return length;
                 }
             }
             else
             {
-                Vector128<ushort> head0 = Vector128.LoadUnsafe(ref source);
-                Vector128<ushort> head1 = Vector128.LoadUnsafe(ref source, 8);
-                Vector128<ushort> tail0 = Vector128.LoadUnsafe(ref source, (nuint)(length - 16));
-                Vector128<ushort> tail1 = Vector128.LoadUnsafe(ref source, (nuint)(length - 8));
-                if (AllSafe(head0, head1) && AllSafe(tail0, tail1))
+                Vector128<byte> head = NarrowSaturated(Vector128.LoadUnsafe(ref source), Vector128.LoadUnsafe(ref source, 8));
+                Vector128<byte> tail = NarrowSaturated(Vector128.LoadUnsafe(ref source, (nuint)(length - 16)), Vector128.LoadUnsafe(ref source, (nuint)(length - 8)));
+                if ((UnsafeBytes(head) | UnsafeBytes(tail)) == Vector128<byte>.Zero)
                 {
-                    Vector128.Narrow(head0, head1).StoreUnsafe(ref target);
-                    Vector128.Narrow(tail0, tail1).StoreUnsafe(ref target, (nuint)(length - 16));
+                    head.StoreUnsafe(ref target);
+                    tail.StoreUnsafe(ref target, (nuint)(length - 16));
                     return length;
                 }
             }
@@ -181,14 +178,15 @@ internal static class JsonEscaper
         int i = 0;
         for (; i <= length - (2 * Vector128<ushort>.Count); i += 2 * Vector128<ushort>.Count)
         {
-            Vector128<ushort> first = Vector128.LoadUnsafe(ref source, (nuint)i);
-            Vector128<ushort> second = Vector128.LoadUnsafe(ref source, (nuint)(i + Vector128<ushort>.Count));
-            if (!AllSafe(first, second))
+            Vector128<byte> bytes = NarrowSaturated(
+                Vector128.LoadUnsafe(ref source, (nuint)i),
+                Vector128.LoadUnsafe(ref source, (nuint)(i + Vector128<ushort>.Count)));
+            if (UnsafeBytes(bytes) != Vector128<byte>.Zero)
             {
                 return NarrowSafeAsciiScalar(ref source, ref target, i, length);
             }
 
-            Vector128.Narrow(first, second).StoreUnsafe(ref target, (nuint)i);
+            bytes.StoreUnsafe(ref target, (nuint)i);
         }
 
         if (i < length)
@@ -211,36 +209,44 @@ internal static class JsonEscaper
         return length;
     }
 
+    // Sixteen chars as sixteen bytes with unsigned saturation: a char from 0x100 to 0x7FFF becomes 0xFF and one from
+    // 0x8000 up (negative as a short) becomes 0, so every char that is not ASCII ends up a byte UnsafeBytes flags.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool AllSafe(Vector128<ushort> first, Vector128<ushort> second)
-        => (UnsafeChars(first) | UnsafeChars(second)) == Vector128<ushort>.Zero;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool AllSafe(Vector128<ushort> chars) => UnsafeChars(chars) == Vector128<ushort>.Zero;
-
-    // All ones in each lane whose char must be escaped or replaced.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<ushort> UnsafeChars(Vector128<ushort> chars)
+    private static Vector128<byte> NarrowSaturated(Vector128<ushort> first, Vector128<ushort> second)
     {
-        // Printable ASCII is 0x20..0x7E: subtracting 0x20 maps it to 0..0x5E, and everything else above.
-        Vector128<ushort> unsafeChars = Vector128.GreaterThan(chars - Vector128.Create((ushort)0x20), Vector128.Create((ushort)(0x7E - 0x20)))
-            | Vector128.Equals(chars, Vector128.Create((ushort)'"'))
-            | Vector128.Equals(chars, Vector128.Create((ushort)'\\'));
-        return unsafeChars;
+        if (Sse2.IsSupported)
+        {
+            return Sse2.PackUnsignedSaturate(first.AsInt16(), second.AsInt16());
+        }
+
+        Vector128<ushort> limit = Vector128.Create((ushort)0xFF);
+        return Vector128.Narrow(Vector128.Min(first, limit), Vector128.Min(second, limit));
+    }
+
+    // All ones in each byte that is not printable ASCII (0x20..0x7E), or is '"' or '\'.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> UnsafeBytes(Vector128<byte> bytes)
+    {
+        // Adding 0x60 maps 0x20..0x7E onto 0x80..0xDE, the signed bytes -128..-34, and every other byte above -34:
+        // one signed comparison instead of two range checks.
+        Vector128<sbyte> shifted = (bytes + Vector128.Create((byte)0x60)).AsSByte();
+        return Vector128.GreaterThan(shifted, Vector128.Create((sbyte)-34)).AsByte()
+            | Vector128.Equals(bytes, Vector128.Create((byte)'"'))
+            | Vector128.Equals(bytes, Vector128.Create((byte)'\\'));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryNarrowEight(ref ushort source, ref byte target, int at)
     {
         Vector128<ushort> chars = Vector128.LoadUnsafe(ref source, (nuint)at);
-        if (!AllSafe(chars))
+        Vector128<byte> bytes = NarrowSaturated(chars, chars);
+        if (UnsafeBytes(bytes) != Vector128<byte>.Zero)
         {
             return false;
         }
 
         // Eight chars become eight bytes: the low half of the narrowed vector.
-        ulong bytes = Vector128.Narrow(chars, chars).AsUInt64().ToScalar();
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, at), bytes);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, at), bytes.AsUInt64().ToScalar());
         return true;
     }
 
