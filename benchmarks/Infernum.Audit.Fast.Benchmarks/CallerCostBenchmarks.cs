@@ -15,10 +15,10 @@ namespace Infernum.Audit.Fast.Benchmarks;
 [CategoriesColumn]
 public class CallerCostBenchmarks
 {
-    private const string RequestId = "req-7f3a9c2e4b1d";
-    private const string ClientIp = "10.42.17.3";
-    private const string Key = "sk-inf-4f9d8a7b6c5e4d3c2b1a";
-    private const string Endpoint = "/v1/chat/completions";
+    internal const string RequestId = "req-7f3a9c2e4b1d";
+    internal const string ClientIp = "10.42.17.3";
+    internal const string Key = "sk-inf-4f9d8a7b6c5e4d3c2b1a";
+    internal const string Endpoint = "/v1/chat/completions";
 
     private InfernumContender _infernum = null!;
     private InfernumContender _infernumCoarse = null!;

@@ -215,23 +215,24 @@ public sealed partial class AuditEventGenerator
 
             ops.Add(Op.Literal(",\"event_type\":\"" + JsonText.Escape(model.EventName) + "\",\"request_id\":\""));
             ops.Add(Op.Value(requestId!));
-            ops.Add(Op.Literal("\""));
 
+            // request_id, client_ip and key_prefix are strings, so whichever of them is written last, the line is
+            // inside a string there: each closing quote goes in front of the next field's name, one copy for both.
             if (clientIp is not null)
             {
                 ops.Add(Op.When(
                     "__options.LogClientIp && " + clientIp.Name + " is not null",
-                    Op.Literal(",\"client_ip\":\""), Op.Value(clientIp), Op.Literal("\"")));
+                    Op.Literal("\",\"client_ip\":\""), Op.Value(clientIp)));
             }
 
             if (key is not null)
             {
                 ops.Add(Op.When(
                     "__options.LogKeyPrefix && " + key.Name + " is not null",
-                    Op.Literal(",\"key_prefix\":\""), Op.KeyPrefix(key), Op.Literal("\"")));
+                    Op.Literal("\",\"key_prefix\":\""), Op.KeyPrefix(key)));
             }
 
-            ops.Add(Op.Literal(",\"endpoint\":\""));
+            ops.Add(Op.Literal("\",\"endpoint\":\""));
             ops.Add(endpoint is not null ? Op.Value(endpoint) : Op.Literal(JsonText.Escape(model.Endpoint ?? string.Empty)));
             ops.Add(Op.Literal("\",\"success\":"));
             ops.Add(success is not null ? Op.Value(success) : Op.Literal(model.Success ? "true" : "false"));
