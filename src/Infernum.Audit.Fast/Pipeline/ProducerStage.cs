@@ -185,6 +185,8 @@ internal sealed class StageBlock
 /// <summary>
 /// Reuses <see cref="StageBlock"/>s of one size across a pipeline's stages, so producers in steady state, and
 /// under backpressure up to the buffer bound, never allocate. Larger blocks (for one very long line) are not kept.
+/// A block goes back into use last among those kept: the one the writer returned just now is still in its core's
+/// cache, and a producer filling it would wait on that core for every line it writes.
 /// </summary>
 internal sealed class StageBlockPool
 {
@@ -195,7 +197,7 @@ internal sealed class StageBlockPool
     {
         Debug.Assert(warmBlocks <= retainedBlocks);
         _blockSize = blockSize;
-        _free = new FreeList<StageBlock>(retainedBlocks);
+        _free = new FreeList<StageBlock>(retainedBlocks, oldestFirst: true);
         for (int i = 0; i < warmBlocks; i++)
         {
             _free.Put(new StageBlock(new byte[blockSize]));
