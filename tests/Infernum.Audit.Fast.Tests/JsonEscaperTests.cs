@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 using Infernum.Audit.Fast.Json;
@@ -102,6 +103,38 @@ public sealed class JsonEscaperTests
                     if (length <= 32)
                     {
                         Assert.Equal(expected, EscapeShort(input));
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Both_narrowing_paths_keep_safe_ascii_exact_and_turn_every_other_code_unit_into_a_flagged_byte()
+    {
+        // The SSE2 pack runs on this machine; the portable Min-and-Narrow is what Arm64 runs. Every code unit, in
+        // every lane of either half, must come out as itself if it is safe printable ASCII, else flagged.
+        for (int c = 0; c <= 0xFFFF; c++)
+        {
+            bool safe = c is >= 0x20 and <= 0x7E && c != '"' && c != '\\';
+            for (int lane = 0; lane < 16; lane += 5)
+            {
+                var chars = new ushort[16];
+                Array.Fill(chars, (ushort)'a');
+                chars[lane] = (ushort)c;
+                Vector128<ushort> first = Vector128.Create(chars.AsSpan(0, 8));
+                Vector128<ushort> second = Vector128.Create(chars.AsSpan(8, 8));
+                foreach (Vector128<byte> bytes in new[] { JsonEscaper.NarrowSaturated(first, second), JsonEscaper.NarrowSaturatedPortable(first, second) })
+                {
+                    Vector128<byte> flagged = JsonEscaper.UnsafeBytes(bytes);
+                    for (int i = 0; i < 16; i++)
+                    {
+                        bool expectFlag = i == lane && !safe;
+                        Assert.Equal(expectFlag ? (byte)0xFF : (byte)0, flagged.GetElement(i));
+                        if (i != lane || safe)
+                        {
+                            Assert.Equal((byte)chars[i], bytes.GetElement(i));
+                        }
                     }
                 }
             }

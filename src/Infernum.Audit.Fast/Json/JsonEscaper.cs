@@ -212,20 +212,20 @@ internal static class JsonEscaper
     // Sixteen chars as sixteen bytes with unsigned saturation: a char from 0x100 to 0x7FFF becomes 0xFF and one from
     // 0x8000 up (negative as a short) becomes 0, so every char that is not ASCII ends up a byte UnsafeBytes flags.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> NarrowSaturated(Vector128<ushort> first, Vector128<ushort> second)
-    {
-        if (Sse2.IsSupported)
-        {
-            return Sse2.PackUnsignedSaturate(first.AsInt16(), second.AsInt16());
-        }
+    internal static Vector128<byte> NarrowSaturated(Vector128<ushort> first, Vector128<ushort> second)
+        => Sse2.IsSupported ? Sse2.PackUnsignedSaturate(first.AsInt16(), second.AsInt16()) : NarrowSaturatedPortable(first, second);
 
+    // Elsewhere (Arm64): every char from 0xFF up becomes 0xFF, which UnsafeBytes flags as well.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<byte> NarrowSaturatedPortable(Vector128<ushort> first, Vector128<ushort> second)
+    {
         Vector128<ushort> limit = Vector128.Create((ushort)0xFF);
         return Vector128.Narrow(Vector128.Min(first, limit), Vector128.Min(second, limit));
     }
 
     // All ones in each byte that is not printable ASCII (0x20..0x7E), or is '"' or '\'.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> UnsafeBytes(Vector128<byte> bytes)
+    internal static Vector128<byte> UnsafeBytes(Vector128<byte> bytes)
     {
         // Adding 0x60 maps 0x20..0x7E onto 0x80..0xDE, the signed bytes -128..-34, and every other byte above -34:
         // one signed comparison instead of two range checks.
