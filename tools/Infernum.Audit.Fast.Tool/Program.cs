@@ -1,0 +1,21 @@
+using System.CommandLine;
+
+namespace Infernum.Audit.Fast.Tool;
+
+/// <summary>The <c>infernum-audit</c> command line: one subcommand per file in <c>Commands/</c>.</summary>
+public static class Program
+{
+    /// <summary>Builds the root command with every subcommand registered.</summary>
+    /// <returns>The root command.</returns>
+    public static RootCommand CreateRootCommand()
+    {
+        RootCommand root = new("Tools for Infernum.Audit.Fast audit files.");
+        // One line per subcommand; each lives in Commands/<Name>Command.cs and exposes static Command Create().
+        return root;
+    }
+
+    /// <summary>Runs the tool.</summary>
+    /// <param name="args">The command-line arguments.</param>
+    /// <returns>The process exit code: 0 on success.</returns>
+    public static int Main(string[] args) => CreateRootCommand().Parse(args).Invoke();
+}
