@@ -3,7 +3,9 @@ using System.Collections.Immutable;
 using System.Text;
 using Infernum.Audit.Fast.Generators.Helpers;
 using Infernum.Audit.Fast.Generators.Json;
+using Infernum.Audit.Fast.Generators.Layout;
 using Infernum.Audit.Fast.Generators.Model;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Infernum.Audit.Fast.Generators;
@@ -16,20 +18,104 @@ public sealed partial class AuditEventGenerator
     /// </summary>
     internal static class Catalog
     {
-        private const string TimestampPattern = "^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}\\\\.\\\\d{7}Z$";
+        /// <summary>Where the catalog goes: its namespace and class name, chosen so that no type of the assembly has either.</summary>
+        internal sealed record Placement(string AssemblyName, string Namespace, string ClassName);
 
-        /// <summary>A field of a line as the catalog and schema describe it.</summary>
-        internal sealed record Field(string Name, string JsonType, bool Required, string? Constant, string? Pattern);
+        /// <summary>
+        /// The namespace made from the assembly name and the class <c>AuditEventCatalog</c>; if a type of the assembly
+        /// already has that name (or takes a segment of the namespace, which would make the namespace a type's name),
+        /// <c>AuditEventCatalog1</c>, <c>AuditEventCatalog2</c>, … in the namespace <c>…AuditCatalog</c>: the generated
+        /// catalog never collides with a user type.
+        /// </summary>
+        public static Placement Place(Compilation compilation)
+        {
+            string assemblyName = compilation.AssemblyName ?? "Audit";
+            string ns = NamespaceFor(assemblyName);
+            INamespaceSymbol global = compilation.Assembly.GlobalNamespace;
+            if (NamespaceTakenByType(global, ns))
+            {
+                ns += ".AuditCatalog";
+                for (int n = 1; NamespaceTakenByType(global, ns); n++)
+                {
+                    ns = NamespaceFor(assemblyName) + ".AuditCatalog" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
 
-        public static string? Emit(string? assemblyName, ImmutableArray<EventModel> events)
+            string className = "AuditEventCatalog";
+            for (int n = 1; NameTaken(global, ns, className); n++)
+            {
+                className = "AuditEventCatalog" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return new Placement(assemblyName, ns, className);
+        }
+
+        // Whether some segment of the namespace is already a type of this assembly (namespace and type cannot share a name).
+        private static bool NamespaceTakenByType(INamespaceSymbol global, string ns)
+        {
+            INamespaceSymbol current = global;
+            foreach (string segment in ns.Split('.'))
+            {
+                string name = segment.TrimStart('@');
+                INamespaceSymbol? next = null;
+                foreach (INamespaceOrTypeSymbol member in current.GetMembers(name))
+                {
+                    if (member is INamedTypeSymbol)
+                    {
+                        return true;
+                    }
+
+                    next = (INamespaceSymbol)member;
+                }
+
+                if (next is null)
+                {
+                    return false;
+                }
+
+                current = next;
+            }
+
+            return false;
+        }
+
+        private static bool NameTaken(INamespaceSymbol global, string ns, string name)
+        {
+            INamespaceSymbol? current = global;
+            foreach (string segment in ns.Split('.'))
+            {
+                INamespaceSymbol? next = null;
+                foreach (INamespaceOrTypeSymbol member in current.GetMembers(segment.TrimStart('@')))
+                {
+                    next ??= member as INamespaceSymbol;
+                }
+
+                if (next is null)
+                {
+                    return false;
+                }
+
+                current = next;
+            }
+
+            foreach (INamespaceOrTypeSymbol _ in current.GetMembers(name))
+            {
+                return true;
+            }
+
+            return false;
+        }
+
+        public static string? Emit(Placement placement, ImmutableArray<EventModel> events)
         {
             if (events.IsEmpty)
             {
                 return null;
             }
 
-            string ns = NamespaceFor(assemblyName ?? "Audit");
-            List<(EventModel Model, List<Field> Fields)> described = new();
+            string ns = placement.Namespace;
+            string? assemblyName = placement.AssemblyName;
+            List<(EventModel Model, List<LineField> Fields)> described = new();
             foreach (List<EventModel> group in Emitter.GroupByType(events).Values)
             {
                 foreach (EventModel model in group)
@@ -45,14 +131,14 @@ public sealed partial class AuditEventGenerator
             writer.OpenBlock("namespace " + ns);
             writer.WriteLine("/// <summary>The audit events this assembly declares, and a JSON Schema (draft-07) of their lines.</summary>");
             writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"Infernum.Audit.Fast.Generators\", \"" + Emitter.GeneratorVersion + "\")]");
-            writer.OpenBlock("internal static class AuditEventCatalog");
+            writer.OpenBlock("internal static class " + placement.ClassName);
             writer.WriteLine("/// <summary>Each event: its name, declaring method and fields in line order.</summary>");
             writer.WriteLine("public static global::System.Collections.Generic.IReadOnlyList<global::Infernum.Audit.Fast.AuditEventDescriptor> Events { get; } = new global::Infernum.Audit.Fast.AuditEventDescriptor[]");
             writer.WriteLine("{");
-            foreach ((EventModel model, List<Field> fields) in described)
+            foreach ((EventModel model, List<LineField> fields) in described)
             {
                 var fieldList = new List<string>();
-                foreach (Field field in fields)
+                foreach (LineField field in fields)
                 {
                     fieldList.Add("new global::Infernum.Audit.Fast.AuditFieldDescriptor(" + Literal(field.Name) + ", " + Literal(field.JsonType) + ", " + (field.Required ? "true" : "false") + ")");
                 }
@@ -101,10 +187,10 @@ public sealed partial class AuditEventGenerator
         private static string Position(EventModel model)
             => (model.Location?.FilePath ?? string.Empty) + ":" + (model.Location?.Span.Start ?? 0).ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
 
-        private static string Shape(List<Field> fields)
+        private static string Shape(List<LineField> fields)
         {
             var shape = new StringBuilder();
-            foreach (Field field in fields)
+            foreach (LineField field in fields)
             {
                 shape.Append(field.Name).Append(':').Append(field.JsonType).Append(':').Append(field.Required).Append(':').Append(field.Constant).Append(';');
             }
@@ -112,91 +198,28 @@ public sealed partial class AuditEventGenerator
             return shape.ToString();
         }
 
-        /// <summary>The fields of the event's line, in the order the emitter writes them.</summary>
-        internal static List<Field> Fields(EventModel model)
-        {
-            var fields = new List<Field>
-            {
-                new("timestamp", "string", true, null, TimestampPattern),
-                new("event_type", "string", true, model.EventName, null),
-                new("request_id", "string", true, null, null),
-            };
+        /// <summary>The fields of the event's line, in the order the emitter writes them: read from the one layout both use.</summary>
+        internal static List<LineField> Fields(EventModel model) => LineLayout.For(model).Fields;
 
-            ParameterModel? details = null;
-            bool endpointParameter = false, successParameter = false;
-            foreach (ParameterModel parameter in model.Parameters)
-            {
-                switch (parameter.Role)
-                {
-                    case FieldRole.ClientIp:
-                        fields.Add(new Field("client_ip", "string", false, null, null));
-                        break;
-                    case FieldRole.Key:
-                        fields.Add(new Field("key_prefix", "string", false, null, null));
-                        break;
-                    case FieldRole.Endpoint:
-                        endpointParameter = true;
-                        break;
-                    case FieldRole.Success:
-                        successParameter = true;
-                        break;
-                    case FieldRole.Details:
-                        details = parameter;
-                        break;
-                }
-            }
-
-            fields.Add(new Field("endpoint", "string", true, endpointParameter ? null : model.Endpoint ?? string.Empty, null));
-            fields.Add(new Field("success", "boolean", true, successParameter ? null : model.Success ? "true" : "false", null));
-            if (model.HasDetailsTemplate || details is not null)
-            {
-                fields.Add(new Field("details", "string", model.HasDetailsTemplate, null, null));
-            }
-
-            foreach (ParameterModel parameter in model.Parameters)
-            {
-                if (parameter.Role == FieldRole.Redacted)
-                {
-                    fields.Add(new Field(parameter.JsonName, "string", !parameter.IsNullable, null, "^[0-9a-f]{12}$"));
-                }
-                else if (parameter.Role == FieldRole.Extra)
-                {
-                    fields.Add(new Field(parameter.JsonName, JsonType(parameter.Kind), !parameter.IsNullable, null, null));
-                }
-            }
-
-            return fields;
-        }
-
-        private static string JsonType(ValueKind kind) => kind switch
-        {
-            ValueKind.Boolean => "boolean",
-            ValueKind.Signed or ValueKind.Unsigned => "integer",
-            ValueKind.Decimal => "number",
-            ValueKind.Single or ValueKind.Double => "number|null",
-            ValueKind.Enum => "string|integer",
-            _ => "string",
-        };
-
-        private static string Schema(string assemblyName, List<(EventModel Model, List<Field> Fields)> events)
+        private static string Schema(string assemblyName, List<(EventModel Model, List<LineField> Fields)> events)
         {
             var json = new StringBuilder();
             json.Append("{\"$schema\":\"http://json-schema.org/draft-07/schema#\",");
             json.Append("\"$id\":\"urn:infernum-audit:").Append(JsonText.Escape(assemblyName)).Append("\",");
             json.Append("\"title\":\"Audit lines of ").Append(JsonText.Escape(assemblyName)).Append("\",");
-            json.Append("\"definitions\":{\"timestamp\":{\"type\":\"string\",\"pattern\":\"").Append(TimestampPattern).Append("\"},");
+            json.Append("\"definitions\":{\"timestamp\":{\"type\":\"string\",\"pattern\":\"").Append(LineLayout.Timestamp.Pattern).Append("\"},");
             json.Append("\"seq\":{\"type\":\"integer\",\"minimum\":1}},");
             json.Append("\"anyOf\":[");
-            foreach ((EventModel _, List<Field> fields) in events)
+            foreach ((EventModel _, List<LineField> fields) in events)
             {
                 AppendObject(json, fields);
                 json.Append(',');
             }
 
             // The logger's own record of dropped events.
-            AppendObject(json, new List<Field>
+            AppendObject(json, new List<LineField>
             {
-                new("timestamp", "string", true, null, TimestampPattern),
+                LineLayout.Timestamp,
                 new("event_type", "string", true, "audit_dropped", null),
                 new("count", "integer", true, null, null),
                 new("first_seq", "integer", true, null, null),
@@ -206,11 +229,11 @@ public sealed partial class AuditEventGenerator
             return json.ToString();
         }
 
-        private static void AppendObject(StringBuilder json, List<Field> fields)
+        private static void AppendObject(StringBuilder json, List<LineField> fields)
         {
             json.Append("{\"type\":\"object\",\"properties\":{");
             var required = new List<string>();
-            foreach (Field field in fields)
+            foreach (LineField field in fields)
             {
                 json.Append('"').Append(JsonText.Escape(field.Name)).Append("\":");
                 if (field.Name == "timestamp")

@@ -4,7 +4,7 @@ using Infernum.Audit.Fast.Generators.Model;
 using Infernum.Audit.Fast.Generators.Templates;
 using Xunit;
 
-namespace Infernum.Audit.Fast.Tests.Generator;
+namespace Infernum.Audit.Fast.Generators.Tests;
 
 public sealed class DetailsTemplateTests
 {

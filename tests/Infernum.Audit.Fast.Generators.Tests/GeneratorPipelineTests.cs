@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
-namespace Infernum.Audit.Fast.Tests.Generator;
+namespace Infernum.Audit.Fast.Generators.Tests;
 
 /// <summary>Baselines of generated source, incremental caching, and a model free of Roslyn objects.</summary>
 public sealed class GeneratorPipelineTests
@@ -41,7 +41,7 @@ public sealed class GeneratorPipelineTests
 
         Assert.Empty(generator);
         Assert.Empty(compilation.Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        string baselines = Path.Combine(DiagnosticTests.RepositoryRoot(), "tests", "Infernum.Audit.Fast.Tests", "Baselines");
+        string baselines = Path.Combine(DiagnosticTests.RepositoryRoot(), "tests", "Infernum.Audit.Fast.Generators.Tests", "Baselines");
         GeneratedSourceResult[] sources = run.Results.Single().GeneratedSources.OrderBy(s => s.HintName, StringComparer.Ordinal).ToArray();
         Assert.Equal(new[] { "AuditEventCatalog.g.cs", "Sample.Audit.ApiEvents.AuditEvents.g.cs", "Sample.Audit.TenantEvents.AuditEvents.g.cs" }, sources.Select(s => s.HintName));
         foreach (GeneratedSourceResult source in sources)
