@@ -123,7 +123,8 @@ public sealed partial class AuditEventGenerator
 
             foreach (TypeDeclarationModel type in first.ContainingTypes)
             {
-                writer.OpenBlock("partial " + type.Keyword + " " + type.Name);
+                // 'ref' must come before 'partial' (CS1585).
+                writer.OpenBlock((type.Keyword == "ref struct" ? "ref partial struct" : "partial " + type.Keyword) + " " + type.Name);
             }
 
             for (int i = 0; i < events.Count; i++)
