@@ -8,7 +8,9 @@ namespace Infernum.Audit.Fast.Generators;
 internal static class DiagnosticDescriptors
 {
     private const string Category = "Infernum.Audit.Fast";
-    private const string HelpBase = "docs/diagnostics.md#";
+    // First among the statics: every descriptor below reads it. The page is set at build time (the generator
+    // project's InfernumDocumentationUrl); docs/diagnostics.md is also shipped in the package.
+    private static readonly string HelpBase = DocumentationUrl() + "#";
 
     public static readonly DiagnosticDescriptor NotPartial = Error(
         "INFAUD001", "Audit event method must be partial",
@@ -99,6 +101,19 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error(
         "INFAUD022", "Containing type must be partial",
         "Audit event method '{0}' is in '{1}', which is not declared 'partial'; the generated body is added to every containing type");
+
+    private static string DocumentationUrl()
+    {
+        foreach (object attribute in typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false))
+        {
+            if (attribute is System.Reflection.AssemblyMetadataAttribute { Key: "InfernumDocumentationUrl", Value: { Length: > 0 } url })
+            {
+                return url;
+            }
+        }
+
+        return "https://www.nuget.org/packages/Infernum.Audit.Fast";
+    }
 
     private static DiagnosticDescriptor Error(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());

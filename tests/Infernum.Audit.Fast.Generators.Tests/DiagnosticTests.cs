@@ -274,6 +274,18 @@ public sealed class DiagnosticTests
         }
     }
 
+    [Fact]
+    public void Every_help_link_is_an_absolute_address_with_the_id_as_its_anchor()
+    {
+        foreach (System.Reflection.FieldInfo field in typeof(Infernum.Audit.Fast.Generators.DiagnosticDescriptors).GetFields())
+        {
+            var descriptor = (DiagnosticDescriptor)field.GetValue(null)!;
+            Assert.True(System.Uri.TryCreate(descriptor.HelpLinkUri, System.UriKind.Absolute, out System.Uri? uri), descriptor.HelpLinkUri);
+            Assert.Equal("https", uri!.Scheme);
+            Assert.Equal("#" + descriptor.Id.ToLowerInvariant(), uri.Fragment);
+        }
+    }
+
     internal static string RepositoryRoot()
     {
         string directory = System.AppContext.BaseDirectory;
