@@ -1,95 +1,18 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.IO;
 using System.Linq;
 using System.Reflection;
-using Infernum.Audit.Fast.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace Infernum.Audit.Fast.Generators.Tests;
 
-/// <summary>Baselines of generated source, incremental caching, and a model free of Roslyn objects.</summary>
-public sealed class GeneratorPipelineTests
+/// <summary>Incremental caching, and a pipeline model free of Roslyn objects (so that it caches by value).</summary>
+public sealed class IncrementalTests
 {
-    private const string Sample = GeneratorHarness.Usings + """
-        namespace Sample.Audit
-        {
-            public enum Plan { Free, TeamPlus }
-
-            public static partial class ApiEvents
-            {
-                [AuditEvent("token_refreshed", Endpoint = "/api/tokens", Details = "Refreshed for {userId} ({plan})")]
-                public static partial bool TokenRefreshed(AuditLogger audit, string requestId, string? clientIp, [AuditKey] string key, string userId, Plan plan, int? attempts, [AuditRedact] string email);
-            }
-
-            public sealed partial class TenantEvents(AuditLogger audit)
-            {
-                [AuditEvent("tenant_switched", Endpoint = "/api/tenants")]
-                internal partial void TenantSwitched(string requestId, Guid tenantId, double cost, bool success);
-            }
-        }
-        """;
-
-    [Fact]
-    public void Generated_source_matches_the_checked_in_baseline_and_compiles_without_warnings()
-    {
-        (ImmutableArray<Diagnostic> generator, ImmutableArray<Diagnostic> compilation, GeneratorDriverRunResult run) = GeneratorHarness.Run(Sample);
-
-        Assert.Empty(generator);
-        Assert.Empty(compilation.Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        string baselines = Path.Combine(DiagnosticTests.RepositoryRoot(), "tests", "Infernum.Audit.Fast.Generators.Tests", "Baselines");
-        GeneratedSourceResult[] sources = run.Results.Single().GeneratedSources.OrderBy(s => s.HintName, StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "AuditEventCatalog.g.cs", "Sample.Audit.ApiEvents.AuditEvents.g.cs", "Sample.Audit.TenantEvents.AuditEvents.g.cs" }, sources.Select(s => s.HintName));
-        foreach (GeneratedSourceResult source in sources)
-        {
-            string actual = source.SourceText.ToString().Replace(AuditEventGenerator.Emitter.GeneratorVersion, "%VERSION%", StringComparison.Ordinal);
-            string path = Path.Combine(baselines, source.HintName + ".txt");
-            if (Environment.GetEnvironmentVariable("INFERNUM_UPDATE_BASELINES") == "1")
-            {
-                File.WriteAllText(path, actual);
-            }
-
-            string[] expected = File.ReadAllLines(path);
-            string[] lines = actual.TrimEnd('\n').Split('\n');
-            for (int i = 0; i < Math.Max(expected.Length, lines.Length); i++)
-            {
-                Assert.Equal(i < expected.Length ? expected[i] : "<end>", i < lines.Length ? lines[i].TrimEnd('\r') : "<end>");
-            }
-        }
-    }
-
-    [Fact]
-    public void An_emitter_is_kept_out_of_line_unless_the_declaration_says_how_to_compile_it()
-    {
-        const string source = GeneratorHarness.Usings + """
-            namespace Sample.Audit
-            {
-                public static partial class Events
-                {
-                    [AuditEvent("plain", Endpoint = "/p")]
-                    public static partial void Plain(AuditLogger audit, string requestId);
-
-                    [AuditEvent("tuned", Endpoint = "/t")]
-                    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                    public static partial void Tuned(AuditLogger audit, string requestId);
-                }
-            }
-            """;
-
-        (ImmutableArray<Diagnostic> generator, ImmutableArray<Diagnostic> compilation, GeneratorDriverRunResult run) = GeneratorHarness.Run(source);
-
-        Assert.Empty(generator);
-        Assert.Empty(compilation.Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        string text = run.Results.Single().GeneratedSources.Single(s => s.HintName == "Sample.Audit.Events.AuditEvents.g.cs").SourceText.ToString();
-        string[] methods = text.Split("GeneratedCodeAttribute(", StringSplitOptions.None).Skip(1).ToArray();
-        Assert.Equal(2, methods.Length);
-        Assert.Contains("MethodImplOptions.NoInlining", methods.Single(m => m.Contains(" Plain(", StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.DoesNotContain("MethodImpl", methods.Single(m => m.Contains(" Tuned(", StringComparison.Ordinal)), StringComparison.Ordinal);
-    }
+    private const string Sample = EmitterTests.Sample;
 
     [Fact]
     public void An_unrelated_edit_leaves_every_step_cached_and_an_attribute_change_modifies_it()
