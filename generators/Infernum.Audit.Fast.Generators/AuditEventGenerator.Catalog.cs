@@ -23,22 +23,19 @@ public sealed partial class AuditEventGenerator
 
         /// <summary>
         /// The namespace made from the assembly name and the class <c>AuditEventCatalog</c>; if a type of the assembly
-        /// already has that name (or takes a segment of the namespace, which would make the namespace a type's name),
-        /// <c>AuditEventCatalog1</c>, <c>AuditEventCatalog2</c>, … in the namespace <c>…AuditCatalog</c>: the generated
-        /// catalog never collides with a user type.
+        /// already has that name, <c>AuditEventCatalog1</c>, <c>AuditEventCatalog2</c>, …; and if a type of the assembly takes
+        /// a segment of the namespace (namespace and type cannot share a name), the namespace is put under
+        /// <c>InfernumAuditCatalog</c> (<c>InfernumAuditCatalog1</c>, … if that is a type too): the generated catalog
+        /// never collides with a user type.
         /// </summary>
         public static Placement Place(Compilation compilation)
         {
             string assemblyName = compilation.AssemblyName ?? "Audit";
             string ns = NamespaceFor(assemblyName);
             INamespaceSymbol global = compilation.Assembly.GlobalNamespace;
-            if (NamespaceTakenByType(global, ns))
+            for (int n = 0; NamespaceTakenByType(global, ns); n++)
             {
-                ns += ".AuditCatalog";
-                for (int n = 1; NamespaceTakenByType(global, ns); n++)
-                {
-                    ns = NamespaceFor(assemblyName) + ".AuditCatalog" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
+                ns = "InfernumAuditCatalog" + (n == 0 ? string.Empty : n.ToString(System.Globalization.CultureInfo.InvariantCulture)) + "." + NamespaceFor(assemblyName);
             }
 
             string className = "AuditEventCatalog";
@@ -164,7 +161,7 @@ public sealed partial class AuditEventGenerator
             var conflicts = new List<DiagnosticInfo>();
             var first = new Dictionary<string, (EventModel Model, string Shape)>(System.StringComparer.Ordinal);
             var ordered = new List<EventModel>(events);
-            ordered.Sort(static (a, b) => string.CompareOrdinal(Position(a), Position(b)));
+            ordered.Sort(static (a, b) => string.CompareOrdinal(Emitter.DeclarationOrder(a), Emitter.DeclarationOrder(b)));
             foreach (EventModel model in ordered)
             {
                 string shape = Shape(Fields(model));
@@ -183,9 +180,6 @@ public sealed partial class AuditEventGenerator
 
             return conflicts;
         }
-
-        private static string Position(EventModel model)
-            => (model.Location?.FilePath ?? string.Empty) + ":" + (model.Location?.Span.Start ?? 0).ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
 
         private static string Shape(List<LineField> fields)
         {

@@ -47,11 +47,19 @@ public sealed partial class AuditEventGenerator
 
             foreach (List<EventModel> list in groups.Values)
             {
-                list.Sort(static (a, b) => System.StringComparer.Ordinal.Compare(a.MethodName + "/" + a.Parameters.Count, b.MethodName + "/" + b.Parameters.Count));
+                // Overloads with as many parameters are ordered by where they are declared: List.Sort is not stable.
+                list.Sort(static (a, b) =>
+                {
+                    int byName = System.StringComparer.Ordinal.Compare(a.MethodName + "/" + a.Parameters.Count, b.MethodName + "/" + b.Parameters.Count);
+                    return byName != 0 ? byName : System.StringComparer.Ordinal.Compare(DeclarationOrder(a), DeclarationOrder(b));
+                });
             }
 
             return groups;
         }
+
+        internal static string DeclarationOrder(EventModel model)
+            => (model.Location?.FilePath ?? string.Empty) + ":" + (model.Location?.Span.Start ?? 0).ToString("D10", CultureInfo.InvariantCulture);
 
         /// <summary>
         /// One hint name per type, unique even where the file system or the compiler would not tell two apart: names

@@ -31,7 +31,7 @@ public sealed partial class AuditEventGenerator
                 return new ParseResult(null, diagnostics.ToEquatableArray());
             }
 
-            var known = new KnownSymbols(context.SemanticModel.Compilation);
+            KnownSymbols known = KnownSymbols.For(context.SemanticModel.Compilation);
             Location methodLocation = syntax.Identifier.GetLocation();
             bool declarationOk = CheckDeclaration(method, syntax, methodLocation, diagnostics);
 

@@ -340,4 +340,22 @@ public sealed class ReportedInputTests
 
         AssertLines(new[] { Line("locals", ",\"details\":\"1/2\",\"__options\":\"o\",\"___w\":true") }, lines);
     }
+
+    [Theory]
+    [InlineData("namespace UserAssembly { internal static class AuditEventCatalog { } }", "UserAssembly.AuditEventCatalog1")]
+    [InlineData("public static class UserAssembly { }", "InfernumAuditCatalog.UserAssembly.AuditEventCatalog")]
+    [InlineData("public static class UserAssembly { } public static class InfernumAuditCatalog { }", "InfernumAuditCatalog1.UserAssembly.AuditEventCatalog")]
+    public void The_catalog_never_collides_with_a_user_type(string userTypes, string catalog)
+    {
+        GeneratorHarness.Outcome outcome = GeneratorHarness.Generate(GeneratorHarness.Compile(GeneratorHarness.Usings + userTypes + """
+
+            public static partial class Audits
+            {
+                [AuditEvent("placed", Endpoint = "/x")] public static partial void Placed(AuditLogger audit, string requestId);
+            }
+            """));
+
+        Assert.Empty(outcome.WarningsAndErrors);
+        Assert.NotNull(outcome.Output.GetTypeByMetadataName(catalog)?.GetMembers("JsonSchema").SingleOrDefault());
+    }
 }
