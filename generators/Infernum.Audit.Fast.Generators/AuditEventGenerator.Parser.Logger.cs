@@ -20,7 +20,8 @@ public sealed partial class AuditEventGenerator
         /// candidate decides; two in one tier are ambiguous): the method's parameters; the type itself; fields and
         /// properties declared in any partial part of the type (static ones from static and instance events, instance
         /// ones from instance events, explicit interface implementations through the interface); the primary-constructor
-        /// parameter, unless it is passed to the base constructor (capturing it as well would be CS9107); then
+        /// parameter, unless it is passed to the base constructor or read by an initializer (capturing it as well would be
+        /// CS9107 or CS9124); then
         /// accessible fields and properties inherited from base types.
         /// </summary>
         private static LoggerChoice? ResolveLogger(
@@ -53,10 +54,10 @@ public sealed partial class AuditEventGenerator
                 AddMembers(type, type, method.IsStatic, known, candidates, instanceOnly);
             }
 
-            var passedToBase = new List<string>();
+            var notCapturable = new List<string>();
             if (candidates.Count == 0 && !method.IsStatic)
             {
-                AddPrimaryConstructorParameters(type, known, candidates, passedToBase, cancellationToken);
+                AddPrimaryConstructorParameters(type, known, candidates, notCapturable, cancellationToken);
             }
 
             for (INamedTypeSymbol? baseType = type.BaseType; candidates.Count == 0 && baseType is not null; baseType = baseType.BaseType)
@@ -83,8 +84,8 @@ public sealed partial class AuditEventGenerator
 
             string why = instanceOnly.Count > 0
                 ? ": it is static, so the instance logger '" + instanceOnly[0] + "' of its type cannot be used; make the method an instance method, or add an AuditLogger parameter"
-                : passedToBase.Count > 0
-                    ? ": the primary-constructor parameter '" + passedToBase[0] + "' is passed to the base constructor (capturing it too would be CS9107) and no base type gives an accessible AuditLogger field or property; keep it in a field or protected property of the base type"
+                : notCapturable.Count > 0
+                    ? ": the primary-constructor parameter '" + notCapturable[0] + "' is passed to the base constructor or read by an initializer (capturing it too would be CS9107 or CS9124), and no field or property, of this type or an accessible one of a base type, holds it; keep it in one (private readonly AuditLogger _audit = " + notCapturable[0] + ";)"
                     : method.IsStatic
                         ? ": add an AuditLogger parameter, or give its type a static AuditLogger field or property"
                         : ": give its type one AuditLogger field, property or primary-constructor parameter, or add an AuditLogger parameter";
@@ -138,7 +139,7 @@ public sealed partial class AuditEventGenerator
         }
 
         private static void AddPrimaryConstructorParameters(
-            INamedTypeSymbol type, KnownSymbols known, List<LoggerChoice> candidates, List<string> passedToBase, CancellationToken cancellationToken)
+            INamedTypeSymbol type, KnownSymbols known, List<LoggerChoice> candidates, List<string> notCapturable, CancellationToken cancellationToken)
         {
             foreach (IMethodSymbol constructor in type.InstanceConstructors)
             {
@@ -155,9 +156,10 @@ public sealed partial class AuditEventGenerator
                         continue;
                     }
 
-                    if (IsPassedToBase(parameter, declaration, known.Compilation, cancellationToken))
+                    if (IsPassedToBase(parameter, declaration, known.Compilation, cancellationToken)
+                        || IsUsedInInitializer(parameter, type, known.Compilation, cancellationToken))
                     {
-                        passedToBase.Add(parameter.Name);
+                        notCapturable.Add(parameter.Name);
                         continue;
                     }
 
@@ -168,22 +170,52 @@ public sealed partial class AuditEventGenerator
 
         // Whether the parameter appears in the base-constructor arguments of the type's primary declaration.
         private static bool IsPassedToBase(IParameterSymbol parameter, TypeDeclarationSyntax declaration, Compilation compilation, CancellationToken cancellationToken)
+            => declaration.BaseList is { Types.Count: > 0 } baseList
+                && baseList.Types[0] is PrimaryConstructorBaseTypeSyntax baseCall
+                && Mentions(baseCall.ArgumentList, parameter, compilation, cancellationToken);
+
+        // Whether a field or property initializer in any part of the type reads the parameter: capturing it as well
+        // would be CS9124.
+        private static bool IsUsedInInitializer(IParameterSymbol parameter, INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
         {
-            if (declaration.BaseList is not { Types.Count: > 0 } baseList || baseList.Types[0] is not PrimaryConstructorBaseTypeSyntax baseCall)
+            foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
             {
-                return false;
+                if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax part)
+                {
+                    continue;
+                }
+
+                foreach (MemberDeclarationSyntax member in part.Members)
+                {
+                    SyntaxNode? initializer = member switch
+                    {
+                        BaseFieldDeclarationSyntax field => field.Declaration,
+                        PropertyDeclarationSyntax { Initializer: { } value } => value,
+                        _ => null,
+                    };
+
+                    if (initializer is not null && Mentions(initializer, parameter, compilation, cancellationToken))
+                    {
+                        return true;
+                    }
+                }
             }
 
+            return false;
+        }
+
+        private static bool Mentions(SyntaxNode node, IParameterSymbol parameter, Compilation compilation, CancellationToken cancellationToken)
+        {
             SemanticModel? model = null;
-            foreach (IdentifierNameSyntax identifier in baseCall.ArgumentList.DescendantNodes().OfType<IdentifierNameSyntax>())
+            foreach (IdentifierNameSyntax identifier in node.DescendantNodes().OfType<IdentifierNameSyntax>())
             {
                 if (identifier.Identifier.ValueText != parameter.Name)
                 {
                     continue;
                 }
 
-#pragma warning disable RS1030 // The base-constructor arguments may be in another tree than the one being transformed.
-                model ??= compilation.GetSemanticModel(declaration.SyntaxTree);
+#pragma warning disable RS1030 // The node may be in another tree (another partial part) than the one being transformed.
+                model ??= compilation.GetSemanticModel(node.SyntaxTree);
 #pragma warning restore RS1030
                 if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, parameter))
                 {

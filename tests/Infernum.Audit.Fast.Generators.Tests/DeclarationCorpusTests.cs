@@ -95,6 +95,8 @@ public sealed class DeclarationCorpusTests
         new("primary_constructor_alias", "namespace NS { using Log = Infernum.Audit.Fast.AuditLogger; public sealed partial class A(Log audit) { " + E + " public partial void M(string requestId); } }", MinVersion: LanguageVersion.CSharp12),
         new("primary_constructor_passed_to_base", "namespace NS { public abstract class B(AuditLogger audit) { protected AuditLogger Audit { get; } = audit; } public sealed partial class A(AuditLogger audit) : B(audit) { " + E + " public partial void M(string requestId); } }", MinVersion: LanguageVersion.CSharp12),
         new("primary_constructor_struct", "namespace NS { public partial struct A(AuditLogger audit) { " + E + " public partial void M(string requestId); } }", MinVersion: LanguageVersion.CSharp12),
+        new("primary_constructor_in_an_initializer", "namespace NS { public sealed partial class A(AuditLogger audit) { private readonly string _name = audit.ToString()!; public string Name => _name; " + E + " public partial void M(string requestId); } }", "INFAUD006", LanguageVersion.CSharp12),
+        new("primary_constructor_kept_in_a_field", "namespace NS { public sealed partial class A(AuditLogger audit) { private readonly AuditLogger _audit = audit; " + E + " public partial void M(string requestId); } }", MinVersion: LanguageVersion.CSharp12),
         new("params_span", "namespace NS { public static partial class A { " + E + " public static partial void M(AuditLogger audit, string requestId, params ReadOnlySpan<char> chars); } }", MinVersion: LanguageVersion.CSharp13),
 
         // Refused, each with its own diagnostic at the user's code.
