@@ -5,7 +5,6 @@ using Infernum.Audit.Fast.Generators.Helpers;
 using Infernum.Audit.Fast.Generators.Json;
 using Infernum.Audit.Fast.Generators.Layout;
 using Infernum.Audit.Fast.Generators.Model;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Infernum.Audit.Fast.Generators;
@@ -18,92 +17,7 @@ public sealed partial class AuditEventGenerator
     /// </summary>
     internal static class Catalog
     {
-        /// <summary>Where the catalog goes: its namespace and class name, chosen so that no type of the assembly has either.</summary>
-        internal sealed record Placement(string AssemblyName, string Namespace, string ClassName);
-
-        /// <summary>
-        /// The namespace made from the assembly name and the class <c>AuditEventCatalog</c>; if a type of the assembly
-        /// already has that name, <c>AuditEventCatalog1</c>, <c>AuditEventCatalog2</c>, …; and if a type of the assembly takes
-        /// a segment of the namespace (namespace and type cannot share a name), the namespace is put under
-        /// <c>InfernumAuditCatalog</c> (<c>InfernumAuditCatalog1</c>, … if that is a type too): the generated catalog
-        /// never collides with a user type.
-        /// </summary>
-        public static Placement Place(Compilation compilation)
-        {
-            string assemblyName = compilation.AssemblyName ?? "Audit";
-            string ns = NamespaceFor(assemblyName);
-            INamespaceSymbol global = compilation.Assembly.GlobalNamespace;
-            for (int n = 0; NamespaceTakenByType(global, ns); n++)
-            {
-                ns = "InfernumAuditCatalog" + (n == 0 ? string.Empty : n.ToString(System.Globalization.CultureInfo.InvariantCulture)) + "." + NamespaceFor(assemblyName);
-            }
-
-            string className = "AuditEventCatalog";
-            for (int n = 1; NameTaken(global, ns, className); n++)
-            {
-                className = "AuditEventCatalog" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            return new Placement(assemblyName, ns, className);
-        }
-
-        // Whether some segment of the namespace is already a type of this assembly (namespace and type cannot share a name).
-        private static bool NamespaceTakenByType(INamespaceSymbol global, string ns)
-        {
-            INamespaceSymbol current = global;
-            foreach (string segment in ns.Split('.'))
-            {
-                string name = segment.TrimStart('@');
-                INamespaceSymbol? next = null;
-                foreach (INamespaceOrTypeSymbol member in current.GetMembers(name))
-                {
-                    if (member is INamedTypeSymbol)
-                    {
-                        return true;
-                    }
-
-                    next = (INamespaceSymbol)member;
-                }
-
-                if (next is null)
-                {
-                    return false;
-                }
-
-                current = next;
-            }
-
-            return false;
-        }
-
-        private static bool NameTaken(INamespaceSymbol global, string ns, string name)
-        {
-            INamespaceSymbol? current = global;
-            foreach (string segment in ns.Split('.'))
-            {
-                INamespaceSymbol? next = null;
-                foreach (INamespaceOrTypeSymbol member in current.GetMembers(segment.TrimStart('@')))
-                {
-                    next ??= member as INamespaceSymbol;
-                }
-
-                if (next is null)
-                {
-                    return false;
-                }
-
-                current = next;
-            }
-
-            foreach (INamespaceOrTypeSymbol _ in current.GetMembers(name))
-            {
-                return true;
-            }
-
-            return false;
-        }
-
-        public static string? Emit(Placement placement, ImmutableArray<EventModel> events)
+        public static string? Emit(CatalogPlacement placement, ImmutableArray<EventModel> events)
         {
             if (events.IsEmpty)
             {

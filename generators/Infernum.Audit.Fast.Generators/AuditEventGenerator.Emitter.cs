@@ -6,8 +6,6 @@ using Infernum.Audit.Fast.Generators.Helpers;
 using Infernum.Audit.Fast.Generators.Json;
 using Infernum.Audit.Fast.Generators.Layout;
 using Infernum.Audit.Fast.Generators.Model;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
 
 namespace Infernum.Audit.Fast.Generators;
 
@@ -21,14 +19,18 @@ public sealed partial class AuditEventGenerator
         private const string NoInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]";
         private const string Writer = "global::Infernum.Audit.Fast.AuditLineWriter";
 
-        public static void Emit(SourceProductionContext context, ImmutableArray<EventModel> events)
+        /// <summary>One source file per containing type: its hint name and text.</summary>
+        public static List<(string HintName, string Source)> Emit(ImmutableArray<EventModel> events)
         {
             SortedDictionary<string, List<EventModel>> groups = GroupByType(events);
             Dictionary<string, string> hintNames = HintNames(groups);
+            var files = new List<(string HintName, string Source)>(groups.Count);
             foreach (KeyValuePair<string, List<EventModel>> group in groups)
             {
-                context.AddSource(hintNames[group.Key], SourceText.From(EmitType(group.Value), Encoding.UTF8));
+                files.Add((hintNames[group.Key], EmitType(group.Value)));
             }
+
+            return files;
         }
 
         /// <summary>Events grouped by their containing type's exact identity, in a deterministic order.</summary>

@@ -40,8 +40,8 @@ public sealed partial class AuditEventGenerator : IIncrementalGenerator
             .Collect()
             .WithTrackingName(TrackingNames.Events);
 
-        IncrementalValueProvider<Catalog.Placement> catalogPlacement = context.CompilationProvider
-            .Select(static (compilation, _) => Catalog.Place(compilation))
+        IncrementalValueProvider<CatalogPlacement> catalogPlacement = context.CompilationProvider
+            .Select(static (compilation, _) => Parser.PlaceCatalog(compilation))
             .WithTrackingName(TrackingNames.CatalogPlacement);
 
         context.RegisterSourceOutput(diagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
@@ -52,7 +52,11 @@ public sealed partial class AuditEventGenerator : IIncrementalGenerator
                 spc.ReportDiagnostic(duplicate.ToDiagnostic());
             }
 
-            Emitter.Emit(spc, input.Left);
+            foreach ((string hintName, string source) in Emitter.Emit(input.Left))
+            {
+                spc.AddSource(hintName, Microsoft.CodeAnalysis.Text.SourceText.From(source, System.Text.Encoding.UTF8));
+            }
+
             if (Catalog.Emit(input.Right, input.Left) is { } catalog)
             {
                 spc.AddSource(input.Right.ClassName + ".g.cs", Microsoft.CodeAnalysis.Text.SourceText.From(catalog, System.Text.Encoding.UTF8));
