@@ -67,8 +67,9 @@ public sealed partial class AuditEventGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, location, name));
                 ok = false;
             }
-            else if (syntax.Body is not null || syntax.ExpressionBody is not null)
+            else if (syntax.Body is not null || syntax.ExpressionBody is not null || method.PartialImplementationPart is not null)
             {
+                // A body here, or an implementing part the user wrote elsewhere: a second one would be CS0756.
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HasBody, location, name));
                 ok = false;
             }

@@ -110,6 +110,7 @@ public sealed class DeclarationCorpusTests
         new("local_function", "namespace NS { public static class A { public static void Run() { [AuditEvent(\"e_v\", Endpoint = \"/x\")] static void Local(AuditLogger audit, string requestId) { } Local(null!, \"r\"); } } }", "INFAUD020"),
         new("file_local_type", "namespace NS { file static partial class A { " + E + " public static partial void M(AuditLogger audit, string requestId); } }", "INFAUD019"),
         new("outer_not_partial", "namespace NS { public class Outer { public static partial class A { " + E + " public static partial void M(AuditLogger audit, string requestId); } } }", "INFAUD022"),
+        new("implementation_written_by_the_user", "namespace NS { public static partial class A { " + E + " public static partial void M(AuditLogger audit, string requestId); public static partial void M(AuditLogger audit, string requestId) { } } }", "INFAUD002"),
         new("params_array", "namespace NS { public static partial class A { " + E + " public static partial void M(AuditLogger audit, string requestId, params string[] tags); } }", "INFAUD008"),
         new("type_parameter_value", "namespace NS { public static partial class A<T> where T : IUtf8SpanFormattable { " + E + " public static partial void M(AuditLogger audit, string requestId, T value); } }", "INFAUD008"),
         new("ref_return", "namespace NS { public static partial class A { " + E + " public static partial ref bool M(AuditLogger audit, string requestId); } }", "INFAUD003"),
