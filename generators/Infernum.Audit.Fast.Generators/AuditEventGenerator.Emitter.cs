@@ -60,6 +60,8 @@ public sealed partial class AuditEventGenerator
             return groups;
         }
 
+        private const int MaxStemLength = 120;
+
         internal static string DeclarationOrder(EventModel model)
             => (model.Location?.FilePath ?? string.Empty) + ":" + (model.Location?.Span.Start ?? 0).ToString("D10", CultureInfo.InvariantCulture);
 
@@ -74,7 +76,14 @@ public sealed partial class AuditEventGenerator
             var uses = new Dictionary<string, int>(System.StringComparer.OrdinalIgnoreCase);
             foreach (KeyValuePair<string, List<EventModel>> group in groups)
             {
+                // A long name is cut (with its identity's hash) so that the file, when written to disk
+                // (EmitCompilerGeneratedFiles), stays within the 255-byte file name limit of common file systems.
                 string stem = CleanHintName(group.Value[0].TypeKey);
+                if (stem.Length > MaxStemLength)
+                {
+                    stem = stem.Substring(0, MaxStemLength) + "_" + StableHash(group.Key);
+                }
+
                 stems[group.Key] = stem;
                 uses[stem] = uses.TryGetValue(stem, out int count) ? count + 1 : 1;
             }

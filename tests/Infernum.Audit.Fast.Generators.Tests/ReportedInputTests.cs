@@ -358,4 +358,20 @@ public sealed class ReportedInputTests
         Assert.Empty(outcome.WarningsAndErrors);
         Assert.NotNull(outcome.Output.GetTypeByMetadataName(catalog)?.GetMembers("JsonSchema").SingleOrDefault());
     }
+
+    [Fact]
+    public void Hint_names_stay_short_enough_for_a_file_name_and_distinct()
+    {
+        string segment = new('n', 60);
+        string ns = string.Join(".", System.Linq.Enumerable.Repeat(segment, 5));
+        GeneratorHarness.Outcome outcome = GeneratorHarness.Generate(GeneratorHarness.Compile(GeneratorHarness.Usings + $$"""
+            namespace {{ns}}.One { public static partial class Audits { [AuditEvent("long_one", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId); } }
+            namespace {{ns}}.Two { public static partial class Audits { [AuditEvent("long_two", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId); } }
+            """));
+
+        Assert.Empty(outcome.WarningsAndErrors);
+        string[] hints = outcome.Run.Results.Single().GeneratedSources.Select(s => s.HintName).ToArray();
+        Assert.Equal(3, hints.Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
+        Assert.All(hints, h => Assert.True(System.Text.Encoding.UTF8.GetByteCount(h) < 200, h));
+    }
 }
