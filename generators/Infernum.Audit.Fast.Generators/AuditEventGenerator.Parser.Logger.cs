@@ -60,6 +60,17 @@ public sealed partial class AuditEventGenerator
                 AddPrimaryConstructorParameters(type, known, candidates, notCapturable, cancellationToken);
             }
 
+            if (candidates.Count == 0 && method.IsStatic)
+            {
+                // Only for the message: a static method cannot read the primary-constructor parameter either.
+                var primary = new List<LoggerChoice>();
+                AddPrimaryConstructorParameters(type, known, primary, notCapturable, cancellationToken);
+                foreach (LoggerChoice parameter in primary)
+                {
+                    instanceOnly.Add(parameter.Expression);
+                }
+            }
+
             for (INamedTypeSymbol? baseType = type.BaseType; candidates.Count == 0 && baseType is not null; baseType = baseType.BaseType)
             {
                 AddMembers(baseType, type, method.IsStatic, known, candidates, instanceOnly);

@@ -141,6 +141,15 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void INFAUD006_static_method_names_the_primary_constructor_parameter_it_cannot_read()
+    {
+        Diagnostic diagnostic = AssertSingle("INFAUD006", """
+            sealed partial class E(AuditLogger audit) { [AuditEvent("a_b", Endpoint = "/x")] public static partial void /*@*/B/*@*/(string requestId); public void C() => audit.Flush(); }
+            """);
+        Assert.Contains("it is static, so the instance logger 'audit' of its type cannot be used", diagnostic.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void INFAUD009_suggests_the_parameter_it_probably_meant()
     {
         Diagnostic diagnostic = AssertSingle("INFAUD009", """
