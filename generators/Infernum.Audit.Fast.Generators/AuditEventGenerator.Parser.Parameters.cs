@@ -117,7 +117,9 @@ public sealed partial class AuditEventGenerator
 
                 if ((role == FieldRole.Key || role == FieldRole.Redacted) && holes.Contains(parameter.Name))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecretInTemplate, attribute.Location, parameter.Name, method.Name));
+                    int offset = attribute.Holes.Find(h => h.Name == parameter.Name).Offset;
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.SecretInTemplate, HoleLocation(attribute, parameter.Name, offset), parameter.Name, method.Name));
                     continue;
                 }
 

@@ -128,7 +128,7 @@ public sealed class DiagnosticTests
 
     [Fact]
     public void INFAUD017_key_in_template() => AssertSingle("INFAUD017", """
-        static partial class E { [/*@*/AuditEvent("a_b", Endpoint = "/x", Details = "key {apiKey}")/*@*/] static partial void A(AuditLogger audit, string requestId, [AuditKey] string apiKey); }
+        static partial class E { [AuditEvent("a_b", Endpoint = "/x", Details = "key /*@*/{apiKey}/*@*/")] static partial void A(AuditLogger audit, string requestId, [AuditKey] string apiKey); }
         """);
 
     [Fact]
