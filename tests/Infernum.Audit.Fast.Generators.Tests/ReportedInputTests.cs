@@ -374,4 +374,57 @@ public sealed class ReportedInputTests
         Assert.Equal(3, hints.Distinct(System.StringComparer.OrdinalIgnoreCase).Count());
         Assert.All(hints, h => Assert.True(System.Text.Encoding.UTF8.GetByteCount(h) < 200, h));
     }
+
+    [Fact]
+    public void Other_logger_homes_and_keyword_names_write_their_lines()
+    {
+        string[] lines = RunClean(GeneratorHarness.Usings + """
+            public static partial class StaticHome
+            {
+                public static AuditLogger? Shared { get; set; }
+                [AuditEvent("static_home", Endpoint = "/x")] public static partial void M(string requestId);
+            }
+            public sealed partial record RecordHome(AuditLogger Audit)
+            {
+                [AuditEvent("record_home", Endpoint = "/x")] public partial void M(string requestId, int count);
+            }
+            public partial struct StructHome(AuditLogger audit)
+            {
+                [AuditEvent("struct_home", Endpoint = "/x")] public partial bool M(string requestId);
+            }
+            public abstract class Base { protected Base(AuditLogger audit) => Audit = audit; protected internal AuditLogger Audit { get; } }
+            public sealed partial class Derived(AuditLogger audit) : Base(audit)
+            {
+                [AuditEvent("derived_home", Endpoint = "/x")] public partial void M(string requestId);
+            }
+            public static partial class @class
+            {
+                [AuditEvent("keyword_names", Endpoint = "/x", Details = "{event}/{int}")]
+                public static partial void @checked(AuditLogger @this, string requestId, string @event, int @int, bool @bool);
+            }
+            public static class Probe
+            {
+                public static void Run(AuditLogger audit)
+                {
+                    StaticHome.Shared = audit;
+                    StaticHome.M("r");
+                    new RecordHome(audit).M("r", 2);
+                    new StructHome(audit).M("r");
+                    new Derived(audit).M("r");
+                    @class.@checked(audit, "r", "e", 7, true);
+                }
+            }
+            """);
+
+        AssertLines(
+            new[]
+            {
+                Line("static_home"),
+                Line("record_home", ",\"count\":2"),
+                Line("struct_home"),
+                Line("derived_home"),
+                Line("keyword_names", ",\"details\":\"e/7\",\"bool\":true"),
+            },
+            lines);
+    }
 }
