@@ -1,0 +1,33 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using Infernum.Audit.Fast;
+
+// Usage: SinkProbe <events>. Logs 10 events to standard output, waits a second (for a reader such as `head -c 500` to
+// take what it wants and leave), logs <events> more, waits until every event is written or the sink reports a fault,
+// then prints "written=W write_errors=E health=H" and, after disposal, "unwritten=U" on standard error.
+int events = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
+var logger = new AuditLogger(AuditSink.ToStandardOutput(), null, new AuditDeliveryOptions { DisposeTimeout = TimeSpan.FromSeconds(1) });
+for (int i = 0; i < 10; i++)
+{
+    logger.AuthSuccess("first-" + i, "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+}
+
+logger.Flush();
+Thread.Sleep(1_000);
+for (int i = 0; i < events; i++)
+{
+    logger.AuthSuccess("req-" + i, "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+}
+
+var wait = Stopwatch.StartNew();
+while (logger.Counters.Written < events + 10 && logger.SinkHealth == AuditSinkHealth.Healthy && wait.Elapsed < TimeSpan.FromSeconds(20))
+{
+    Thread.Sleep(10);
+}
+
+AuditCounters counters = logger.Counters;
+Console.Error.WriteLine($"written={counters.Written} write_errors={counters.WriteErrors} health={logger.SinkHealth}");
+logger.Dispose();
+Console.Error.WriteLine($"unwritten={logger.Counters.DroppedUnwritten}");
+return 0;
