@@ -85,7 +85,7 @@ public class FileThroughputBenchmarks
         _contender.Dispose();
         long lines = CountLines(_path);
         File.Delete(_path);
-        File.Delete(_path + ".lock");
+        File.Delete(Path.Combine(Path.GetDirectoryName(_path)!, "." + Path.GetFileName(_path) + ".lock")); // Infernum's one-writer lock
         long logged = _operations * EventsPerOperation;
         if (lines != logged)
         {

@@ -73,8 +73,8 @@ public abstract class AuditSink : IDisposable
     /// </summary>
     /// <remarks>
     /// <para>
-    /// <b>One writer per file.</b> Opening takes an exclusive lock on <c>{path}.lock</c> (<c>flock</c> on Unix, a share
-    /// mode on Windows; the lock file stays after disposal): a second logger on the same path, in this process or
+    /// <b>One writer per file.</b> Opening takes an exclusive lock on <c>.{name}.lock</c> beside the file (<c>flock</c>
+    /// on Unix, a share mode on Windows; a dot file, so logrotate's <c>*</c> patterns leave it alone; it stays after disposal): a second logger on the same path, in this process or
     /// another, fails here with <see cref="IOException"/> rather than interleaving a second sequence. Readers are not locked out.
     /// </para>
     /// <para>
@@ -82,7 +82,7 @@ public abstract class AuditSink : IDisposable
     /// truncated under the logger (logrotate <c>copytruncate</c>) gets the next line at its new end, with no hole of NUL
     /// bytes. Before each batch the sink checks that the path still names the file it holds (device and inode on
     /// Linux; elsewhere existence and length); a file renamed (logrotate with or without <c>create</c>) or deleted is
-    /// followed by opening the file at the path again, and <c>seq</c> continues there. With <c>copytruncate</c>, lines
+    /// followed by opening the file at the path again (and its folder, if that was deleted too), and <c>seq</c> continues there. With <c>copytruncate</c>, lines
     /// written between logrotate's copy and its truncation are lost by logrotate's design; prefer <c>create</c> or <c>nocreate</c>.
     /// </para>
     /// <para>

@@ -167,6 +167,25 @@ public sealed class FileRotationTests : IDisposable
         Assert.Equal(0, logger.Counters.WriteErrors);
     }
 
+    [Fact]
+    public void A_folder_deleted_with_the_file_and_its_lock_is_made_again_and_the_lock_taken_again()
+    {
+        string path = _temp.File("logs", "audit.jsonl");
+        using (var logger = new AuditLogger(AuditSink.ToFile(path)))
+        {
+            Log(logger, 500);
+            logger.Flush();
+            Directory.Delete(_temp.File("logs"), recursive: true); // rm -r logs/
+            Log(logger, 500);
+            logger.Flush();
+
+            // The lock moved with the logger: a second writer still fails.
+            Assert.Throws<IOException>(() => AuditSink.ToFile(path));
+        }
+
+        Assert.Equal(Enumerable.Range(501, 500).Select(i => (long)i), Entries(path).Select(e => e.Seq));
+    }
+
     [Theory]
     [InlineData("audit.1.jsonl", 3, 0)] // the rename's target is a folder
     [InlineData("audit.2.jsonl", 2, 1)] // the oldest, to be deleted, is a folder (and .1 must shift onto it)

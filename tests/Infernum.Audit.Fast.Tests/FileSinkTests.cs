@@ -80,8 +80,8 @@ public sealed class FileSinkTests : IDisposable
         }
 
         string[] files = Directory.GetFiles(_temp.Path).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray()!;
-        Assert.Equal(new[] { "audit.1.jsonl", "audit.2.jsonl", "audit.jsonl", "audit.jsonl.lock" }, files);
-        foreach (string file in files[..3])
+        Assert.Equal(new[] { ".audit.jsonl.lock", "audit.1.jsonl", "audit.2.jsonl", "audit.jsonl" }, files);
+        foreach (string file in files[1..])
         {
             Assert.True(new FileInfo(Path.Combine(_temp.Path, file)).Length <= 64 * 1024);
         }

@@ -75,6 +75,36 @@ public sealed partial class SinkFaultTests : IDisposable
     }
 
     [Fact]
+    public void A_buffered_stream_into_a_pipe_whose_reader_exited_counts_nothing_written_that_its_buffer_kept()
+    {
+        var start = new ProcessStartInfo("head") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("500");
+        using Process head = Process.Start(start)!;
+        var stream = new BufferedStream(head.StandardInput.BaseStream, 1 << 20);
+        var logger = new AuditLogger(AuditSink.ToStream(stream), null, new AuditDeliveryOptions { DisposeTimeout = TimeSpan.FromSeconds(1) });
+        for (int i = 0; i < 10; i++)
+        {
+            logger.AuthSuccess("first-" + i, "10.0.0.1", "sk-inf-abcdefghijkl", "/v1");
+        }
+
+        logger.Flush();
+        Assert.Equal(500, head.StandardOutput.ReadToEnd().Length); // head took its 500 bytes and exited
+        Assert.True(head.WaitForExit(10_000));
+
+        for (int i = 0; i < 1_000; i++)
+        {
+            logger.AuthSuccess("req-" + i, "10.0.0.1", "sk-inf-abcdefghijkl", "/v1");
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => logger.Counters.WriteErrors > 0, TimeSpan.FromSeconds(10)), "no write error counted");
+        Assert.Equal(AuditSinkHealth.Retrying, logger.SinkHealth);
+        logger.Dispose();
+        Assert.Equal(10, logger.Counters.Written);
+        Assert.Equal(1_000, logger.Counters.DroppedUnwritten);
+    }
+
+    [Fact]
     public void The_ILogger_bridge_writes_no_line_twice_when_the_logger_throws_on_its_first_calls()
     {
         string path = _temp.File("audit.jsonl");

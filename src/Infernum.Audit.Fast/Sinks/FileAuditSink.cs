@@ -10,8 +10,8 @@ namespace Infernum.Audit.Fast.Sinks;
 /// </summary>
 /// <remarks>
 /// <para>
-/// One writer per file: opening takes an exclusive lock on <c>{path}.lock</c> (kept while the sink is open; the lock
-/// file itself stays), so a second logger on the same path, in this process or another, fails at open instead of
+/// One writer per file: opening takes an exclusive lock on <c>.{name}.lock</c> beside the file (kept while the sink
+/// is open; the lock file itself stays), so a second logger on the same path, in this process or another, fails at open instead of
 /// interleaving a second sequence into the file. Readers are never locked out.
 /// </para>
 /// <para>
@@ -39,7 +39,9 @@ internal sealed class FileAuditSink : AuditSink
     private readonly byte[] _pathBytes;
     private readonly byte[] _statBuffer = FileIdentity.NewBuffer();
     private readonly AuditFileOptions _options;
-    private readonly FileStream _lock;
+    private readonly string _lockPath;
+    private readonly byte[] _lockPathBytes;
+    private FileStream _lock;
     private readonly long _lastSequenceNumber;
 
     // The file lines go to, its identity when opened, and its length up to its last complete line as of our last look.
@@ -65,6 +67,8 @@ internal sealed class FileAuditSink : AuditSink
             Directory.CreateDirectory(folder);
         }
 
+        _lockPath = LockPath(_path);
+        _lockPathBytes = FileIdentity.NulTerminated(_lockPath);
         _lock = TakeLock(_path);
         try
         {
@@ -97,8 +101,12 @@ internal sealed class FileAuditSink : AuditSink
 
     public override long LastSequenceNumber => _lastSequenceNumber;
 
-    /// <summary>The lock file that makes one writer per audit file.</summary>
-    internal static string LockPath(string path) => path + ".lock";
+    /// <summary>
+    /// The lock file that makes one writer per audit file: <c>.{name}.lock</c> beside it, a dot file so that a
+    /// logrotate pattern such as <c>/var/log/app/*</c> does not rotate it away.
+    /// </summary>
+    internal static string LockPath(string path)
+        => Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, "." + Path.GetFileName(path) + ".lock");
 
     public override void Write(ReadOnlySpan<byte> lines)
     {
@@ -150,6 +158,30 @@ internal sealed class FileAuditSink : AuditSink
         }
     }
 
+    // Whoever moved the file may have moved or deleted the lock file with it (rm -r of the folder): take the lock on
+    // the file now at the lock's path, so a second writer cannot take it there. Checked only on a reopen.
+    private void RelockIfMoved()
+    {
+        FileIdentity held = FileIdentity.Of(_lock.SafeFileHandle, _statBuffer);
+        bool stillThere = FileIdentity.IsExact
+            ? FileIdentity.TryOf(_lockPath, _lockPathBytes, _statBuffer, out FileIdentity atPath) && atPath.SameFile(held) && held.Links > 0
+            : File.Exists(_lockPath);
+        if (stillThere)
+        {
+            return;
+        }
+
+        string? folder = Path.GetDirectoryName(_path);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        FileStream next = TakeLock(_path);
+        _lock.Dispose();
+        _lock = next;
+    }
+
     private static FileStream TakeLock(string path)
     {
         string lockPath = LockPath(path);
@@ -170,6 +202,12 @@ internal sealed class FileAuditSink : AuditSink
     // Opens (or creates) the file at the path in append mode, cutting an unterminated last line; sets _identity, _length.
     private FileStream OpenAt(out long repaired)
     {
+        string? folder = Path.GetDirectoryName(_path);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder); // it may have been deleted with the file
+        }
+
         var stream = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, bufferSize: 0);
         try
         {
@@ -204,7 +242,7 @@ internal sealed class FileAuditSink : AuditSink
         FileIdentity held = FileIdentity.Of(_stream.SafeFileHandle, _statBuffer);
         if (!FileIdentity.TryOf(_path, _pathBytes, _statBuffer, out FileIdentity atPath) || !atPath.SameFile(held) || held.Links == 0)
         {
-            Reopen(); // renamed (logrotate, with or without create) or deleted
+            Reopen(); // renamed (logrotate, with or without create) or deleted, perhaps with its folder
             return;
         }
 
@@ -220,6 +258,7 @@ internal sealed class FileAuditSink : AuditSink
     // The file at the path is another one now (or none): continue in it. The held file is closed only once it is open.
     private void Reopen()
     {
+        RelockIfMoved();
         FileStream next = OpenAt(out _);
         Close(_stream);
         _stream = next;
