@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Infernum.Audit.Fast.Tests.Support;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Infernum.Audit.Fast.Tests;
 
@@ -17,8 +18,13 @@ namespace Infernum.Audit.Fast.Tests;
 public sealed class FileRotationTests : IDisposable
 {
     private readonly TempFolder _temp = new("infernum-rotation");
+    private readonly ITestOutputHelper _output;
 
-    public FileRotationTests() => Directory.CreateDirectory(_temp.Path);
+    public FileRotationTests(ITestOutputHelper output)
+    {
+        _output = output;
+        Directory.CreateDirectory(_temp.Path);
+    }
 
     public void Dispose() => _temp.Dispose();
 
@@ -184,6 +190,42 @@ public sealed class FileRotationTests : IDisposable
         }
 
         Assert.Equal(Enumerable.Range(501, 500).Select(i => (long)i), Entries(path).Select(e => e.Seq));
+    }
+
+    [Fact]
+    public void A_full_disk_cuts_each_failed_write_back_to_a_line_end_and_writes_everything_once_when_room_returns()
+    {
+        // A real full file system: a 512 KiB tmpfs (the tests run as root; elsewhere the mount is refused).
+        string mountPoint = _temp.File("small");
+        Directory.CreateDirectory(mountPoint);
+        if (!Run("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint))
+        {
+            _output.WriteLine("SKIPPED: cannot mount a tmpfs here (needs root)");
+            return;
+        }
+
+        try
+        {
+            string path = Path.Combine(mountPoint, "audit.jsonl");
+            string filler = Path.Combine(mountPoint, "filler");
+            File.WriteAllBytes(filler, new byte[400 * 1024]);
+            using var logger = new AuditLogger(AuditSink.ToFile(path));
+            Log(logger, 1_500); // ~320 KB: more than the room left
+            Assert.True(SpinWait.SpinUntil(() => logger.Counters.WriteErrors > 0, TimeSpan.FromSeconds(10)), "the disk never filled");
+            Assert.NotEqual(AuditSinkHealth.Healthy, logger.SinkHealth);
+            Thread.Sleep(200); // a few more failed retries
+
+            File.Delete(filler);
+            logger.Flush();
+            Assert.Equal(1_500, logger.Counters.Written);
+            byte[] bytes = File.ReadAllBytes(path);
+            Assert.DoesNotContain((byte)0, bytes);
+            Assert.Equal(Enumerable.Range(1, 1_500).Select(i => (long)i), Entries(path).Select(e => e.Seq));
+        }
+        finally
+        {
+            Run("umount", "-l", mountPoint);
+        }
     }
 
     [Theory]
@@ -372,4 +414,19 @@ public sealed class FileRotationTests : IDisposable
     }
 
     private static List<AuditFile.Entry> Entries(string path) => AuditFile.Parse(File.ReadLines(path));
+
+    private static bool Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        process.StandardError.ReadToEnd();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0;
+    }
 }
