@@ -100,6 +100,24 @@ public sealed class FileRotationTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 1_000).Select(i => (long)i), Entries(copy).Select(e => e.Seq));
     }
 
+    [Fact]
+    public void Lines_another_program_appends_between_batches_are_kept_and_the_logger_continues_after_them()
+    {
+        const string Theirs = "{\"event_type\":\"written_by_another_program\"}";
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 100);
+            logger.Flush();
+            File.AppendAllText(AuditPath, Theirs + "\n"); // e.g. echo >> audit.jsonl
+            Log(logger, 100);
+        }
+
+        string[] lines = File.ReadAllLines(AuditPath);
+        Assert.Equal(201, lines.Length);
+        Assert.Equal(Theirs, lines[100]);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), AuditFile.Parse(lines.Where(l => l != Theirs)).Select(e => e.Seq));
+    }
+
     public enum Move
     {
         RenameAndCreate,
