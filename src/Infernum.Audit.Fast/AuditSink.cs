@@ -88,7 +88,7 @@ public abstract class AuditSink : IDisposable
     /// <para>
     /// <b>Reopening</b> cuts an unterminated last line left by a crash and continues after the last line's <c>seq</c>;
     /// when the file is empty or missing, after the last <c>seq</c> of the newest rotated file (<c>audit.1.jsonl</c>,
-    /// logrotate's <c>audit.jsonl.1</c> or its <c>dateext</c> name <c>audit.jsonl-…</c>; compressed files are not read).
+    /// logrotate's <c>audit.jsonl.1</c> or its <c>dateext</c> name <c>audit.jsonl-…</c>, and when none of those has a line, the newest <c>.gz</c> of logrotate's <c>compress</c>).
     /// </para>
     /// </remarks>
     /// <param name="path">The file's path.</param>

@@ -376,6 +376,27 @@ public sealed class FileRotationTests : IDisposable
     }
 
     [Theory]
+    [InlineData("nocreate\n    compress")]
+    [InlineData("copytruncate\n    compress")]
+    [InlineData("nocreate\n    compress\n    dateext")]
+    public void Reopening_after_logrotate_compressed_the_rotated_file_continues_the_sequence_from_it(string directives)
+    {
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 3_000);
+        }
+
+        Logrotate.Run(AuditPath, directives, _temp.Path);
+        Assert.Single(Directory.GetFiles(_temp.Path, "audit.jsonl*.gz"));
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 1);
+        }
+
+        Assert.Equal(3_001, Assert.Single(Entries(AuditPath)).Seq);
+    }
+
+    [Theory]
     [InlineData("{\"event_type\":\"auth_success\",\"seq\":12x}")]
     [InlineData("{\"event_type\":\"auth_success\",\"seq\":99999999999999999999}")]
     [InlineData("{\"event_type\":\"auth_success\",\"seq\":-4}")]

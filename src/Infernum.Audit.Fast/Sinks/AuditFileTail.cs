@@ -1,6 +1,8 @@
 using System;
+using System.Buffers;
 using System.Buffers.Text;
 using System.IO;
+using System.IO.Compression;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
@@ -57,7 +59,60 @@ internal static class AuditFileTail
 
         byte[] line = new byte[(int)(length - start)];
         RandomAccess.Read(file, line, start);
-        ReadOnlySpan<byte> text = line.AsSpan().TrimEnd("\r\n"u8);
+        return Sequence(line, path);
+    }
+
+    /// <summary>The <c>seq</c> of the last line of a gzip-compressed file (logrotate's <c>compress</c>), or 0 if there is no such file.</summary>
+    /// <remarks>Reads the whole file once: used only on open, when neither the file nor an uncompressed rotated file has a line.</remarks>
+    /// <exception cref="InvalidDataException">As <see cref="LastSequence(SafeFileHandle, long, string)"/>, or the file is not gzip.</exception>
+    public static long LastSequenceCompressed(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        using var gzip = new GZipStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), CompressionMode.Decompress);
+        byte[] chunk = new byte[Chunk];
+        var partial = new ArrayBufferWriter<byte>(); // the bytes after the last '\n' read so far
+        byte[]? lastLine = null;
+        int read;
+        while ((read = gzip.Read(chunk)) > 0)
+        {
+            ReadOnlySpan<byte> span = chunk.AsSpan(0, read);
+            int end = span.LastIndexOf((byte)'\n');
+            if (end >= 0)
+            {
+                int previous = span[..end].LastIndexOf((byte)'\n');
+                if (previous >= 0)
+                {
+                    lastLine = span[(previous + 1)..end].ToArray();
+                }
+                else
+                {
+                    partial.Write(span[..end]);
+                    lastLine = partial.WrittenSpan.ToArray();
+                }
+
+                partial.ResetWrittenCount();
+                span = span[(end + 1)..];
+            }
+
+            if (partial.WrittenCount + span.Length > MaxLineBytes)
+            {
+                throw Unreadable(path, "a line of more than " + MaxLineBytes + " bytes");
+            }
+
+            partial.Write(span);
+        }
+
+        return lastLine is null ? 0 : Sequence(lastLine, path);
+    }
+
+    // The seq at the end of one line (without or with its '\n').
+    private static long Sequence(ReadOnlySpan<byte> line, string path)
+    {
+        ReadOnlySpan<byte> text = line.TrimEnd("\r\n"u8);
         if (text.IsEmpty || text[0] != (byte)'{' || text[^1] != (byte)'}')
         {
             throw Unreadable(path, Excerpt(text));
@@ -71,7 +126,7 @@ internal static class AuditFileTail
         }
 
         ReadOnlySpan<byte> value = text[(at + field.Length)..];
-        if (!Utf8Parser.TryParse(value, out long seq, out int consumed) || seq < 0 || consumed == 0 || value[0] is < (byte)'0' or > (byte)'9'
+        if (!Utf8Parser.TryParse(value, out long seq, out int consumed) || consumed == 0 || value[0] is < (byte)'0' or > (byte)'9'
             || value[consumed..] is not [(byte)'}'])
         {
             throw Unreadable(path, Excerpt(text[at..]));

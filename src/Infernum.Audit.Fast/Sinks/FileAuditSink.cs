@@ -28,7 +28,7 @@ namespace Infernum.Audit.Fast.Sinks;
 /// </para>
 /// <para>
 /// Opening repairs a crash leftover — an unterminated last line is cut off — and reads the last line's <c>seq</c>
-/// (from the newest rotated file, ours or logrotate's, when the file is empty) so the logger continues the sequence.
+/// (from the newest rotated file, ours or logrotate's, compressed or not, when the file is empty) so the logger continues the sequence.
 /// A failed write is cut back to the last complete line before it throws, so the retry neither duplicates nor
 /// tears a line.
 /// </para>
@@ -365,22 +365,41 @@ internal sealed class FileAuditSink : AuditSink
         return Path.Combine(folder, Path.GetFileNameWithoutExtension(_path) + "." + index + Path.GetExtension(_path));
     }
 
-    // The newest of our own rolled file and logrotate's (audit.jsonl.1, or with dateext audit.jsonl-YYYYMMDD).
+    // The newest of our own rolled file and logrotate's (audit.jsonl.1, or with dateext audit.jsonl-YYYYMMDD); when
+    // none has a line, logrotate's compressed one (audit.jsonl.1.gz, or the newest dated .gz).
     private long LastSequenceOfPredecessors()
     {
-        long last = Math.Max(AuditFileTail.LastSequence(RolledPath(1)), AuditFileTail.LastSequence(_path + ".1"));
+        string name = Path.GetFileName(_path);
         string folder = Path.GetDirectoryName(_path) ?? ".";
-        string? newestDated = null;
-        DateTime newest = DateTime.MinValue;
-        foreach (string dated in Directory.EnumerateFiles(folder, Path.GetFileName(_path) + "-*"))
+        long last = Math.Max(AuditFileTail.LastSequence(RolledPath(1)), AuditFileTail.LastSequence(_path + ".1"));
+        string? dated = Newest(Directory.EnumerateFiles(folder, name + "-*"), compressed: false);
+        if (dated is not null)
         {
-            DateTime written = File.GetLastWriteTimeUtc(dated);
-            if (!dated.EndsWith(".gz", StringComparison.Ordinal) && written > newest)
+            last = Math.Max(last, AuditFileTail.LastSequence(dated));
+        }
+
+        if (last > 0)
+        {
+            return last;
+        }
+
+        string? compressed = Newest(Directory.EnumerateFiles(folder, name + "*.gz"), compressed: true);
+        return compressed is null ? 0 : AuditFileTail.LastSequenceCompressed(compressed);
+    }
+
+    private static string? Newest(System.Collections.Generic.IEnumerable<string> files, bool compressed)
+    {
+        string? newest = null;
+        DateTime newestTime = DateTime.MinValue;
+        foreach (string file in files)
+        {
+            DateTime written = File.GetLastWriteTimeUtc(file);
+            if (file.EndsWith(".gz", StringComparison.Ordinal) == compressed && written > newestTime)
             {
-                (newest, newestDated) = (written, dated);
+                (newestTime, newest) = (written, file);
             }
         }
 
-        return newestDated is null ? last : Math.Max(last, AuditFileTail.LastSequence(newestDated));
+        return newest;
     }
 }

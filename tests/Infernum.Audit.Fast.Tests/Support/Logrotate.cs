@@ -7,7 +7,7 @@ namespace Infernum.Audit.Fast.Tests.Support;
 /// <summary>Runs the real logrotate (Debian package <c>logrotate</c>; <c>.ci/run</c> installs it) once on one file.</summary>
 internal static class Logrotate
 {
-    /// <summary>Forces one rotation of <paramref name="file"/> in <paramref name="mode"/> (<c>copytruncate</c>, <c>create</c> or <c>nocreate</c>).</summary>
+    /// <summary>Forces one rotation of <paramref name="file"/> in <paramref name="mode"/> (<c>copytruncate</c>, <c>create</c> or <c>nocreate</c>, and any other directives after it, e.g. <c>"nocreate\n compress"</c>).</summary>
     public static void Run(string file, string mode, string workFolder)
     {
         string binary = File.Exists("/usr/sbin/logrotate") ? "/usr/sbin/logrotate" : "logrotate";
