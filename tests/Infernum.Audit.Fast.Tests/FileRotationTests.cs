@@ -285,6 +285,58 @@ public sealed class FileRotationTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 600).Select(i => (long)i), all.Select(e => e.Seq));
     }
 
+    [Fact]
+    public void A_roll_refused_with_permission_denied_keeps_the_file_open_retries_and_writes_every_line()
+    {
+        // Root ignores permissions, so the logger runs as the user nobody (setpriv, util-linux) in a child process,
+        // in a folder it owns; the test takes the folder's write permission away and gives it back.
+        string folder = _temp.File("perm");
+        Directory.CreateDirectory(folder);
+        if (!OperatingSystem.IsLinux() || !Environment.UserName.Equals("root", StringComparison.Ordinal) || !Run("chown", "nobody", folder) || !File.Exists("/usr/bin/setpriv"))
+        {
+            _output.WriteLine("SKIPPED: needs root and setpriv to run the logger as another user");
+            return;
+        }
+
+        File.SetUnixFileMode(_temp.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        string path = Path.Combine(folder, "audit.jsonl");
+        string probe = Path.Combine(AppContext.BaseDirectory, "Infernum.Audit.Fast.SinkProbe.dll");
+        var start = new ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=" + folder, "DOTNET_CLI_HOME=" + folder, "DOTNET_NOLOGO=1", "dotnet", probe, "roll", path })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process child = Process.Start(start)!;
+        try
+        {
+            Assert.Equal("opened", child.StandardOutput.ReadLine());
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserExecute); // r-x: no rename, no new file
+            child.StandardInput.WriteLine();
+            string? refused = child.StandardOutput.ReadLine();
+            Assert.StartsWith("refused", refused, StringComparison.Ordinal);
+            Assert.DoesNotContain("write_errors=0 ", refused, StringComparison.Ordinal);
+            Assert.Contains("health=Retrying", refused, StringComparison.Ordinal);
+
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            child.StandardInput.WriteLine();
+            string? done = child.StandardOutput.ReadLine();
+            Assert.Equal("written=600", done?.Split(' ')[0]);
+            Assert.EndsWith("health=Healthy flushed=True", done, StringComparison.Ordinal);
+            Assert.True(child.WaitForExit(30_000));
+        }
+        finally
+        {
+            if (!child.HasExited)
+            {
+                child.Kill();
+            }
+        }
+
+        List<AuditFile.Entry> all = Directory.GetFiles(folder, "audit*.jsonl").SelectMany(f => Entries(f)).OrderBy(e => e.Seq).ToList();
+        Assert.Equal(Enumerable.Range(1, 600).Select(i => (long)i), all.Select(e => e.Seq));
+    }
+
     [Theory]
     [InlineData("copytruncate")]
     [InlineData("create")]
