@@ -145,6 +145,49 @@ public sealed partial class SinkFaultTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), target.Messages.Select(m => JsonDocument.Parse(m).RootElement.GetProperty("seq").GetInt64()));
     }
 
+    [Fact]
+    public void A_throwing_Write_is_retried_starting_with_the_first_line_of_the_failed_call()
+    {
+        // The contract in AuditSink's docs that the ILogger bridge relies on to skip what it already delivered.
+        var sink = new RecordingSink(failures: 3);
+        using (var logger = new AuditLogger(sink))
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                logger.AuthSuccess("req-" + i, "10.0.0.1", "sk-inf-abcdefghijkl", "/v1");
+            }
+
+            logger.Flush();
+        }
+
+        Assert.True(sink.Calls.Count > 3);
+        for (int call = 1; call <= 3; call++)
+        {
+            byte[] failed = sink.Calls[call - 1];
+            byte[] retry = sink.Calls[call];
+            int firstLine = Array.IndexOf(failed, (byte)'\n') + 1;
+            Assert.True(retry.AsSpan().StartsWith(failed.AsSpan(0, firstLine)), "the retry did not start with the failed call's first line");
+        }
+
+        List<AuditFile.Entry> written = AuditFile.Parse(sink.Calls.Skip(3).SelectMany(c => Encoding.UTF8.GetString(c).Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), written.Select(e => e.Seq));
+    }
+
+    // Records every call's lines; throws (having written nothing) on its first `failures` calls.
+    private sealed class RecordingSink(int failures) : AuditSink
+    {
+        public List<byte[]> Calls { get; } = new();
+
+        public override void Write(ReadOnlySpan<byte> lines)
+        {
+            Calls.Add(lines.ToArray());
+            if (Calls.Count <= failures)
+            {
+                throw new IOException("refused");
+            }
+        }
+    }
+
     [GeneratedRegex(@"written=(?<written>\d+) write_errors=(?<errors>\d+) health=(?<health>\w+)\s+unwritten=(?<unwritten>\d+)")]
     private static partial Regex ProbeReport();
 
