@@ -18,6 +18,7 @@ public static class Verifier
 
     public static IContender Create(string name, Output output) => name switch
     {
+        "Naive" => new NaiveContender(output),
         "Infernum" => new InfernumContender(output),
         "SeedStyle" => new SeedStyleContender(output),
         "LoggerMessage" => new LoggerMessageContender(output),
@@ -27,7 +28,7 @@ public static class Verifier
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown contender."),
     };
 
-    public static readonly string[] Names = { "Infernum", "SeedStyle", "LoggerMessage", "ZLogger", "Serilog", "NLog" };
+    public static readonly string[] Names = { "Naive", "Infernum", "SeedStyle", "LoggerMessage", "ZLogger", "Serilog", "NLog" };
 
     /// <summary>Writes the three events through <paramref name="name"/> and checks the captured lines; returns them.</summary>
     public static string[] Verify(string name)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -12,6 +13,10 @@ namespace Infernum.Audit.Fast.Hosting;
 /// state, the JSON line as the message, an <see cref="EventId"/> per event type. It runs on the audit writer's
 /// thread, never on the thread that logged the event, and checks <see cref="ILogger.IsEnabled"/> before any work.
 /// </summary>
+/// <remarks>
+/// When the logger throws, the exception leaves <see cref="Write"/> (a sink fault: counted, reported, retried) and the
+/// sink remembers how far it got: the retry writes to the inner sink and forwards only what was not delivered yet.
+/// </remarks>
 internal sealed class LoggerBridgeSink : AuditSink
 {
     /// <summary>The category the bridge logs under.</summary>
@@ -20,6 +25,10 @@ internal sealed class LoggerBridgeSink : AuditSink
     private readonly ILogger _logger;
     private readonly AuditSink? _inner;
     private readonly LogLevel _level;
+
+    // Bytes of the current lines already written to the inner sink / forwarded to the logger by a call that then threw.
+    private int _innerWritten;
+    private int _forwarded;
 
     public LoggerBridgeSink(ILogger logger, AuditSink? inner, LogLevel level = LogLevel.Information)
     {
@@ -32,19 +41,28 @@ internal sealed class LoggerBridgeSink : AuditSink
 
     public override void Write(ReadOnlySpan<byte> lines)
     {
-        _inner?.Write(lines);
-        if (!_logger.IsEnabled(_level))
+        // A call that threw is retried with the same lines first (AuditSink's contract); what it already delivered
+        // to either destination is skipped, so neither gets a line twice.
+        Debug.Assert(lines.Length >= _innerWritten && lines.Length >= _forwarded, "A retry starts with the lines of the failed call.");
+        if (_inner is not null && _innerWritten < lines.Length)
         {
-            return;
+            _inner.Write(lines[_innerWritten..]);
+            _innerWritten = lines.Length;
         }
 
-        while (!lines.IsEmpty)
+        if (_logger.IsEnabled(_level))
         {
-            int end = lines.IndexOf((byte)'\n');
-            ReadOnlySpan<byte> line = end < 0 ? lines : lines.Slice(0, end);
-            Forward(line);
-            lines = end < 0 ? default : lines.Slice(end + 1);
+            while (_forwarded < lines.Length)
+            {
+                ReadOnlySpan<byte> rest = lines[_forwarded..];
+                int end = rest.IndexOf((byte)'\n');
+                Forward(end < 0 ? rest : rest[..end]);
+                _forwarded += end < 0 ? rest.Length : end + 1;
+            }
         }
+
+        _innerWritten = 0;
+        _forwarded = 0;
     }
 
     public override void Flush() => _inner?.Flush();

@@ -13,6 +13,8 @@ public sealed record AuditFileOptions
     /// <summary>
     /// Roll the file when it would grow past this many bytes: <c>audit.jsonl</c> becomes <c>audit.1.jsonl</c>, older
     /// ones shift up, and a new <c>audit.jsonl</c> starts. 0 (the default) never rolls; otherwise at least 64 KiB.
+    /// The held file is closed only once its successor is open; a roll that fails (a rename refused, a folder in the
+    /// way, permission denied) leaves it open and is retried with the batch, which waits in the logger's bounded buffer.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, or positive and under 64 KiB.</exception>
     public long MaxFileBytes

@@ -9,13 +9,34 @@ namespace Infernum.Audit.Fast;
 /// Where an <see cref="AuditLogger"/>'s background writer puts the audit lines.
 /// </summary>
 /// <remarks>
-/// A sink is called only from the logger's single writer thread, never from the threads that log events,
-/// so an implementation needs no locking. Every <see cref="Write"/> receives one or more complete lines,
-/// each ending in <c>\n</c>, in the order they were logged.
+/// <para>The contract of a custom sink:</para>
+/// <list type="bullet">
+/// <item><description><b>One thread.</b> <see cref="Write"/>, <see cref="Flush"/> and <see cref="Dispose()"/> are called
+/// only from the logger's single writer thread, never from the threads that log events and never concurrently, so an
+/// implementation needs no locking. <see cref="LastSequenceNumber"/> is read once, by the logger's constructor.</description></item>
+/// <item><description><b>Whole lines.</b> Every <see cref="Write"/> receives one or more complete lines, each a UTF-8 JSON
+/// object ending in <c>\n</c>, in <c>seq</c> order; a batch never ends inside a line. The span is valid only during the call.</description></item>
+/// <item><description><b>A returning Write means written.</b> When <see cref="Write"/> returns, its lines count as
+/// written (<see cref="AuditCounters.Written"/>). A sink that cannot tell yet whether they reached their destination
+/// (a pipe, a socket) must find out inside <see cref="Write"/> — a destination whose reader is gone is a failure,
+/// never a success.</description></item>
+/// <item><description><b>A throwing Write leaves nothing behind, or remembers what it delivered.</b> An exception from
+/// <see cref="Write"/> or <see cref="Flush"/> is a sink fault: counted in <see cref="AuditCounters.WriteErrors"/>,
+/// reported through <see cref="AuditSinkHealth"/> and <see cref="AuditDeliveryOptions.OnSinkFault"/>, and the same
+/// lines are retried with backoff: the next <see cref="Write"/> starts with the first line of the failed one (more
+/// lines may follow it). So a throwing <see cref="Write"/> must either undo what it wrote of the batch (the file and
+/// stream sinks truncate back to the last complete line), or remember how far it got and skip that part on the retry
+/// (the <c>ILogger</c> bridge does this) — otherwise lines are duplicated or torn. Exceptions never reach the threads
+/// that log.</description></item>
+/// <item><description><b>Flush</b> is called after each batch of writes and at shutdown; a throwing
+/// <see cref="Flush"/> is a fault like a throwing <see cref="Write"/>, but the batch's lines stay counted as written.</description></item>
+/// <item><description><b>Blocking</b> in <see cref="Write"/> is backpressure: lines wait in the logger's bounded buffer
+/// (<see cref="AuditDeliveryOptions.MaxBufferedBytes"/>), and the full mode decides what callers see.</description></item>
+/// </list>
 /// </remarks>
 public abstract class AuditSink : IDisposable
 {
-    /// <summary>Writes a batch of complete UTF-8 JSON lines.</summary>
+    /// <summary>Writes a batch of complete UTF-8 JSON lines; see the class remarks for what a throwing call must leave behind.</summary>
     /// <param name="lines">One or more lines, each ending with <c>\n</c>. Valid only during the call.</param>
     public abstract void Write(ReadOnlySpan<byte> lines);
 
@@ -37,30 +58,66 @@ public abstract class AuditSink : IDisposable
     /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable.</exception>
     public static AuditSink ToStream(Stream stream, bool leaveOpen = false) => new StreamAuditSink(stream, leaveOpen);
 
-    /// <summary>Creates a sink that appends to the file at <paramref name="path"/>, creating it and its folder if needed.</summary>
+    /// <summary>
+    /// Creates a sink that appends to the file at <paramref name="path"/>, creating it and its folder if needed. See
+    /// <see cref="ToFile(string, AuditFileOptions)"/> for locking, rotation by other programs and reopening.
+    /// </summary>
     /// <param name="path">The file's path.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="IOException">The file cannot be opened for appending.</exception>
+    /// <exception cref="IOException">The file cannot be opened for appending, or another logger (in this process or another) writes it.</exception>
+    /// <exception cref="InvalidDataException">The file's last line has no readable <c>seq</c>.</exception>
     public static AuditSink ToFile(string path) => new FileAuditSink(path, null);
 
     /// <summary>
     /// Creates a sink that appends to the file at <paramref name="path"/> with rolling and fsync settings.
-    /// Opening cuts an unterminated last line left by a crash, and the logger continues after the last line's <c>seq</c>.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// <b>One writer per file.</b> Opening takes an exclusive lock on <c>.{name}.lock</c> beside the file (<c>flock</c>
+    /// on Unix, a share mode on Windows; a dot file, so logrotate's <c>*</c> patterns leave it alone; it stays after disposal): a second logger on the same path, in this process or
+    /// another, fails here with <see cref="IOException"/> rather than interleaving a second sequence. Readers are not locked out.
+    /// </para>
+    /// <para>
+    /// <b>Other programs may rotate the file.</b> Lines are appended in append mode (<c>O_APPEND</c> on Linux): a file
+    /// truncated under the logger (logrotate <c>copytruncate</c>) gets the next line at its new end, with no hole of NUL
+    /// bytes. Before each batch the sink checks that the path still names the file it holds (device and inode on
+    /// Linux; elsewhere existence and length); a file renamed (logrotate with or without <c>create</c>) or deleted is
+    /// followed by opening the file at the path again (and its folder, if that was deleted too), and <c>seq</c> continues there. With <c>copytruncate</c>, lines
+    /// written between logrotate's copy and its truncation are lost by logrotate's design; prefer <c>create</c> or <c>nocreate</c>.
+    /// </para>
+    /// <para>
+    /// <b>Reopening</b> cuts an unterminated last line left by a crash and continues after the last line's <c>seq</c>;
+    /// when the file is empty or missing, after the last <c>seq</c> of the newest rotated file (<c>audit.1.jsonl</c>,
+    /// logrotate's <c>audit.jsonl.1</c> or its <c>dateext</c> name <c>audit.jsonl-…</c>, and when none of those has a line, the newest <c>.gz</c> of logrotate's <c>compress</c>).
+    /// </para>
+    /// </remarks>
     /// <param name="path">The file's path.</param>
     /// <param name="options">Rolling and fsync settings.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="IOException">The file cannot be opened.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="IOException">The file cannot be opened, or another logger (in this process or another) writes it.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The last line of the file (or of its newest rotated file) is not a JSON object, or its <c>seq</c> is not an integer
+    /// from 0 to 2^63−1: the logger would repeat numbers, so it refuses to guess.
+    /// </exception>
     public static AuditSink ToFile(string path, AuditFileOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new FileAuditSink(path, options);
     }
 
-    /// <summary>Creates a sink that writes to the process's standard output (left open on disposal).</summary>
-    public static AuditSink ToStandardOutput() => new StreamAuditSink(Console.OpenStandardOutput(), leaveOpen: true);
+    /// <summary>
+    /// Creates a sink that writes to the process's standard output (left open on disposal). On Unix, when standard
+    /// output is a pipe whose reader has closed it (<c>app | head -c 500</c>), writes fail (<c>EPIPE</c>) and are
+    /// counted as write errors and retried, never counted as written.
+    /// </summary>
+    public static AuditSink ToStandardOutput() => new StreamAuditSink(StandardOutput.Open(), leaveOpen: true);
 
-    /// <summary>Creates a sink that copies lines into <paramref name="writer"/> and flushes it after each batch.</summary>
+    /// <summary>
+    /// Creates a sink that copies lines into <paramref name="writer"/> and flushes it after each write. When the pipe's
+    /// reader has completed, the write fails (a sink fault: counted, retried, and at shutdown counted unwritten) instead
+    /// of counting lines that went nowhere as written.
+    /// </summary>
     /// <param name="writer">The destination; the writer thread waits on its backpressure.</param>
     /// <param name="completeWhenDisposed"><see langword="true"/> to complete <paramref name="writer"/> when the sink is disposed.</param>
     /// <exception cref="ArgumentNullException"><paramref name="writer"/> is <see langword="null"/>.</exception>

@@ -80,8 +80,8 @@ public sealed class FileSinkTests : IDisposable
         }
 
         string[] files = Directory.GetFiles(_temp.Path).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray()!;
-        Assert.Equal(new[] { "audit.1.jsonl", "audit.2.jsonl", "audit.jsonl" }, files);
-        foreach (string file in files)
+        Assert.Equal(new[] { ".audit.jsonl.lock", "audit.1.jsonl", "audit.2.jsonl", "audit.jsonl" }, files);
+        foreach (string file in files[1..])
         {
             Assert.True(new FileInfo(Path.Combine(_temp.Path, file)).Length <= 64 * 1024);
         }
@@ -117,13 +117,11 @@ public sealed class FileSinkTests : IDisposable
     {
         string path = Path.Combine(_temp.Path, "crash.jsonl");
         Directory.CreateDirectory(_temp.Path);
-        string writer = Path.Combine(AppContext.BaseDirectory, "Infernum.Audit.Fast.CrashWriter.dll");
-        Assert.True(File.Exists(writer), "missing " + writer);
         var random = new Random(20261127);
         int unterminatedSeen = 0;
         for (int run = 0; run < 20; run++)
         {
-            using Process child = StartWriter(writer, path, count: null);
+            using Process child = CrashWriter.Start(path, count: null);
             Assert.Equal("ready", child.StandardOutput.ReadLine());
             System.Threading.Thread.Sleep(random.Next(5, 150));
             child.Kill(); // SIGKILL on Unix
@@ -133,7 +131,7 @@ public sealed class FileSinkTests : IDisposable
         }
 
         // A clean run after the crashes repairs the tail and continues the sequence.
-        using (Process last = StartWriter(writer, path, count: 1_000))
+        using (Process last = CrashWriter.Start(path, count: 1_000))
         {
             Assert.Equal("ready", last.StandardOutput.ReadLine());
             Assert.True(last.WaitForExit(60_000));
@@ -149,8 +147,7 @@ public sealed class FileSinkTests : IDisposable
     [Fact]
     public void The_standard_output_sink_writes_every_line_there()
     {
-        string writer = Path.Combine(AppContext.BaseDirectory, "Infernum.Audit.Fast.CrashWriter.dll");
-        using Process child = StartWriter(writer, "-", count: 2_000);
+        using Process child = CrashWriter.Start("-", count: 2_000);
         string output = child.StandardOutput.ReadToEnd();
         Assert.True(child.WaitForExit(60_000));
         Assert.Equal(0, child.ExitCode);
@@ -175,18 +172,5 @@ public sealed class FileSinkTests : IDisposable
         }
 
         return end < bytes.Length;
-    }
-
-    private static Process StartWriter(string writer, string path, int? count)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(writer);
-        start.ArgumentList.Add(path);
-        if (count is { } n)
-        {
-            start.ArgumentList.Add(n.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return Process.Start(start)!;
     }
 }

@@ -15,6 +15,9 @@ public interface IContender : IDisposable
 
     /// <summary>Blocks until everything logged is at the output.</summary>
     void Drain();
+
+    /// <summary>Blocks until the <paramref name="logged"/> events logged since the start are at the output (for a contender whose writer runs on its own thread).</summary>
+    void Drain(long logged) => Drain();
 }
 
 /// <summary>The user event's enum field.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.IO;
+using System.Threading;
 using Microsoft.Extensions.Logging;
 using ZLogger;
 
@@ -17,12 +18,16 @@ public sealed partial class ZLoggerContender : IContender
     private readonly ILoggerFactory _factory;
     private readonly ILogger _logger;
     private readonly SyncProcessor? _processor;
+    private readonly LineCountingStream? _file;
 
     public ZLoggerContender(Output output)
     {
         if (output.FilePath is { } path)
         {
-            _factory = LoggerFactory.Create(b => b.AddZLoggerFile(path, o => o.UseJsonFormatter()));
+            // ZLogger's own background writer (as AddZLoggerFile sets it up) into an unbuffered file that counts the
+            // lines reaching it: ZLogger has no flush, and the throughput benchmark ends an operation when every line is in the file.
+            _file = new LineCountingStream(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0));
+            _factory = LoggerFactory.Create(b => b.AddZLoggerStream(_file, o => o.UseJsonFormatter()));
         }
         else
         {
@@ -50,6 +55,21 @@ public sealed partial class ZLoggerContender : IContender
         => _logger.LogCompleted("inference_completed", requestId, promptTokens, totalTokens, sessionId, latencyMs, cached, tier);
 
     public void Drain() => _processor?.Drain();
+
+    public void Drain(long logged)
+    {
+        Drain();
+        var wait = System.Diagnostics.Stopwatch.StartNew();
+        while (_file is not null && _file.Lines < logged)
+        {
+            if (wait.Elapsed > TimeSpan.FromMinutes(1))
+            {
+                throw new InvalidOperationException($"ZLogger: {_file.Lines} of {logged} lines in the file after a minute");
+            }
+
+            Thread.Yield();
+        }
+    }
 
     public void Dispose() => _factory.Dispose();
 
@@ -88,6 +108,62 @@ public sealed partial class ZLoggerContender : IContender
             _stream.Dispose();
             return default;
         }
+    }
+}
+
+/// <summary>A write-only stream that counts the '\n' bytes written through it.</summary>
+internal sealed class LineCountingStream(Stream inner) : Stream
+{
+    private long _lines;
+
+    public long Lines => Volatile.Read(ref _lines);
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        inner.Write(buffer);
+        Interlocked.Add(ref _lines, buffer.Count((byte)'\n'));
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override System.Threading.Tasks.ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Write(buffer.Span);
+        return default;
+    }
+
+    public override System.Threading.Tasks.Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        Write(buffer.AsSpan(offset, count));
+        return System.Threading.Tasks.Task.CompletedTask;
+    }
+
+    public override void Flush() => inner.Flush();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }
 

@@ -1,7 +1,7 @@
 using System;
-using System.Buffers.Text;
 using System.Diagnostics;
 using System.IO;
+using Microsoft.Win32.SafeHandles;
 
 namespace Infernum.Audit.Fast.Sinks;
 
@@ -9,21 +9,49 @@ namespace Infernum.Audit.Fast.Sinks;
 /// Appends audit lines to a file (others may read it meanwhile), with optional size-based rolling and fsync policy.
 /// </summary>
 /// <remarks>
+/// <para>
+/// One writer per file: opening takes an exclusive lock on <c>.{name}.lock</c> beside the file (kept while the sink
+/// is open; the lock file itself stays), so a second logger on the same path, in this process or another, fails at open instead of
+/// interleaving a second sequence into the file. Readers are never locked out.
+/// </para>
+/// <para>
+/// Other programs may rotate the file. Writes are in append mode (<c>O_APPEND</c> on Linux), so a file truncated
+/// under the sink (logrotate <c>copytruncate</c>) gets the next line at its new end, not after a hole of NUL bytes.
+/// Before each batch the sink compares the file it holds with the one at its path (device and inode); when the file
+/// was renamed (logrotate with or without <c>create</c>) or deleted, it opens the file at the path and continues
+/// there. A batch that landed in a file deleted during the write is written again to the new file.
+/// </para>
+/// <para>
+/// Rolling renames the held file to <c>.1</c> and opens the successor before it closes the held one. A step that fails
+/// (a rename refused, permission denied) throws from <see cref="Write"/> with nothing of the batch written; the
+/// writer retries the batch, which retries the roll where it stopped.
+/// </para>
+/// <para>
 /// Opening repairs a crash leftover — an unterminated last line is cut off — and reads the last line's <c>seq</c>
-/// so the logger continues the sequence. A failed write is truncated back to the last complete line before it
-/// throws, so the writer's retry neither duplicates nor tears a line.
+/// (from the newest rotated file, ours or logrotate's, compressed or not, when the file is empty) so the logger continues the sequence.
+/// A failed write is cut back to the last complete line before it throws, so the retry neither duplicates nor
+/// tears a line.
+/// </para>
 /// </remarks>
 internal sealed class FileAuditSink : AuditSink
 {
-    private const int TailChunk = 64 * 1024;
-
     private readonly string _path;
+    private readonly byte[] _pathBytes;
+    private readonly byte[] _statBuffer = FileIdentity.NewBuffer();
     private readonly AuditFileOptions _options;
+    private readonly string _lockPath;
+    private readonly byte[] _lockPathBytes;
+    private FileStream _lock;
     private readonly long _lastSequenceNumber;
-    private FileStream _stream;
 
-    // Length of the file up to its last complete line: where the next write starts and where a failed one is cut back to.
+    // The file lines go to, its identity when opened, and its length up to its last complete line as of our last look.
+    private FileStream _stream;
+    private FileIdentity _identity;
     private long _length;
+
+    // The held file was already renamed to .1 by a roll whose successor could not be opened yet.
+    private bool _rolledAway;
+
     private long _lastFsync = Stopwatch.GetTimestamp();
     private bool _unsynced;
 
@@ -32,67 +60,69 @@ internal sealed class FileAuditSink : AuditSink
         ArgumentException.ThrowIfNullOrEmpty(path);
         _options = options ?? AuditFileOptions.Default;
         _path = Path.GetFullPath(path);
+        _pathBytes = FileIdentity.NulTerminated(_path);
         string? folder = Path.GetDirectoryName(_path);
         if (!string.IsNullOrEmpty(folder))
         {
             Directory.CreateDirectory(folder);
         }
 
-        _stream = Open(_path);
-        _length = _stream.Length;
-        long repaired = RepairTail(_stream, ref _length);
-        if (repaired > 0)
+        _lockPath = LockPath(_path);
+        _lockPathBytes = FileIdentity.NulTerminated(_lockPath);
+        _lock = TakeLock(_path);
+        try
         {
-            try
+            _stream = OpenAt(out long repaired);
+            if (repaired > 0)
             {
-                _options.OnRepaired?.Invoke(_path, repaired);
+                try
+                {
+                    _options.OnRepaired?.Invoke(_path, repaired);
+                }
+                catch (Exception)
+                {
+                    // The repair is done and counted by the caller's own means; a faulty callback changes nothing.
+                }
             }
-            catch (Exception)
+
+            _lastSequenceNumber = AuditFileTail.LastSequence(_stream.SafeFileHandle, _length, _path);
+            if (_length == 0)
             {
-                // The repair is done and counted by the caller's own means; a faulty callback changes nothing.
+                _lastSequenceNumber = LastSequenceOfPredecessors();
             }
         }
-
-        _lastSequenceNumber = ReadLastSequence(_stream, _length);
-        if (_lastSequenceNumber == 0 && _length == 0 && File.Exists(RolledPath(1)))
+        catch
         {
-            using FileStream previous = new(RolledPath(1), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            _lastSequenceNumber = ReadLastSequence(previous, previous.Length);
+            _stream?.Dispose();
+            _lock.Dispose();
+            throw;
         }
-
-        _stream.Position = _length;
     }
 
     public override long LastSequenceNumber => _lastSequenceNumber;
 
+    /// <summary>
+    /// The lock file that makes one writer per audit file: <c>.{name}.lock</c> beside it, a dot file so that a
+    /// logrotate pattern such as <c>/var/log/app/*</c> does not rotate it away.
+    /// </summary>
+    internal static string LockPath(string path)
+        => Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, "." + Path.GetFileName(path) + ".lock");
+
     public override void Write(ReadOnlySpan<byte> lines)
     {
+        FollowPath();
         if (_options.MaxFileBytes > 0 && _length > 0 && _length + lines.Length > _options.MaxFileBytes)
         {
             Roll();
         }
 
-        try
+        Append(lines);
+        if (FileIdentity.IsExact && FileIdentity.Of(_stream.SafeFileHandle, _statBuffer).Links == 0)
         {
-            _stream.Write(lines);
+            // Deleted while we wrote: those lines are in no file. The next one at the path gets them.
+            Reopen();
+            Append(lines);
         }
-        catch (Exception)
-        {
-            try
-            {
-                _stream.SetLength(_length);
-                _stream.Position = _length;
-            }
-            catch (IOException)
-            {
-                // The file is unreachable; the next open repairs any torn tail.
-            }
-
-            throw;
-        }
-
-        _length += lines.Length;
-        _unsynced = true;
     }
 
     public override void Flush()
@@ -116,36 +146,217 @@ internal sealed class FileAuditSink : AuditSink
     {
         if (disposing)
         {
-            _stream.Flush(flushToDisk: true);
-            _stream.Dispose();
+            try
+            {
+                _stream.Flush(flushToDisk: true);
+                _stream.Dispose();
+            }
+            finally
+            {
+                _lock.Dispose();
+            }
         }
     }
 
-    private static FileStream Open(string path)
-        => new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
-
-    private void Roll()
+    // Whoever moved the file may have moved or deleted the lock file with it (rm -r of the folder): take the lock on
+    // the file now at the lock's path, so a second writer cannot take it there. Checked only on a reopen.
+    private void RelockIfMoved()
     {
-        _stream.Flush(flushToDisk: true);
-        _stream.Dispose();
-        string oldest = RolledPath(_options.RetainedFiles);
-        if (File.Exists(oldest))
+        FileIdentity held = FileIdentity.Of(_lock.SafeFileHandle, _statBuffer);
+        bool stillThere = FileIdentity.IsExact
+            ? FileIdentity.TryOf(_lockPath, _lockPathBytes, _statBuffer, out FileIdentity atPath) && atPath.SameFile(held) && held.Links > 0
+            : File.Exists(_lockPath);
+        if (stillThere)
         {
-            File.Delete(oldest);
+            return;
         }
 
-        for (int i = _options.RetainedFiles - 1; i >= 1; i--)
+        string? folder = Path.GetDirectoryName(_path);
+        if (!string.IsNullOrEmpty(folder))
         {
-            string from = RolledPath(i);
-            if (File.Exists(from))
+            Directory.CreateDirectory(folder);
+        }
+
+        FileStream next = TakeLock(_path);
+        _lock.Dispose();
+        _lock = next;
+    }
+
+    private static FileStream TakeLock(string path)
+    {
+        string lockPath = LockPath(path);
+        try
+        {
+            // FileShare.None: an exclusive flock(2) on Unix, a share mode on Windows; both refuse a second holder,
+            // in this process or another, and both end with the holder.
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        {
+            throw new IOException(
+                $"Another audit logger is writing '{path}' (it holds '{lockPath}'). Two writers on one file would interleave "
+                + "two sequences; give each logger its own file.", e);
+        }
+    }
+
+    // Opens (or creates) the file at the path in append mode, cutting an unterminated last line; sets _identity, _length.
+    private FileStream OpenAt(out long repaired)
+    {
+        string? folder = Path.GetDirectoryName(_path);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder); // it may have been deleted with the file
+        }
+
+        var stream = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, bufferSize: 0);
+        try
+        {
+            long length = stream.Length;
+            repaired = AuditFileTail.Repair(stream.SafeFileHandle, ref length);
+            if (repaired > 0)
             {
-                File.Move(from, RolledPath(i + 1));
+                stream.Flush(flushToDisk: true);
+            }
+
+            FileIdentity.TrySetAppend(stream.SafeFileHandle);
+            _identity = FileIdentity.Of(stream.SafeFileHandle, _statBuffer);
+            _length = length;
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    // Follows what other programs did to the file since the last batch.
+    private void FollowPath()
+    {
+        if (_rolledAway)
+        {
+            OpenSuccessor();
+            return;
+        }
+
+        FileIdentity held = FileIdentity.Of(_stream.SafeFileHandle, _statBuffer);
+        if (!FileIdentity.TryOf(_path, _pathBytes, _statBuffer, out FileIdentity atPath) || !atPath.SameFile(held) || held.Links == 0)
+        {
+            Reopen(); // renamed (logrotate, with or without create) or deleted, perhaps with its folder
+            return;
+        }
+
+        if (held.Size != _length)
+        {
+            // Truncated (copytruncate) or, if some program appended, grown: continue after its last complete line.
+            long length = held.Size;
+            AuditFileTail.Repair(_stream.SafeFileHandle, ref length);
+            _length = length;
+        }
+    }
+
+    // The file at the path is another one now (or none): continue in it. The held file is closed only once it is open.
+    private void Reopen()
+    {
+        RelockIfMoved();
+        FileStream next = OpenAt(out _);
+        Close(_stream);
+        _stream = next;
+    }
+
+    private void Append(ReadOnlySpan<byte> lines)
+    {
+        // In append mode the offset is not used: the kernel writes at the end as it is.
+        long start = _length;
+        try
+        {
+            RandomAccess.Write(_stream.SafeFileHandle, lines, start);
+        }
+        catch (Exception)
+        {
+            CutBack(start);
+            throw;
+        }
+
+        _length = start + lines.Length;
+        _unsynced = true;
+    }
+
+    // After a failed write: remove what it left past the last complete line (never extends the file).
+    private void CutBack(long start)
+    {
+        try
+        {
+            long now = RandomAccess.GetLength(_stream.SafeFileHandle);
+            if (now > start)
+            {
+                RandomAccess.SetLength(_stream.SafeFileHandle, start);
             }
         }
+        catch (IOException)
+        {
+            // The file is unreachable; the next open repairs any torn tail.
+        }
+    }
 
-        File.Move(_path, RolledPath(1));
-        _stream = Open(_path);
-        _length = 0;
+    // Makes room at .1 (shifting older files up), renames the held file there, opens the successor, then closes the
+    // held file. Any step may throw; what was done stays done and the next call continues from there.
+    private void Roll()
+    {
+        ShiftRolledFiles();
+        _stream.Flush(flushToDisk: true);
+        File.Move(_path, ThrowIfFolder(RolledPath(1)));
+        _rolledAway = true;
+        OpenSuccessor();
+    }
+
+    private void OpenSuccessor()
+    {
+        FileStream next = OpenAt(out _);
+        _rolledAway = false;
+        Close(_stream);
+        _stream = next;
+    }
+
+    // Shifts .1 .. .k-1 up by one, where .k is the first free name (deleting the oldest when none is free), so that
+    // a retry after a partial shift deletes nothing more. A folder at one of those names is never moved or deleted.
+    private void ShiftRolledFiles()
+    {
+        int free = 1;
+        while (free <= _options.RetainedFiles && Path.Exists(RolledPath(free)))
+        {
+            free++;
+        }
+
+        if (free > _options.RetainedFiles)
+        {
+            free = _options.RetainedFiles;
+            File.Delete(ThrowIfFolder(RolledPath(free)));
+        }
+
+        for (int i = free - 1; i >= 1; i--)
+        {
+            File.Move(ThrowIfFolder(RolledPath(i)), RolledPath(i + 1));
+        }
+    }
+
+    private static string ThrowIfFolder(string path)
+        => Directory.Exists(path) ? throw new IOException($"Cannot roll the audit file: a folder is in the way at '{path}'.") : path;
+
+    private static void Close(FileStream stream)
+    {
+        try
+        {
+            stream.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // A file deleted or unreachable cannot be synced; what matters is in the new one.
+        }
+        finally
+        {
+            stream.Dispose();
+        }
     }
 
     private string RolledPath(int index)
@@ -154,71 +365,41 @@ internal sealed class FileAuditSink : AuditSink
         return Path.Combine(folder, Path.GetFileNameWithoutExtension(_path) + "." + index + Path.GetExtension(_path));
     }
 
-    // Cuts an unterminated last line; returns the bytes removed.
-    private static long RepairTail(FileStream stream, ref long length)
+    // The newest of our own rolled file and logrotate's (audit.jsonl.1, or with dateext audit.jsonl-YYYYMMDD); when
+    // none has a line, logrotate's compressed one (audit.jsonl.1.gz, or the newest dated .gz).
+    private long LastSequenceOfPredecessors()
     {
-        if (length == 0)
+        string name = Path.GetFileName(_path);
+        string folder = Path.GetDirectoryName(_path) ?? ".";
+        long last = Math.Max(AuditFileTail.LastSequence(RolledPath(1)), AuditFileTail.LastSequence(_path + ".1"));
+        string? dated = Newest(Directory.EnumerateFiles(folder, name + "-*"), compressed: false);
+        if (dated is not null)
         {
-            return 0;
+            last = Math.Max(last, AuditFileTail.LastSequence(dated));
         }
 
-        byte[] last = new byte[1];
-        stream.Position = length - 1;
-        stream.ReadExactly(last);
-        if (last[0] == (byte)'\n')
+        if (last > 0)
         {
-            return 0;
+            return last;
         }
 
-        long lineStart = FindLineStart(stream, length);
-        long removed = length - lineStart;
-        stream.SetLength(lineStart);
-        stream.Flush(flushToDisk: true);
-        length = lineStart;
-        return removed;
+        string? compressed = Newest(Directory.EnumerateFiles(folder, name + "*.gz"), compressed: true);
+        return compressed is null ? 0 : AuditFileTail.LastSequenceCompressed(compressed);
     }
 
-    // Offset just after the last '\n' before end (0 if none).
-    private static long FindLineStart(FileStream stream, long end)
+    private static string? Newest(System.Collections.Generic.IEnumerable<string> files, bool compressed)
     {
-        byte[] chunk = new byte[TailChunk];
-        long position = end;
-        while (position > 0)
+        string? newest = null;
+        DateTime newestTime = DateTime.MinValue;
+        foreach (string file in files)
         {
-            int size = (int)Math.Min(TailChunk, position);
-            position -= size;
-            stream.Position = position;
-            stream.ReadExactly(chunk, 0, size);
-            int newline = chunk.AsSpan(0, size).LastIndexOf((byte)'\n');
-            if (newline >= 0)
+            DateTime written = File.GetLastWriteTimeUtc(file);
+            if (file.EndsWith(".gz", StringComparison.Ordinal) == compressed && written > newestTime)
             {
-                return position + newline + 1;
+                (newestTime, newest) = (written, file);
             }
         }
 
-        return 0;
-    }
-
-    // The "seq" of the last complete line in [0, length), or 0.
-    private static long ReadLastSequence(FileStream stream, long length)
-    {
-        if (length == 0)
-        {
-            return 0;
-        }
-
-        long start = FindLineStart(stream, length - 1);
-        int size = (int)Math.Min(length - start, 32 * 1024 * 1024);
-        byte[] line = new byte[size];
-        stream.Position = length - size;
-        stream.ReadExactly(line);
-        ReadOnlySpan<byte> field = "\"seq\":"u8;
-        int at = line.AsSpan().LastIndexOf(field);
-        if (at < 0 || !Utf8Parser.TryParse(line.AsSpan(at + field.Length), out long seq, out _))
-        {
-            return 0;
-        }
-
-        return seq;
+        return newest;
     }
 }

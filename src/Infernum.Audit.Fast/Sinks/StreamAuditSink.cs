@@ -4,6 +4,11 @@ using System.IO;
 namespace Infernum.Audit.Fast.Sinks;
 
 /// <summary>Writes audit lines to a caller-supplied stream; on a seekable stream a failed write is undone before it throws.</summary>
+/// <remarks>
+/// Each <see cref="Write"/> also flushes the stream: a stream with its own buffer (a <see cref="BufferedStream"/>, a
+/// buffered <see cref="FileStream"/>) accepts bytes it cannot deliver yet, and only its flush tells whether the
+/// destination took them, so lines count as written only once they are past the stream's buffer.
+/// </remarks>
 internal sealed class StreamAuditSink : AuditSink
 {
     private readonly Stream _stream;
@@ -26,6 +31,7 @@ internal sealed class StreamAuditSink : AuditSink
         if (!_stream.CanSeek)
         {
             _stream.Write(lines);
+            _stream.Flush();
             return;
         }
 
@@ -33,17 +39,24 @@ internal sealed class StreamAuditSink : AuditSink
         try
         {
             _stream.Write(lines);
+            _stream.Flush();
         }
         catch (Exception)
         {
             // Cut what the failed write left, so the retry neither duplicates nor tears a line.
-            _stream.SetLength(start);
-            _stream.Position = start;
+            try
+            {
+                _stream.SetLength(start);
+                _stream.Position = start;
+            }
+            catch (IOException)
+            {
+                // The stream is unreachable; what it holds is beyond this sink's reach.
+            }
+
             throw;
         }
     }
-
-    public override void Flush() => _stream.Flush();
 
     protected override void Dispose(bool disposing)
     {
