@@ -159,6 +159,17 @@ internal sealed class AuditFileFollower : IDisposable
             int read = RandomAccess.Read(_handle!, _buffer.AsSpan(_end), _readOffset);
             if (read > 0)
             {
+                if (_fileId is not null && AuditFileIdentity.Of(_handle!) != _fileId)
+                {
+                    // Truncated and written again in place (logrotate copytruncate): these octets are not the file's.
+                    if (!FollowRewritten())
+                    {
+                        return FollowerReadKind.Idle;
+                    }
+
+                    continue;
+                }
+
                 _end += read;
                 _readOffset += read;
                 continue;
@@ -219,29 +230,14 @@ internal sealed class AuditFileFollower : IDisposable
             return false;
         }
 
+        long length = RandomAccess.GetLength(handle);
+        if (length < _readOffset || AuditFileIdentity.Of(handle) != _fileId)
+        {
+            return FollowRewritten();
+        }
+
         List<string> files = _files.OldestFirst();
         int index = IndexOf(files, _fileId);
-        long length = RandomAccess.GetLength(handle);
-        if (length < _readOffset)
-        {
-            // Truncated in place (logrotate copytruncate): the copy holds the rest.
-            if (index >= 0 && TryOpen(files[index], out SafeFileHandle? copy) && RandomAccess.GetLength(copy) >= _readOffset)
-            {
-                long offset = _readOffset;
-                Use(copy, _fileId, offset);
-                return true;
-            }
-
-            _report(new AuditForwarderReport(AuditForwarderReportKind.FileTruncated,
-                $"{_files.ActivePath} was truncated below the read position ({_readOffset}) and no copy of it was found; lines after that position may be lost.", null));
-            return OpenAt(files[^1]);
-        }
-
-        if (activeId is null && length == 0)
-        {
-            return false;
-        }
-
         // The file was rolled and is complete. A torn last line cannot be finished any more.
         if (_end > _start)
         {
@@ -253,6 +249,30 @@ internal sealed class AuditFileFollower : IDisposable
 
         string next = index >= 0 ? files[Math.Min(index + 1, files.Count - 1)] : files[0];
         return OpenAt(next);
+    }
+
+    // The file read was truncated (and maybe written again) in place: logrotate's copytruncate. The copy it made
+    // holds the rest of the lines; after it, the file starts over.
+    private bool FollowRewritten()
+    {
+        List<string> files = _files.OldestFirst();
+        int index = IndexOf(files, _fileId!);
+        if (index >= 0 && TryOpen(files[index], out SafeFileHandle? copy))
+        {
+            if (RandomAccess.GetLength(copy) >= _readOffset)
+            {
+                long offset = _readOffset;
+                int pending = _end - _start;
+                Use(copy, _fileId, offset - pending);
+                return true;
+            }
+
+            copy.Dispose();
+        }
+
+        _report(new AuditForwarderReport(AuditForwarderReportKind.FileTruncated,
+            $"{_files.ActivePath} was truncated below the read position ({_readOffset}) and no copy of it was found; lines after that position may be lost.", null));
+        return OpenAt(files[^1]);
     }
 
     // The file read is still empty: if the active path names another file now, follow that one instead.
