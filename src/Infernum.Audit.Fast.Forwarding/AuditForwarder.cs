@@ -95,6 +95,11 @@ public sealed class AuditForwarder : IDisposable
         _follower.Seek(_committed);
         TimeSpan delay = _options.MinReconnectDelay;
         StrongBox<string?> certificateProblem = new();
+
+        // Stopping is soft first: a write under way finishes (a cut frame would spoil the clean close); only
+        // after the close timeout are writes and waits abandoned.
+        using CancellationTokenSource hardStop = new();
+        using CancellationTokenRegistration soft = cancellationToken.Register(() => hardStop.CancelAfter(s_closeTimeout));
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -144,7 +149,7 @@ public sealed class AuditForwarder : IDisposable
                 {
                     try
                     {
-                        await PumpAsync(connection, cancellationToken).ConfigureAwait(false);
+                        await PumpAsync(connection, cancellationToken, hardStop.Token).ConfigureAwait(false);
                     }
                     catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
@@ -153,7 +158,9 @@ public sealed class AuditForwarder : IDisposable
                     }
                     catch (OperationCanceledException)
                     {
-                        // Stopping while the connection was busy: what it did not confirm is sent next time.
+                        // Stopping while the connection waited: close it cleanly if no frame was cut, so the
+                        // collector confirms what it has; what it does not confirm is sent next time.
+                        await TryCloseAsync(connection).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -180,7 +187,7 @@ public sealed class AuditForwarder : IDisposable
         _metrics.Dispose();
     }
 
-    private async Task PumpAsync(SyslogConnection connection, CancellationToken cancellationToken)
+    private async Task PumpAsync(SyslogConnection connection, CancellationToken cancellationToken, CancellationToken hardStop)
     {
         DateTime idleSince = DateTime.MaxValue;
         while (true)
@@ -200,7 +207,7 @@ public sealed class AuditForwarder : IDisposable
             FollowerReadKind kind = _follower.Read(out ReadOnlyMemory<byte> block, out AuditFilePosition start);
             if (kind == FollowerReadKind.Idle)
             {
-                await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await connection.FlushAsync(hardStop).ConfigureAwait(false);
                 TakeProgress(connection);
                 SaveCursor(force: false);
                 RefreshNewestSequence();
@@ -212,7 +219,7 @@ public sealed class AuditForwarder : IDisposable
                 else if (now - idleSince >= s_idleConfirm && connection.HasUnconfirmed && _options.Transport != SyslogTransport.Relp)
                 {
                     // TCP and TLS confirm only by a clean close: do it while idle, reconnect when lines come.
-                    await connection.CloseAsync(s_closeTimeout, cancellationToken).ConfigureAwait(false);
+                    await connection.CloseAsync(s_closeTimeout, hardStop).ConfigureAwait(false);
                     return;
                 }
 
@@ -223,7 +230,7 @@ public sealed class AuditForwarder : IDisposable
             idleSince = DateTime.MaxValue;
             if (kind != FollowerReadKind.Lines)
             {
-                await SendLongLinePartAsync(connection, kind, block, start, cancellationToken).ConfigureAwait(false);
+                await SendLongLinePartAsync(connection, kind, block, start, hardStop).ConfigureAwait(false);
                 continue;
             }
 
@@ -233,12 +240,12 @@ public sealed class AuditForwarder : IDisposable
                 consumed = AppendLines(connection, block, start, consumed);
                 if (consumed < block.Length)
                 {
-                    await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await connection.FlushAsync(hardStop).ConfigureAwait(false);
                     TakeProgress(connection);
                 }
             }
 
-            await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await connection.FlushAsync(hardStop).ConfigureAwait(false);
             TakeProgress(connection);
             SaveCursor(force: false);
         }
@@ -320,6 +327,23 @@ public sealed class AuditForwarder : IDisposable
         Counters.AddOversize();
         Report(new AuditForwarderReport(AuditForwarderReportKind.Oversize,
             $"A line of {bytes} octets (seq {sequence}, ending in file {fileId} at {endOffset}) exceeds MaxMessageBytes ({_options.MaxMessageBytes}); it is recorded in {_oversize.RecordPath} and an audit_oversize stub is sent in its place.", null));
+    }
+
+    private static async Task TryCloseAsync(SyslogConnection connection)
+    {
+        if (!connection.CanClose)
+        {
+            return;
+        }
+
+        try
+        {
+            await connection.CloseAsync(s_closeTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is IOException or TimeoutException or System.Net.Sockets.SocketException or ObjectDisposedException or Relp.RelpProtocolException or InvalidOperationException)
+        {
+            // Not confirmed: the lines stay after the cursor and are sent again next time.
+        }
     }
 
     private void CountSent(long sequence)

@@ -64,7 +64,7 @@ internal sealed class OctetCountingConnection : SyslogConnection
             return;
         }
 
-        await Stream.WriteAsync(_batch.AsMemory(0, _batchLength), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(_batch.AsMemory(0, _batchLength), cancellationToken).ConfigureAwait(false);
         _sentBytes += _batchLength;
         _unconfirmed.Enqueue((_sentBytes, _batchMark, _batchLines));
         _batchLength = 0;

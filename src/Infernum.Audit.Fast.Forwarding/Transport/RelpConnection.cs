@@ -102,7 +102,7 @@ internal sealed class RelpConnection : SyslogConnection
         ThrowIfFailed();
         if (_batchLength > 0)
         {
-            await Stream.WriteAsync(_batch.AsMemory(0, _batchLength), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(_batch.AsMemory(0, _batchLength), cancellationToken).ConfigureAwait(false);
             _batchLength = 0;
         }
 
@@ -135,7 +135,7 @@ internal sealed class RelpConnection : SyslogConnection
         byte[] close = new byte[32];
         _closeTxnr = _nextTxnr;
         int length = RelpFrame.Write(_closeTxnr, "close"u8, ReadOnlySpan<byte>.Empty, close);
-        await Stream.WriteAsync(close.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(close.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         await _closeAnswer.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
     }
 
@@ -144,7 +144,7 @@ internal sealed class RelpConnection : SyslogConnection
         byte[] open = new byte[RelpFrame.MaxOverhead + s_offers.Length];
         int length = RelpFrame.Write(1, "open"u8, s_offers, open);
         _ = Task.Run(ReceiveLoopAsync, CancellationToken.None);
-        await Stream.WriteAsync(open.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(open.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         int code = await _openAnswer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (code != 200)
         {

@@ -23,6 +23,9 @@ internal abstract class SyslogConnection : IAsyncDisposable
     private bool _hasProgress;
     private readonly Lock _progressLock = new();
 
+    // Set while a write is under way; stays set if it was cancelled midway.
+    private bool _writing;
+
     protected SyslogConnection(Socket socket, System.IO.Stream stream)
     {
         _socket = socket;
@@ -46,6 +49,9 @@ internal abstract class SyslogConnection : IAsyncDisposable
     /// TLS: the collector read to the end and closed its side). Throws if that cannot be confirmed.
     /// </summary>
     public abstract ValueTask CloseAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>False once a write was interrupted midway (a frame may be torn) or the peer went away: only disposal is left.</summary>
+    public bool CanClose => !_writing && !_broken.Task.IsCompleted;
 
     /// <summary>True while messages were sent that are not yet taken.</summary>
     public abstract bool HasUnconfirmed { get; }
@@ -123,6 +129,14 @@ internal abstract class SyslogConnection : IAsyncDisposable
 
     /// <summary>Anything the transport does after the socket (and TLS) is up; starts the receive loop.</summary>
     protected abstract Task OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes to the stream; a write cancelled midway leaves the connection unable to close cleanly.</summary>
+    protected async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        _writing = true;
+        await Stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        _writing = false;
+    }
 
     /// <summary>Records that lines up to <paramref name="mark"/> are taken.</summary>
     protected void ReportTaken(in LineMark mark, long lines)
