@@ -19,11 +19,14 @@ internal sealed class RsyslogCollector : IDisposable
     private readonly string _folder;
     private readonly SyslogTransport _transport;
     private readonly string? _tlsDirectives;
+    private readonly string _tlsAuthMode;
     private readonly List<string> _outputs = [];
     private Process? _process;
 
-    public RsyslogCollector(string folder, SyslogTransport transport, string? caPem = null, string? certificatePem = null, string? keyPem = null)
+    /// <param name="tlsAuthMode">rsyslog's <c>StreamDriver.AuthMode</c>: <c>anon</c>, or <c>x509/certvalid</c> to demand a client certificate the CA signed.</param>
+    public RsyslogCollector(string folder, SyslogTransport transport, string? caPem = null, string? certificatePem = null, string? keyPem = null, string tlsAuthMode = "anon")
     {
+        _tlsAuthMode = tlsAuthMode;
         _folder = folder;
         _transport = transport;
         Directory.CreateDirectory(Path.Combine(folder, "work"));
@@ -51,7 +54,7 @@ internal sealed class RsyslogCollector : IDisposable
         string input = _transport switch
         {
             SyslogTransport.Relp => $"module(load=\"imrelp\")\ninput(type=\"imrelp\" port=\"{Port}\" ruleset=\"r\")\n",
-            SyslogTransport.Tls => $"module(load=\"imtcp\" StreamDriver.Name=\"gtls\" StreamDriver.Mode=\"1\" StreamDriver.AuthMode=\"anon\")\ninput(type=\"imtcp\" port=\"{Port}\" ruleset=\"r\")\n",
+            SyslogTransport.Tls => $"module(load=\"imtcp\" StreamDriver.Name=\"gtls\" StreamDriver.Mode=\"1\" StreamDriver.AuthMode=\"{_tlsAuthMode}\")\ninput(type=\"imtcp\" port=\"{Port}\" ruleset=\"r\")\n",
             _ => $"module(load=\"imptcp\")\ninput(type=\"imptcp\" port=\"{Port}\" ruleset=\"r\")\n",
         };
         string config = Path.Combine(_folder, "rsyslog.conf");
