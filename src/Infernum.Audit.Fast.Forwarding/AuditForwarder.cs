@@ -264,7 +264,8 @@ public sealed class AuditForwarder : IDisposable
         int length = _oversize.Complete(_stub, out long sequence, out long bytes);
         ReportOversize(sequence, bytes, start.FileId, start.Offset + part.Length);
         LineMark mark = new(new AuditFilePosition(start.FileId, start.Offset + part.Length), sequence, 0);
-        while (!connection.TryAppend(_stub.AsSpan(0, length), mark))
+        SyslogHeader header = _writer.Prepare(_stub.AsSpan(0, length));
+        while (!connection.TryAppend(_stub.AsSpan(0, length), header, mark))
         {
             await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
             TakeProgress(connection);
@@ -287,12 +288,14 @@ public sealed class AuditForwarder : IDisposable
             long sequence = JsonLineFields.Sequence(line);
             AuditFilePosition end = new(start.FileId, start.Offset + at + newline + 1);
             ReadOnlySpan<byte> message = line;
-            if (_writer.MessageLength(line) > _options.MaxMessageBytes)
+            SyslogHeader header = _writer.Prepare(line);
+            if (header.MessageLength > _options.MaxMessageBytes)
             {
                 message = Oversize(rest[..(newline + 1)], end, sequence);
+                header = _writer.Prepare(message);
             }
 
-            if (!connection.TryAppend(message, new LineMark(end, sequence, ticks)))
+            if (!connection.TryAppend(message, header, new LineMark(end, sequence, ticks)))
             {
                 return at;
             }

@@ -42,22 +42,32 @@ internal sealed class SyslogMessageWriter
         _middle = Encoding.ASCII.GetBytes(" " + HeaderField(hostName, 255) + " " + HeaderField(appName, 48) + " " + HeaderField(procId, 128) + " ");
     }
 
-    /// <summary>Octets of one message for <paramref name="line"/> (without its <c>\n</c>), before any framing.</summary>
-    public int MessageLength(ReadOnlySpan<byte> line)
+    /// <summary>Finds the header fields of <paramref name="line"/> (no <c>\n</c>) once, for the length check and the write.</summary>
+    public SyslogHeader Prepare(ReadOnlySpan<byte> line)
     {
-        int timestamp = Timestamp(line, Span<byte>.Empty);
-        int messageId = MessageId(line, Span<byte>.Empty);
-        return _prefix.Length + timestamp + _middle.Length + messageId + 3 + line.Length;
+        ReadOnlySpan<byte> timestamp = JsonLineFields.StringValue(line, "\"timestamp\":\""u8);
+        int timestampLength = Rfc5424Timestamp.Normalize(timestamp, Span<byte>.Empty);
+        int timestampStart = timestampLength > 0 ? Offset(line, timestamp) : -1;
+        ReadOnlySpan<byte> messageId = JsonLineFields.StringValue(line, "\"event_type\":\""u8);
+        int messageIdLength = Math.Min(messageId.Length, MaxMessageId);
+        int messageIdStart = messageIdLength > 0 ? Offset(line, messageId) : -1;
+        int length = _prefix.Length + Math.Max(timestampLength, 1) + _middle.Length + Math.Max(messageIdLength, 1) + 3 + line.Length;
+        return new SyslogHeader(timestampStart, timestamp.Length, messageIdStart, messageIdLength, length);
     }
+
+    /// <summary>Octets of one message for <paramref name="line"/> (without its <c>\n</c>), before any framing.</summary>
+    public int MessageLength(ReadOnlySpan<byte> line) => Prepare(line).MessageLength;
 
     /// <summary>
     /// Writes the RFC 5424 message for <paramref name="line"/> (no <c>\n</c>) into <paramref name="destination"/>;
     /// returns the octets written, or -1 if it does not fit.
     /// </summary>
-    public int WriteMessage(ReadOnlySpan<byte> line, Span<byte> destination)
+    public int WriteMessage(ReadOnlySpan<byte> line, Span<byte> destination) => WriteMessage(line, Prepare(line), destination);
+
+    /// <summary>As <see cref="WriteMessage(ReadOnlySpan{byte}, Span{byte})"/> with the header already found by <see cref="Prepare"/>.</summary>
+    public int WriteMessage(ReadOnlySpan<byte> line, in SyslogHeader header, Span<byte> destination)
     {
-        int length = MessageLength(line);
-        if (length > destination.Length)
+        if (header.MessageLength > destination.Length)
         {
             return -1;
         }
@@ -65,15 +75,36 @@ internal sealed class SyslogMessageWriter
         int at = 0;
         _prefix.CopyTo(destination);
         at += _prefix.Length;
-        at += Timestamp(line, destination[at..]);
+        if (header.TimestampStart >= 0)
+        {
+            at += Rfc5424Timestamp.Normalize(line.Slice(header.TimestampStart, header.TimestampRawLength), destination[at..]);
+        }
+        else
+        {
+            destination[at++] = (byte)'-';
+        }
+
         _middle.CopyTo(destination[at..]);
         at += _middle.Length;
-        at += MessageId(line, destination[at..]);
+        if (header.MessageIdStart >= 0)
+        {
+            ReadOnlySpan<byte> messageId = line.Slice(header.MessageIdStart, header.MessageIdLength);
+            for (int i = 0; i < messageId.Length; i++)
+            {
+                byte b = messageId[i];
+                destination[at++] = b is >= 33 and <= 126 ? b : (byte)'_';
+            }
+        }
+        else
+        {
+            destination[at++] = (byte)'-';
+        }
+
         " - "u8.CopyTo(destination[at..]);
         at += 3;
         line.CopyTo(destination[at..]);
         at += line.Length;
-        Debug.Assert(at == length);
+        Debug.Assert(at == header.MessageLength);
         return at;
     }
 
@@ -81,9 +112,12 @@ internal sealed class SyslogMessageWriter
     /// Writes <c>MSG-LEN SP SYSLOG-MSG</c> (RFC 6587 section 3.4.1) for <paramref name="line"/> (no <c>\n</c>); returns
     /// the octets written, or -1 if it does not fit.
     /// </summary>
-    public int WriteOctetCountedFrame(ReadOnlySpan<byte> line, Span<byte> destination)
+    public int WriteOctetCountedFrame(ReadOnlySpan<byte> line, Span<byte> destination) => WriteOctetCountedFrame(line, Prepare(line), destination);
+
+    /// <summary>As <see cref="WriteOctetCountedFrame(ReadOnlySpan{byte}, Span{byte})"/> with the header already found.</summary>
+    public int WriteOctetCountedFrame(ReadOnlySpan<byte> line, in SyslogHeader header, Span<byte> destination)
     {
-        int length = MessageLength(line);
+        int length = header.MessageLength;
         int digits = CountDigits(length);
         if (digits + 1 + length > destination.Length)
         {
@@ -92,7 +126,7 @@ internal sealed class SyslogMessageWriter
 
         Utf8Formatter.TryFormat(length, destination, out int written);
         destination[written] = (byte)' ';
-        int message = WriteMessage(line, destination[(written + 1)..]);
+        int message = WriteMessage(line, header, destination[(written + 1)..]);
         Debug.Assert(message == length);
         return written + 1 + message;
     }
@@ -110,50 +144,11 @@ internal sealed class SyslogMessageWriter
         return digits;
     }
 
-    // Writes the TIMESTAMP field (or "-") when destination is non-empty; returns its length either way.
-    private static int Timestamp(ReadOnlySpan<byte> line, Span<byte> destination)
-    {
-        ReadOnlySpan<byte> value = JsonLineFields.StringValue(line, "\"timestamp\":\""u8);
-        int length = Rfc5424Timestamp.Normalize(value, destination);
-        if (length > 0)
-        {
-            return length;
-        }
-
-        if (!destination.IsEmpty)
-        {
-            destination[0] = (byte)'-';
-        }
-
-        return 1;
-    }
-
-    // Writes the MSGID field (or "-") when destination is non-empty; returns its length either way.
-    private static int MessageId(ReadOnlySpan<byte> line, Span<byte> destination)
-    {
-        ReadOnlySpan<byte> value = JsonLineFields.StringValue(line, "\"event_type\":\""u8);
-        if (value.IsEmpty)
-        {
-            if (!destination.IsEmpty)
-            {
-                destination[0] = (byte)'-';
-            }
-
-            return 1;
-        }
-
-        int length = Math.Min(value.Length, MaxMessageId);
-        if (!destination.IsEmpty)
-        {
-            for (int i = 0; i < length; i++)
-            {
-                byte b = value[i];
-                destination[i] = b is >= 33 and <= 126 ? b : (byte)'_';
-            }
-        }
-
-        return length;
-    }
+    // Where `part` (a slice of `line`) starts in `line`.
+    private static int Offset(ReadOnlySpan<byte> line, ReadOnlySpan<byte> part)
+        => (int)System.Runtime.CompilerServices.Unsafe.ByteOffset(
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(line),
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(part));
 
     // A configured header field as RFC 5424 PRINTUSASCII, at most maxLength octets; "-" when empty.
     internal static string HeaderField(string value, int maxLength)

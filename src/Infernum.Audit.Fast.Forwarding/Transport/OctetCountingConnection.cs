@@ -38,14 +38,14 @@ internal sealed class OctetCountingConnection : SyslogConnection
 
     public override bool HasUnconfirmed => _unconfirmed.Count > 0 || _batchLength > 0;
 
-    public override bool TryAppend(ReadOnlySpan<byte> line, in LineMark mark)
+    public override bool TryAppend(ReadOnlySpan<byte> line, in SyslogHeader header, in LineMark mark)
     {
         if (_batchLength >= BatchBytes)
         {
             return false;
         }
 
-        int written = _writer.WriteOctetCountedFrame(line, _batch.AsSpan(_batchLength));
+        int written = _writer.WriteOctetCountedFrame(line, header, _batch.AsSpan(_batchLength));
         if (written < 0)
         {
             return false;

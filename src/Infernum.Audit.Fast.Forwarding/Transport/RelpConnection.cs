@@ -60,7 +60,7 @@ internal sealed class RelpConnection : SyslogConnection
         }
     }
 
-    public override bool TryAppend(ReadOnlySpan<byte> line, in LineMark mark)
+    public override bool TryAppend(ReadOnlySpan<byte> line, in SyslogHeader header, in LineMark mark)
     {
         lock (_windowLock)
         {
@@ -75,7 +75,7 @@ internal sealed class RelpConnection : SyslogConnection
             return false;
         }
 
-        int length = _writer.MessageLength(line);
+        int length = header.MessageLength;
         Span<byte> destination = _batch.AsSpan(_batchLength);
         if (length + RelpFrame.MaxOverhead > destination.Length)
         {
@@ -84,7 +84,7 @@ internal sealed class RelpConnection : SyslogConnection
 
         int txnr = _nextTxnr;
         int at = RelpFrame.WriteHead(txnr, "syslog"u8, length, destination);
-        at += _writer.WriteMessage(line, destination[at..]);
+        at += _writer.WriteMessage(line, header, destination[at..]);
         destination[at++] = (byte)'\n';
         _batchLength += at;
         _nextTxnr = RelpFrame.Next(txnr);

@@ -38,8 +38,8 @@ internal abstract class SyslogConnection : IAsyncDisposable
     /// <summary>The byte stream: a <see cref="NetworkStream"/> or an <see cref="SslStream"/> over one.</summary>
     protected System.IO.Stream Stream { get; }
 
-    /// <summary>Appends the message for <paramref name="line"/> (no <c>\n</c>); false when the batch or window is full: flush, then retry.</summary>
-    public abstract bool TryAppend(ReadOnlySpan<byte> line, in LineMark mark);
+    /// <summary>Appends the message for <paramref name="line"/> (no <c>\n</c>, header from <see cref="SyslogMessageWriter.Prepare"/>); false when the batch or window is full: flush, then retry.</summary>
+    public abstract bool TryAppend(ReadOnlySpan<byte> line, in SyslogHeader header, in LineMark mark);
 
     /// <summary>Sends what was appended; RELP also waits while its window is full.</summary>
     public abstract ValueTask FlushAsync(CancellationToken cancellationToken);
