@@ -351,6 +351,14 @@ public sealed class AuditForwarder : IDisposable
 
     private void CountSent(long sequence)
     {
+        if (sequence > _maxSentSequence + 1 && _maxSentSequence > 0)
+        {
+            long missing = sequence - _maxSentSequence - 1;
+            Counters.AddMissing(missing);
+            Report(new AuditForwarderReport(AuditForwarderReportKind.LinesMissing,
+                $"seq jumps from {_maxSentSequence} to {sequence}: {missing} lines are not in the files (deleted before they were shipped?).", null));
+        }
+
         bool resend = sequence > 0 && sequence <= _maxSentSequence;
         if (sequence > _maxSentSequence)
         {

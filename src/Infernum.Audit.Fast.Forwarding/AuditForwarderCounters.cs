@@ -19,6 +19,7 @@ public sealed class AuditForwarderCounters
     private long _certificateRejections;
     private long _disconnects;
     private long _oversize;
+    private long _missing;
 
     /// <summary>Messages written to a connection, resends included.</summary>
     public long Sent => Volatile.Read(ref _sent);
@@ -91,6 +92,11 @@ public sealed class AuditForwarderCounters
 
     /// <summary>Lines longer than <see cref="AuditForwarderOptions.MaxMessageBytes"/>, recorded locally and replaced by a stub.</summary>
     public long OversizeLines => Volatile.Read(ref _oversize);
+
+    /// <summary>Lines missing from the files by <c>seq</c> (a jump in <c>seq</c> between consecutive lines read).</summary>
+    public long MissingLines => Volatile.Read(ref _missing);
+
+    internal void AddMissing(long lines) => Interlocked.Add(ref _missing, lines);
 
     internal void AddSent(long lines, long resent)
     {

@@ -26,4 +26,10 @@ public enum AuditForwarderReportKind
 
     /// <summary>A rolled file ended with an unterminated line, which is skipped.</summary>
     TornLine,
+
+    /// <summary>
+    /// The next line's <c>seq</c> jumps past the last one sent: lines are missing from the files (deleted by retention
+    /// before they were shipped, or removed by hand). Counted in <see cref="AuditForwarderCounters.MissingLines"/>.
+    /// </summary>
+    LinesMissing,
 }

@@ -92,6 +92,47 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(SyslogTransport.Tcp)]
+    [InlineData(SyslogTransport.Tls)]
+    [InlineData(SyslogTransport.Relp)]
+    public async Task It_keeps_up_with_rsyslog_and_the_lag_returns_to_zero(SyslogTransport transport)
+    {
+        RequireRsyslog();
+        int events = EventCount;
+        using TempFolder folder = new("forward-keep-up-" + transport);
+        using Collector setup = Collector.Create(folder, transport);
+        using RsyslogCollector collector = setup.Rsyslog;
+        collector.Start();
+        string path = folder.File("audit.jsonl");
+        await using (AuditLogger audit = new(AuditSink.ToFile(path), null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) }))
+        {
+            for (int i = 0; i < events; i++)
+            {
+                audit.AuthSuccess("req-" + i.ToString(CultureInfo.InvariantCulture), "192.168.1.1", "sk-inf-abcdefghijk", "/v1/chat/completions");
+            }
+        }
+
+        using AuditForwarder forwarder = new(setup.Options(path, folder.File("state")));
+        using CancellationTokenSource stop = new();
+        TimeSpan ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan collectorBefore = collector.ProcessorTime;
+        Stopwatch clock = Stopwatch.StartNew();
+        Task running = forwarder.RunAsync(stop.Token);
+        await WaitUntil(() => forwarder.Counters.LastShippedSequence >= events, TimeSpan.FromMinutes(10), "every line taken");
+        double seconds = clock.Elapsed.TotalSeconds;
+        TimeSpan own = Process.GetCurrentProcess().TotalProcessorTime - ownBefore;
+        TimeSpan rsyslog = collector.ProcessorTime - collectorBefore;
+        Assert.Equal(0, forwarder.Counters.LagLines);
+        await stop.CancelAsync();
+        await running;
+        collector.Stop();
+        CollectorOutput.Comparison result = CollectorOutput.AssertSameAsLocal(collector.Outputs, path);
+        Assert.Equal(events, result.Lines);
+        Assert.Equal(0, result.Duplicates);
+        output.WriteLine($"{transport}: {events} lines in {seconds:F2} s = {events / seconds:F0} lines/s; CPU: forwarder (this process) {own.TotalSeconds:F2} s, rsyslogd {rsyslog.TotalSeconds:F2} s");
+    }
+
+    [Theory]
     [InlineData(SyslogTransport.Relp)]
     [InlineData(SyslogTransport.Tcp)]
     public async Task A_forwarder_stopped_and_started_again_resumes_at_its_cursor_without_duplicates(SyslogTransport transport)

@@ -47,6 +47,16 @@ internal sealed class RsyslogCollector : IDisposable
 
     public int Starts => _outputs.Count;
 
+    /// <summary>CPU time the running rsyslogd has used.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process!.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public void Start()
     {
         string output = Path.Combine(_folder, "out." + _outputs.Count + ".log");
