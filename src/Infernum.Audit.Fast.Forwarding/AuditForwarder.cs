@@ -94,7 +94,7 @@ public sealed class AuditForwarder : IDisposable
 
         _follower.Seek(_committed);
         TimeSpan delay = _options.MinReconnectDelay;
-        StrongBox<string?> certificateProblem = new();
+        System.Runtime.CompilerServices.StrongBox<string?> certificateProblem = new();
 
         // Stopping is soft first: a write under way finishes (a cut frame would spoil the clean close); only
         // after the close timeout are writes and waits abandoned.

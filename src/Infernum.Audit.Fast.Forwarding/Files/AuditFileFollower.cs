@@ -58,9 +58,6 @@ internal sealed class AuditFileFollower : IDisposable
         _report = report;
     }
 
-    /// <summary>The position just after the last block handed out (consumed or not).</summary>
-    public AuditFilePosition BlockEnd => new(_fileId, _readOffset - (_end - _blockEnd));
-
     /// <summary>The file set followed.</summary>
     public AuditFileSet Files => _files;
 

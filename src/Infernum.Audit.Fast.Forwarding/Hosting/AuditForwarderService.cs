@@ -7,19 +7,12 @@ namespace Infernum.Audit.Fast.Forwarding.Hosting;
 /// <summary>Runs an <see cref="AuditForwarder"/> for the host's lifetime; the host's stop closes it cleanly and saves its cursor.</summary>
 public sealed class AuditForwarderService : BackgroundService
 {
-    /// <summary>Creates the service around a forwarder (owned: disposed with the service).</summary>
+    /// <summary>Creates the service around a forwarder (the container that made the forwarder disposes it).</summary>
     /// <param name="forwarder">The forwarder to run.</param>
     public AuditForwarderService(AuditForwarder forwarder) => Forwarder = forwarder;
 
     /// <summary>The forwarder run, for its <see cref="AuditForwarder.Counters"/>.</summary>
     public AuditForwarder Forwarder { get; }
-
-    /// <inheritdoc />
-    public override void Dispose()
-    {
-        base.Dispose();
-        Forwarder.Dispose();
-    }
 
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Forwarder.RunAsync(stoppingToken);

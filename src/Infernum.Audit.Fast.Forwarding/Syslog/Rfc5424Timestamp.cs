@@ -8,9 +8,6 @@ namespace Infernum.Audit.Fast.Forwarding.Syslog;
 /// </summary>
 internal static class Rfc5424Timestamp
 {
-    /// <summary>The longest TIMESTAMP: <c>YYYY-MM-DDThh:mm:ss.ffffff+hh:mm</c>.</summary>
-    public const int MaxLength = 32;
-
     private const int MaxFractionDigits = 6;
 
     /// <summary>

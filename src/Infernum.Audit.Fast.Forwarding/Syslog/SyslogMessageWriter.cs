@@ -21,9 +21,6 @@ namespace Infernum.Audit.Fast.Forwarding.Syslog;
 /// </remarks>
 internal sealed class SyslogMessageWriter
 {
-    /// <summary>The most octets a header (everything before MSG) can take: PRI, version, timestamp, the fields, SD.</summary>
-    public const int MaxHeaderBytes = 5 + 2 + 32 + 1 + 255 + 1 + 48 + 1 + 128 + 1 + 32 + 3;
-
     /// <summary>Room for the octet count and its space in front of a frame.</summary>
     public const int MaxLengthPrefixBytes = 11;
 

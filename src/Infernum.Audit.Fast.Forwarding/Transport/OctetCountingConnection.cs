@@ -115,7 +115,7 @@ internal sealed class OctetCountingConnection : SyslogConnection
             _peerClosed.TrySetResult();
             SetBroken(null);
         }
-        catch (Exception error) when (error is System.IO.IOException or ObjectDisposedException or SocketException or System.Security.Authentication.AuthenticationException or InvalidOperationException)
+        catch (Exception error)
         {
             _peerClosed.TrySetException(error);
             SetBroken(error);

@@ -80,7 +80,7 @@ internal abstract class SyslogConnection : IAsyncDisposable
 
     /// <summary>Opens a connection of the configured transport, TLS handshake and RELP open included.</summary>
     /// <exception cref="AuthenticationException">TLS: the server certificate was refused (see <paramref name="certificateProblem"/>).</exception>
-    public static async Task<SyslogConnection> ConnectAsync(AuditForwarderOptions options, SyslogMessageWriter writer, StrongBox<string?> certificateProblem, CancellationToken cancellationToken)
+    public static async Task<SyslogConnection> ConnectAsync(AuditForwarderOptions options, SyslogMessageWriter writer, System.Runtime.CompilerServices.StrongBox<string?> certificateProblem, CancellationToken cancellationToken)
     {
         using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -165,7 +165,7 @@ internal abstract class SyslogConnection : IAsyncDisposable
     /// <summary>Sends FIN after everything written (TCP half-close).</summary>
     protected void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
 
-    private static SslClientAuthenticationOptions TlsOptions(AuditForwarderOptions options, StrongBox<string?> problem)
+    private static SslClientAuthenticationOptions TlsOptions(AuditForwarderOptions options, System.Runtime.CompilerServices.StrongBox<string?> problem)
     {
         X509Certificate2Collection trusted = options.TrustedCaCertificates!;
         SslClientAuthenticationOptions tls = new()
