@@ -248,6 +248,7 @@ public sealed class AuditForwarder : IDisposable
             await connection.FlushAsync(hardStop).ConfigureAwait(false);
             TakeProgress(connection);
             SaveCursor(force: false);
+            RefreshNewestSequence();
         }
     }
 
@@ -458,7 +459,7 @@ public sealed class AuditForwarder : IDisposable
                 return;
             }
 
-            int size = (int)Math.Min(length, 64 * 1024);
+            int size = (int)Math.Min(length, 16 * 1024);
             byte[] tail = new byte[size];
             file.Position = length - size;
             file.ReadExactly(tail);

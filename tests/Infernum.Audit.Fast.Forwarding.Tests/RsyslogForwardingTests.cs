@@ -62,7 +62,8 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
             long connections = forwarder.Counters.Connections;
             collector.Kill();
             AuditForwarderCounters c = forwarder.Counters;
-            output.WriteLine($"kill {kill}: sent {c.Sent} (resent {c.Resent}), shipped {c.Shipped}");
+            output.WriteLine($"kill {kill}: sent {c.Sent} (resent {c.Resent}), shipped {c.Shipped}, lag {c.LagLines} lines {c.LagSeconds:F2} s");
+            Assert.True(c.LagLines > 0, "lines wait while the collector is down");
             await Task.Delay(200);
             collector.Start();
             // The next kill comes only after the forwarder is back, so each kill cuts a live connection.
@@ -80,6 +81,8 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
         AuditForwarderCounters counters = forwarder.Counters;
         output.WriteLine($"{transport}: {result.Lines} lines in {seconds:F1} s, {result.Duplicates} duplicates, {result.Torn} torn, resent {counters.Resent}, reconnects {counters.Reconnects}, connect failures {counters.ConnectFailures}");
         Assert.Equal(events, result.Lines);
+        Assert.Equal(0, counters.LagLines);
+        Assert.Equal(0, counters.MissingLines);
         Assert.True(result.Torn <= Kills);
         Assert.True(counters.Reconnects >= Kills, "a reconnect per restart");
         // Every duplicate is a line the forwarder sent again, and only lines not taken are sent again.
