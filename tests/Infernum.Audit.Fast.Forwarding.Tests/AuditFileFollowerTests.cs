@@ -160,6 +160,42 @@ public sealed class AuditFileFollowerTests
     }
 
     [Fact]
+    public async Task A_torn_tail_the_restarted_sink_cuts_off_is_never_handed_out_and_the_lines_written_in_its_place_are()
+    {
+        using TempFolder folder = new("follow-repair");
+        string path = folder.File("audit.jsonl");
+        await using (AuditLogger audit = new(AuditSink.ToFile(path)))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                audit.AuthSuccess("req-" + i, "10.0.0.1", "sk-inf-abcdefgh", "/v1/models");
+            }
+        }
+
+        // A crash left half a line.
+        File.AppendAllText(path, "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"auth_success\",\"request_id\":\"torn");
+        List<AuditForwarderReport> reports = [];
+        using AuditFileFollower follower = new(path, 4096, r => Lock(reports, r));
+        follower.Seek(null);
+        List<string> read = Drain(follower, l => l.Count >= 3, TimeSpan.FromSeconds(5));
+        Assert.Equal(FollowerReadKind.Idle, follower.Read(out _, out _));
+
+        // The logger restarts: the sink cuts the torn tail and writes new lines where it was.
+        await using (AuditLogger audit = new(AuditSink.ToFile(path)))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                audit.AuthFailure("req-after-" + i, "10.0.0.2", "/v1/models", "bad key");
+            }
+        }
+
+        read.AddRange(Drain(follower, l => l.Count >= 5, TimeSpan.FromSeconds(5)));
+        Assert.Equal(File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries), read);
+        Assert.DoesNotContain(read, line => line.Contains("torn", StringComparison.Ordinal));
+        Assert.Empty(reports);
+    }
+
+    [Fact]
     public void A_line_longer_than_the_buffer_comes_in_parts_and_the_next_line_whole()
     {
         using TempFolder folder = new("follow-long");

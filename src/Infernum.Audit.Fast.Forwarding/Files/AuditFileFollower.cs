@@ -114,6 +114,14 @@ internal sealed class AuditFileFollower : IDisposable
         _lastKind = FollowerReadKind.Idle;
         block = default;
         blockStart = default;
+        if (!_inLongLine && _end > _start && _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n') < 0)
+        {
+            // An unterminated line kept from an earlier call is read again from the file: the writer may have cut
+            // it since (a restarted sink repairs a torn tail) and written other lines in its place.
+            _readOffset -= _end - _start;
+            _end = _start;
+        }
+
         while (true)
         {
             if (_handle is null && !OpenOldest())
@@ -224,7 +232,7 @@ internal sealed class AuditFileFollower : IDisposable
         string? activeId = AuditFileIdentity.Of(_files.ActivePath);
         if (activeId == _fileId)
         {
-            return false;
+            return CutBack(handle);
         }
 
         long length = RandomAccess.GetLength(handle);
@@ -246,6 +254,32 @@ internal sealed class AuditFileFollower : IDisposable
 
         string next = index >= 0 ? files[Math.Min(index + 1, files.Count - 1)] : files[0];
         return OpenAt(next);
+    }
+
+    // Still the active file: if it is now shorter than what was read, the writer cut an unterminated tail (or someone
+    // truncated it); read on from the new end. Returns true if reading can go on now.
+    private bool CutBack(SafeFileHandle handle)
+    {
+        long length = RandomAccess.GetLength(handle);
+        if (length >= _readOffset)
+        {
+            return false;
+        }
+
+        long pendingStart = _readOffset - (_end - _start);
+        if (length >= pendingStart)
+        {
+            _end -= (int)(_readOffset - length);
+        }
+        else
+        {
+            _report(new AuditForwarderReport(AuditForwarderReportKind.FileTruncated,
+                $"{_files.ActivePath} was cut to {length} octets, below lines already read (up to {pendingStart}); reading on from its new end.", null));
+            _start = _end = _blockEnd = 0;
+        }
+
+        _readOffset = length;
+        return true;
     }
 
     // The file read was truncated (and maybe written again) in place: logrotate's copytruncate. The copy it made
