@@ -216,7 +216,7 @@ public sealed class AuditForwarder : IDisposable
                 {
                     idleSince = now;
                 }
-                else if (now - idleSince >= s_idleConfirm && connection.HasUnconfirmed && _options.Transport != SyslogTransport.Relp)
+                else if (now - idleSince >= s_idleConfirm && connection.HasUnconfirmed && _options.Transport is SyslogTransport.Tcp or SyslogTransport.Tls)
                 {
                     // TCP and TLS confirm only by a clean close: do it while idle, reconnect when lines come.
                     await connection.CloseAsync(s_closeTimeout, hardStop).ConfigureAwait(false);

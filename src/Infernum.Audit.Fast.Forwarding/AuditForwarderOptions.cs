@@ -22,15 +22,15 @@ public sealed record AuditForwarderOptions
     /// <summary>The collector's host name or address. Required.</summary>
     public string Host { get; init; } = "";
 
-    /// <summary>The collector's port, 1 – 65535; 0 (the default) takes the transport's: 514 TCP, 6514 TLS, 20514 RELP.</summary>
+    /// <summary>The collector's port, 1 – 65535; 0 (the default) takes the transport's: 514 TCP, 6514 TLS, 20514 RELP (also in TLS).</summary>
     public int Port { get; init; }
 
-    /// <summary>TCP, TLS or RELP. Default <see cref="SyslogTransport.Tcp"/>.</summary>
+    /// <summary>TCP, TLS, RELP or RELP in TLS. Default <see cref="SyslogTransport.Tcp"/>.</summary>
     public SyslogTransport Transport { get; init; } = SyslogTransport.Tcp;
 
     /// <summary>
     /// TLS: the CA certificates the server certificate must chain to (only these; the system store is not used).
-    /// Required for <see cref="SyslogTransport.Tls"/>.
+    /// Required for <see cref="SyslogTransport.Tls"/> and <see cref="SyslogTransport.RelpTls"/>.
     /// </summary>
     public X509Certificate2Collection? TrustedCaCertificates { get; init; }
 
@@ -99,7 +99,7 @@ public sealed record AuditForwarderOptions
     public int EffectivePort => Port != 0 ? Port : Transport switch
     {
         SyslogTransport.Tls => 6514,
-        SyslogTransport.Relp => 20514,
+        SyslogTransport.Relp or SyslogTransport.RelpTls => 20514,
         _ => 514,
     };
 
@@ -125,10 +125,10 @@ public sealed record AuditForwarderOptions
 
         if (!Enum.IsDefined(Transport))
         {
-            throw new ArgumentOutOfRangeException(nameof(Transport), Transport, "Transport must be Tcp, Tls or Relp.");
+            throw new ArgumentOutOfRangeException(nameof(Transport), Transport, "Transport must be Tcp, Tls, Relp or RelpTls.");
         }
 
-        if (Transport == SyslogTransport.Tls && (TrustedCaCertificates is null || TrustedCaCertificates.Count == 0))
+        if (Transport is SyslogTransport.Tls or SyslogTransport.RelpTls && (TrustedCaCertificates is null || TrustedCaCertificates.Count == 0))
         {
             throw new ArgumentException("TLS needs TrustedCaCertificates: the CA that signed the collector's certificate.", nameof(TrustedCaCertificates));
         }

@@ -20,4 +20,10 @@ public enum SyslogTransport
     /// acknowledged lines, so after a disconnect exactly the unacknowledged ones are sent again.
     /// </summary>
     Relp,
+
+    /// <summary>
+    /// RELP inside TLS (librelp's TLS mode, rsyslog imrelp <c>tls="on"</c>; default port 20514): acknowledged as
+    /// <see cref="Relp"/>, with the server certificate checked as for <see cref="Tls"/>.
+    /// </summary>
+    RelpTls,
 }

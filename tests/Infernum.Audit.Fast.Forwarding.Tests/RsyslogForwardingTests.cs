@@ -28,6 +28,7 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
     [InlineData(SyslogTransport.Tcp)]
     [InlineData(SyslogTransport.Tls)]
     [InlineData(SyslogTransport.Relp)]
+    [InlineData(SyslogTransport.RelpTls)]
     public async Task Every_line_reaches_rsyslog_byte_for_byte_while_it_is_SIGKILLed_and_restarted_five_times(SyslogTransport transport)
     {
         RequireRsyslog();
@@ -87,7 +88,7 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
         Assert.True(counters.Reconnects >= Kills, "a reconnect per restart");
         // Every duplicate is a line the forwarder sent again, and only lines not taken are sent again.
         Assert.True(result.Duplicates <= counters.Resent, $"{result.Duplicates} duplicates, {counters.Resent} resent");
-        if (transport == SyslogTransport.Relp)
+        if (transport is SyslogTransport.Relp or SyslogTransport.RelpTls)
         {
             // Over RELP only lines not acknowledged at a kill are sent again: at most a window per kill.
             Assert.True(counters.Resent <= (long)Kills * setup.RelpWindow, $"RELP resent {counters.Resent} > {Kills} x window {setup.RelpWindow}");
@@ -216,6 +217,7 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
     internal sealed class Collector : IDisposable
     {
         private X509Certificate2? _ca;
+        private X509Certificate2? _client;
 
         private Collector(RsyslogCollector rsyslog) => Rsyslog = rsyslog;
 
@@ -227,7 +229,7 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
 
         public static Collector Create(TempFolder folder, SyslogTransport transport)
         {
-            if (transport != SyslogTransport.Tls)
+            if (transport is not (SyslogTransport.Tls or SyslogTransport.RelpTls))
             {
                 return new Collector(new RsyslogCollector(folder.Path, transport)) { Transport = transport };
             }
@@ -240,6 +242,8 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
             {
                 Transport = transport,
                 _ca = ca,
+                // imrelp with TLS demands a client certificate the CA signed (tls.authMode="certvalid").
+                _client = transport == SyslogTransport.RelpTls ? TestCertificates.CreateLeaf(ca, "audit-forwarder", server: false) : null,
             };
         }
 
@@ -247,10 +251,11 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
         {
             FilePath = path,
             StateDirectory = state,
-            Host = Transport == SyslogTransport.Tls ? "localhost" : "127.0.0.1",
+            Host = _ca is not null ? "localhost" : "127.0.0.1",
             Port = Rsyslog.Port,
             Transport = Transport,
             TrustedCaCertificates = _ca is null ? null : [_ca],
+            ClientCertificate = _client,
             MaxMessageBytes = 60 * 1024,
             RelpWindow = RelpWindow,
             MinReconnectDelay = TimeSpan.FromMilliseconds(50),
@@ -259,6 +264,10 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
             CursorSaveInterval = TimeSpan.FromMilliseconds(100),
         };
 
-        public void Dispose() => _ca?.Dispose();
+        public void Dispose()
+        {
+            _ca?.Dispose();
+            _client?.Dispose();
+        }
     }
 }

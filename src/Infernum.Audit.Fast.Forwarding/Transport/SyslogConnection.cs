@@ -89,7 +89,7 @@ internal abstract class SyslogConnection : IAsyncDisposable
         {
             await socket.ConnectAsync(options.Host, options.EffectivePort, timeout.Token).ConfigureAwait(false);
             System.IO.Stream stream = new NetworkStream(socket, ownsSocket: false);
-            if (options.Transport == SyslogTransport.Tls)
+            if (options.Transport is SyslogTransport.Tls or SyslogTransport.RelpTls)
             {
                 SslStream tls = new(stream, leaveInnerStreamOpen: false);
                 try
@@ -105,7 +105,7 @@ internal abstract class SyslogConnection : IAsyncDisposable
                 stream = tls;
             }
 
-            SyslogConnection connection = options.Transport == SyslogTransport.Relp
+            SyslogConnection connection = options.Transport is SyslogTransport.Relp or SyslogTransport.RelpTls
                 ? new RelpConnection(socket, stream, writer, options)
                 : new OctetCountingConnection(socket, stream, writer, options);
             try

@@ -19,6 +19,7 @@ internal sealed class RsyslogCollector : IDisposable
     private readonly string _folder;
     private readonly SyslogTransport _transport;
     private readonly string? _tlsDirectives;
+    private readonly string? _relpTls;
     private readonly string _tlsAuthMode;
     private readonly List<string> _outputs = [];
     private Process? _process;
@@ -31,6 +32,11 @@ internal sealed class RsyslogCollector : IDisposable
         _transport = transport;
         Directory.CreateDirectory(Path.Combine(folder, "work"));
         Port = FreePort();
+        if (transport == SyslogTransport.RelpTls)
+        {
+            _relpTls = $" tls=\"on\" tls.caCert=\"{caPem}\" tls.myCert=\"{certificatePem}\" tls.myPrivKey=\"{keyPem}\" tls.authMode=\"certvalid\"";
+        }
+
         if (transport == SyslogTransport.Tls)
         {
             _tlsDirectives = $"global(DefaultNetstreamDriver=\"gtls\" DefaultNetstreamDriverCAFile=\"{caPem}\" DefaultNetstreamDriverCertFile=\"{certificatePem}\" DefaultNetstreamDriverKeyFile=\"{keyPem}\")\n";
@@ -63,7 +69,7 @@ internal sealed class RsyslogCollector : IDisposable
         _outputs.Add(output);
         string input = _transport switch
         {
-            SyslogTransport.Relp => $"module(load=\"imrelp\")\ninput(type=\"imrelp\" port=\"{Port}\" ruleset=\"r\")\n",
+            SyslogTransport.Relp or SyslogTransport.RelpTls => $"module(load=\"imrelp\")\ninput(type=\"imrelp\" port=\"{Port}\" ruleset=\"r\"{_relpTls})\n",
             SyslogTransport.Tls => $"module(load=\"imtcp\" StreamDriver.Name=\"gtls\" StreamDriver.Mode=\"1\" StreamDriver.AuthMode=\"{_tlsAuthMode}\")\ninput(type=\"imtcp\" port=\"{Port}\" ruleset=\"r\")\n",
             _ => $"module(load=\"imptcp\")\ninput(type=\"imptcp\" port=\"{Port}\" ruleset=\"r\")\n",
         };

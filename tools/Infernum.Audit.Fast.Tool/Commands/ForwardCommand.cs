@@ -22,7 +22,7 @@ public static class ForwardCommand
         Option<DirectoryInfo> state = new("--state") { Description = "The forwarder's own folder: cursor.json and oversize.jsonl.", Required = true };
         Option<string> host = new("--host") { Description = "The collector's host name or address.", Required = true };
         Option<int> port = new("--port") { Description = "The collector's port (default 514 tcp, 6514 tls, 20514 relp)." };
-        Option<SyslogTransport> transport = new("--transport") { Description = "tcp, tls or relp.", DefaultValueFactory = _ => SyslogTransport.Tcp };
+        Option<SyslogTransport> transport = new("--transport") { Description = "tcp, tls, relp or relptls (RELP inside TLS).", DefaultValueFactory = _ => SyslogTransport.Tcp };
         Option<FileInfo?> ca = new("--ca") { Description = "TLS: PEM file of the CA(s) the server certificate must chain to." };
         Option<FileInfo?> clientCertificate = new("--client-cert") { Description = "TLS: PEM client certificate." };
         Option<FileInfo?> clientKey = new("--client-key") { Description = "TLS: PEM private key of --client-cert." };
