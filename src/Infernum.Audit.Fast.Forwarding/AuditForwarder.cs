@@ -280,6 +280,7 @@ public sealed class AuditForwarder : IDisposable
     {
         ReadOnlySpan<byte> block = memory.Span;
         long ticks = TimestampTicks(block[from..]);
+        Counters.SetFirstReadTimestamp(ticks);
         int at = from;
         while (at < block.Length)
         {

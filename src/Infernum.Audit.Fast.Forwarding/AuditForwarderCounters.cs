@@ -14,6 +14,7 @@ public sealed class AuditForwarderCounters
     private long _lastTakenSequence;
     private long _newestSequence;
     private long _lastTakenTimestampTicks;
+    private long _firstReadTimestampTicks;
     private long _connections;
     private long _connectFailures;
     private long _certificateRejections;
@@ -50,14 +51,19 @@ public sealed class AuditForwarderCounters
     }
 
     /// <summary>
-    /// While <see cref="LagLines"/> is positive: seconds since the timestamp of the last line the collector took, an upper
-    /// bound of how old the oldest waiting line is; 0 otherwise.
+    /// While <see cref="LagLines"/> is positive: seconds since the timestamp of the last line the collector took (before
+    /// any, of the first line read), an upper bound of how old the oldest waiting line is; 0 otherwise.
     /// </summary>
     public double LagSeconds
     {
         get
         {
             long ticks = Volatile.Read(ref _lastTakenTimestampTicks);
+            if (ticks == 0)
+            {
+                ticks = Volatile.Read(ref _firstReadTimestampTicks);
+            }
+
             if (LagLines == 0 || ticks == 0)
             {
                 return 0;
@@ -118,6 +124,14 @@ public sealed class AuditForwarderCounters
         if (timestampTicks > 0)
         {
             Volatile.Write(ref _lastTakenTimestampTicks, timestampTicks);
+        }
+    }
+
+    internal void SetFirstReadTimestamp(long ticks)
+    {
+        if (Volatile.Read(ref _firstReadTimestampTicks) == 0)
+        {
+            Volatile.Write(ref _firstReadTimestampTicks, ticks);
         }
     }
 

@@ -64,7 +64,7 @@ public sealed class RsyslogForwardingTests(ITestOutputHelper output)
             collector.Kill();
             AuditForwarderCounters c = forwarder.Counters;
             output.WriteLine($"kill {kill}: sent {c.Sent} (resent {c.Resent}), shipped {c.Shipped}, lag {c.LagLines} lines {c.LagSeconds:F2} s");
-            Assert.True(c.LagLines > 0, "lines wait while the collector is down");
+            Assert.True(c.LagLines > 0 && c.LagSeconds > 0, "lines wait while the collector is down, and the lag says how long");
             await Task.Delay(200);
             collector.Start();
             // The next kill comes only after the forwarder is back, so each kill cuts a live connection.
