@@ -92,7 +92,6 @@ public sealed class AuditForwarder : IDisposable
             throw new InvalidOperationException("RunAsync was already called on this forwarder.");
         }
 
-        _follower.Seek(_committed);
         TimeSpan delay = _options.MinReconnectDelay;
         System.Runtime.CompilerServices.StrongBox<string?> certificateProblem = new();
 
@@ -102,12 +101,32 @@ public sealed class AuditForwarder : IDisposable
         using CancellationTokenRegistration soft = cancellationToken.Register(() => hardStop.CancelAfter(s_closeTimeout));
         try
         {
+            bool positioned = false;
             while (!cancellationToken.IsCancellationRequested)
             {
                 RefreshNewestSequence();
-                if (!await WaitForLinesAsync(cancellationToken).ConfigureAwait(false))
+                try
                 {
-                    break;
+                    if (!positioned)
+                    {
+                        _follower.Seek(_committed);
+                        positioned = true;
+                    }
+
+                    if (!await WaitForLinesAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    Report(new AuditForwarderReport(AuditForwarderReportKind.FileError, $"Reading {_options.FilePath} failed: {error.Message}", error));
+                    if (!await DelayAsync(_options.MaxReconnectDelay, cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    continue;
                 }
 
                 SyslogConnection connection;
@@ -169,7 +188,7 @@ public sealed class AuditForwarder : IDisposable
                 }
 
                 // Whatever the collector did not take is read and sent again.
-                _follower.Seek(_committed);
+                positioned = false;
                 SaveCursor(force: false);
             }
         }
@@ -400,9 +419,9 @@ public sealed class AuditForwarder : IDisposable
             _cursorDirty = false;
             _cursorSaved = DateTime.UtcNow;
         }
-        catch (IOException error)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            Report(new AuditForwarderReport(AuditForwarderReportKind.Disconnected, "Saving the cursor failed: " + error.Message, error));
+            Report(new AuditForwarderReport(AuditForwarderReportKind.FileError, "Saving the cursor failed: " + error.Message, error));
         }
     }
 

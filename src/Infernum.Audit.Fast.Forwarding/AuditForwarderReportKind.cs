@@ -32,4 +32,7 @@ public enum AuditForwarderReportKind
     /// before they were shipped, or removed by hand). Counted in <see cref="AuditForwarderCounters.MissingLines"/>.
     /// </summary>
     LinesMissing,
+
+    /// <summary>Reading the audit files (or writing the state folder) failed; the forwarder retries after a delay.</summary>
+    FileError,
 }

@@ -58,6 +58,40 @@ public sealed class RetentionTests
         Assert.Equal(200 + (3200 - oldestLeft + 1), received.Length);
     }
 
+    [Fact]
+    public async Task A_cursor_that_cannot_be_saved_is_reported_and_shipping_goes_on()
+    {
+        RsyslogForwardingTests.RequireRsyslog();
+        using TempFolder folder = new("forward-cursor-error");
+        using RsyslogForwardingTests.Collector setup = RsyslogForwardingTests.Collector.Create(folder, SyslogTransport.Relp);
+        using RsyslogCollector collector = setup.Rsyslog;
+        collector.Start();
+        string path = folder.File("audit.jsonl");
+        await Write(path, new AuditFileOptions(), 500);
+
+        // A folder where the cursor's temporary file must go: every save fails.
+        Directory.CreateDirectory(Path.Combine(folder.File("state"), "cursor.json.tmp"));
+        List<AuditForwarderReport> reports = [];
+        AuditForwarderCounters counters = await Forward(setup.Options(path, folder.File("state")) with
+        {
+            OnReport = r =>
+            {
+                lock (reports)
+                {
+                    reports.Add(r);
+                }
+            },
+        }, 500);
+        collector.Stop();
+
+        Assert.Equal(500, counters.Shipped);
+        Assert.Equal(500, CollectorOutput.AssertSameAsLocal(collector.Outputs, path).Lines);
+        lock (reports)
+        {
+            Assert.Contains(reports, r => r.Kind == AuditForwarderReportKind.FileError && r.Message.StartsWith("Saving the cursor failed", StringComparison.Ordinal));
+        }
+    }
+
     private static async Task Write(string path, AuditFileOptions rolling, int events)
     {
         await using AuditLogger audit = new(AuditSink.ToFile(path, rolling));
