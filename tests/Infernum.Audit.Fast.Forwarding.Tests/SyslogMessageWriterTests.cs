@@ -78,6 +78,8 @@ public sealed class SyslogMessageWriterTests
 
     [Theory]
     [InlineData("auth_success", "auth_success")]
+    [InlineData("audit_checkpoint", "audit_checkpoint")] // the evidence layer's signed checkpoints travel like any line
+    [InlineData("audit_dropped", "audit_dropped")]
     [InlineData("an_event_type_name_longer_than_thirty_two_octets", "an_event_type_name_longer_than_t")] // MSGID is 1*32
     [InlineData("with space", "with_space")]
     [InlineData("caf\u00e9", "caf__")] // two UTF-8 octets, neither PRINTUSASCII
