@@ -1,0 +1,38 @@
+namespace Infernum.Audit.Fast.Forwarding;
+
+/// <summary>What an <see cref="AuditForwarderReport"/> is about.</summary>
+public enum AuditForwarderReportKind
+{
+    /// <summary>A connection to the collector was made (after a failure or at start).</summary>
+    Connected,
+
+    /// <summary>Connecting to the collector failed; the forwarder retries with backoff.</summary>
+    ConnectFailed,
+
+    /// <summary>The TLS server certificate was refused (not signed by the configured CA, wrong name, expired): nothing was sent.</summary>
+    CertificateRejected,
+
+    /// <summary>An established connection failed; unconfirmed lines will be sent again.</summary>
+    Disconnected,
+
+    /// <summary>A line was longer than <see cref="AuditForwarderOptions.MaxMessageBytes"/>: recorded locally, a stub sent in its place.</summary>
+    Oversize,
+
+    /// <summary>The file of the saved cursor is gone (deleted by retention before it was shipped).</summary>
+    CursorFileMissing,
+
+    /// <summary>A file was truncated below the position being read.</summary>
+    FileTruncated,
+
+    /// <summary>A rolled file ended with an unterminated line, which is skipped.</summary>
+    TornLine,
+
+    /// <summary>
+    /// The next line's <c>seq</c> jumps past the last one sent: lines are missing from the files (deleted by retention
+    /// before they were shipped, or removed by hand). Counted in <see cref="AuditForwarderCounters.MissingLines"/>.
+    /// </summary>
+    LinesMissing,
+
+    /// <summary>Reading the audit files (or writing the state folder) failed; the forwarder retries after a delay.</summary>
+    FileError,
+}

@@ -1,0 +1,220 @@
+using System;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using Infernum.Audit.Fast.Forwarding.Syslog;
+
+namespace Infernum.Audit.Fast.Forwarding.Transport;
+
+/// <summary>
+/// One connection to the collector. The forwarder appends messages, flushes them, and asks which lines the
+/// collector has taken; what counts as taken is the transport's business (a resend window for TCP and TLS,
+/// acknowledgements for RELP). One sending caller; <see cref="Broken"/> completes when the peer goes away.
+/// </summary>
+internal abstract class SyslogConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly TaskCompletionSource _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _takenLines;
+    private LineMark _takenMark;
+    private bool _hasProgress;
+    private readonly Lock _progressLock = new();
+
+    // Set while a write is under way; stays set if it was cancelled midway.
+    private bool _writing;
+
+    protected SyslogConnection(Socket socket, System.IO.Stream stream)
+    {
+        _socket = socket;
+        Stream = stream;
+    }
+
+    /// <summary>Completes when the connection has failed or the peer closed it (with the cause, if any).</summary>
+    public Task Broken => _broken.Task;
+
+    /// <summary>The byte stream: a <see cref="NetworkStream"/> or an <see cref="SslStream"/> over one.</summary>
+    protected System.IO.Stream Stream { get; }
+
+    /// <summary>Appends the message for <paramref name="line"/> (no <c>\n</c>, header from <see cref="SyslogMessageWriter.Prepare"/>); false when the batch or window is full: flush, then retry.</summary>
+    public abstract bool TryAppend(ReadOnlySpan<byte> line, in SyslogHeader header, in LineMark mark);
+
+    /// <summary>Sends what was appended; RELP also waits while its window is full.</summary>
+    public abstract ValueTask FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Closes cleanly: flushes, and confirms the collector took everything sent (RELP: every acknowledgement; TCP,
+    /// TLS: the collector read to the end and closed its side). Throws if that cannot be confirmed.
+    /// </summary>
+    public abstract ValueTask CloseAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>False once a write was interrupted midway (a frame may be torn) or the peer went away: only disposal is left.</summary>
+    public bool CanClose => !_writing && !_broken.Task.IsCompleted;
+
+    /// <summary>True while messages were sent that are not yet taken.</summary>
+    public abstract bool HasUnconfirmed { get; }
+
+    /// <summary>Lines taken since the last call and the mark of the newest; false when none.</summary>
+    public bool TryTakeProgress(out LineMark mark, out long lines)
+    {
+        lock (_progressLock)
+        {
+            mark = _takenMark;
+            lines = _takenLines;
+            bool any = _hasProgress;
+            _hasProgress = false;
+            _takenLines = 0;
+            return any;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        await Stream.DisposeAsync().ConfigureAwait(false);
+        _broken.TrySetResult();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Opens a connection of the configured transport, TLS handshake and RELP open included.</summary>
+    /// <exception cref="AuthenticationException">TLS: the server certificate was refused (see <paramref name="certificateProblem"/>).</exception>
+    public static async Task<SyslogConnection> ConnectAsync(AuditForwarderOptions options, SyslogMessageWriter writer, System.Runtime.CompilerServices.StrongBox<string?> certificateProblem, CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
+        Socket socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(options.Host, options.EffectivePort, timeout.Token).ConfigureAwait(false);
+            System.IO.Stream stream = new NetworkStream(socket, ownsSocket: false);
+            if (options.Transport is SyslogTransport.Tls or SyslogTransport.RelpTls)
+            {
+                SslStream tls = new(stream, leaveInnerStreamOpen: false);
+                try
+                {
+                    await tls.AuthenticateAsClientAsync(TlsOptions(options, certificateProblem), timeout.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await tls.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+
+                stream = tls;
+            }
+
+            SyslogConnection connection = options.Transport is SyslogTransport.Relp or SyslogTransport.RelpTls
+                ? new RelpConnection(socket, stream, writer, options)
+                : new OctetCountingConnection(socket, stream, writer, options);
+            try
+            {
+                await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            return connection;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Anything the transport does after the socket (and TLS) is up; starts the receive loop.</summary>
+    protected abstract Task OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes to the stream; a write cancelled midway leaves the connection unable to close cleanly.</summary>
+    protected async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        _writing = true;
+        await Stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        _writing = false;
+    }
+
+    /// <summary>Records that lines up to <paramref name="mark"/> are taken.</summary>
+    protected void ReportTaken(in LineMark mark, long lines)
+    {
+        lock (_progressLock)
+        {
+            _takenMark = mark;
+            _takenLines += lines;
+            _hasProgress = true;
+        }
+    }
+
+    /// <summary>Marks the connection broken.</summary>
+    protected void SetBroken(Exception? error)
+    {
+        if (error is null)
+        {
+            _broken.TrySetResult();
+        }
+        else
+        {
+            _broken.TrySetException(error);
+        }
+    }
+
+    /// <summary>Sends FIN after everything written (TCP half-close).</summary>
+    protected void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+
+    private static SslClientAuthenticationOptions TlsOptions(AuditForwarderOptions options, System.Runtime.CompilerServices.StrongBox<string?> problem)
+    {
+        X509Certificate2Collection trusted = options.TrustedCaCertificates!;
+        SslClientAuthenticationOptions tls = new()
+        {
+            TargetHost = options.ServerName ?? options.Host,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                problem.Value = CertificateProblem(certificate, errors, trusted);
+                return problem.Value is null;
+            },
+        };
+        if (options.ClientCertificate is not null)
+        {
+            tls.ClientCertificates = [options.ClientCertificate];
+        }
+
+        return tls;
+    }
+
+    // Why the server certificate is refused, or null: it must chain to one of the configured CAs (only them) and name the host.
+    private static string? CertificateProblem(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trusted)
+    {
+        if (certificate is null)
+        {
+            return "the server sent no certificate";
+        }
+
+        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        {
+            return "the server certificate does not name the configured server";
+        }
+
+        using X509Chain chain = new();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
+        using X509Certificate2 server = new(certificate);
+        if (chain.Build(server))
+        {
+            return null;
+        }
+
+        System.Text.StringBuilder reasons = new("the server certificate (" + server.Subject + ") does not chain to the configured CA:");
+        foreach (X509ChainStatus status in chain.ChainStatus)
+        {
+            reasons.Append(' ').Append(status.Status);
+        }
+
+        return reasons.ToString();
+    }
+}
