@@ -16,6 +16,16 @@ namespace Infernum.Audit.Fast;
 /// events are the methods of this class; a team's own events are <see cref="AuditEventAttribute"/> methods
 /// anywhere that the generator writes against this class. Every event is accounted for: written, or counted
 /// as dropped (<see cref="Counters"/>) and recorded in the file by an <c>audit_dropped</c> line.
+/// <para>
+/// Order in the file: <c>seq</c> strictly increases down the file and is never reused or wrapped (at
+/// <see cref="long.MaxValue"/> events are refused as <see cref="AuditDropReason.SequenceExhausted"/>); the events of
+/// one thread are in the order of its calls; and an event whose call returned before a <see cref="Flush"/> or
+/// <see cref="FlushAsync"/> began comes before every event whose call began after that flush completed, on any
+/// thread. Nothing more is promised across threads: each thread stages its lines on its own and the writer takes
+/// them a thread at a time, so an event that returned on one thread may follow one another thread logged a little
+/// later (within one writer pass, a few milliseconds). Ordering every call across threads would need a shared
+/// counter or lock on each of them, the cost this logger is built to avoid; timestamps are the cross-thread clue.
+/// </para>
 /// </remarks>
 public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
 {

@@ -35,7 +35,7 @@ public sealed class StageTests
         logger.AuthSuccess("main", null, "k", "/e");
         logger.Flush();
         AuditCounters counters = logger.Counters;
-        Assert.Equal(101, counters.Enqueued);
+        Assert.Equal(101, counters.Offered);
         Assert.Equal(101, counters.Written);
         Assert.Equal(0, counters.InFlight);
         logger.Dispose();

@@ -61,6 +61,9 @@ internal sealed class AuditPipeline
     /// <summary>How often the writer looks for stages whose threads have exited.</summary>
     private const int RetireCheckMilliseconds = 1000;
 
+    /// <summary>The number of <see cref="AuditDropReason"/> values: the length of each per-reason count array.</summary>
+    internal const int DropReasons = (int)AuditDropReason.SequenceExhausted + 1;
+
     internal static ReadOnlySpan<byte> LinePrefix => "{\"timestamp\":\""u8;
 
     internal static ReadOnlySpan<byte> SeqField => ",\"seq\":"u8;
@@ -90,7 +93,7 @@ internal sealed class AuditPipeline
     private readonly object _stagesLock = new();
     private ProducerStage[] _stages = [];
     private long _retiredAccepted;
-    private readonly long[] _retiredDropped = new long[7];
+    private readonly long[] _retiredDropped = new long[DropReasons];
 
     // Producers waiting for credit sleep on this, and the writer pulses it as it returns credit.
     private readonly object _roomLock = new();
@@ -117,12 +120,16 @@ internal sealed class AuditPipeline
     private readonly List<(long Epoch, TaskCompletionSource Done)> _flushWaiters = new();
 
     // Credit in use and its high-water mark. This object's own fields change rarely once it runs, so the producers'
-    // reads of it (_disposed on every event) stay in their caches; the fields the writer changes for every line or
+    // reads of it (_refusal on every event) stay in their caches; the fields the writer changes for every line or
     // pass (_cursor, _ledger, _progress) live in objects padded onto cache lines of their own.
     private readonly CreditLedger _ledger = new();
 
     // Set once; from then on no line is published. _producersWaiting: producers waiting for credit.
     private volatile bool _disposed;
+
+    // Read on every event: 0 while events are accepted, else 1 + the reason every event is now refused with (Disposed
+    // once _disposed is set; SequenceExhausted once the writer has taken the last seq). One field, one load.
+    private int _refusal;
     private int _producersWaiting;
 
     // Writer thread only: the next seq, the drop records' timestamps, where lines are moved into the pipe, and the
@@ -161,7 +168,14 @@ internal sealed class AuditPipeline
         _writeSeq = options.WriteSequenceNumbers;
         _coarseClock = options.Clock == AuditClock.Coarse;
         _onSinkFault = options.OnSinkFault;
-        _seq = new SequenceCounter(sink.LastSequenceNumber + 1);
+        long last = sink.LastSequenceNumber;
+        if (last < 0)
+        {
+            throw new ArgumentException($"The sink's LastSequenceNumber is {last}; it must be 0 (none) or the last seq it holds.", nameof(sink));
+        }
+
+        _seq = SequenceCounter.After(last);
+        _refusal = _seq.Exhausted ? 1 + (int)AuditDropReason.SequenceExhausted : 0;
 
         // Credit moves a chunk at a time: small enough that idle threads holding unused chunks cannot starve the rest
         // (it takes 256 of them), big enough that taking one is rare (every ~70 lines at the default bound).
@@ -192,14 +206,14 @@ internal sealed class AuditPipeline
     public AuditSinkHealth Health => _health;
 
     /// <summary>
-    /// A snapshot in which enqueued = written + dropped + in flight holds exactly: the writer's count is read first,
+    /// A snapshot in which offered = written + dropped + in flight holds exactly: the writer's count is read first,
     /// and every stage counts a line as accepted before the writer can see it.
     /// </summary>
     public AuditCounters GetCounters()
     {
         long written = Volatile.Read(ref _progress.WrittenEvents);
         long accepted;
-        Span<long> dropped = stackalloc long[7];
+        Span<long> dropped = stackalloc long[DropReasons];
         lock (_stagesLock)
         {
             accepted = _retiredAccepted;
@@ -215,6 +229,7 @@ internal sealed class AuditPipeline
         }
 
         long unwritten = Volatile.Read(ref _unwritten);
+        long unnumbered = Volatile.Read(ref _progress.UnnumberedLines);
         long offered = accepted;
         foreach (long count in dropped)
         {
@@ -224,9 +239,9 @@ internal sealed class AuditPipeline
         long buffered = Volatile.Read(ref _ledger.Credit);
         return new AuditCounters
         {
-            Enqueued = offered,
+            Offered = offered,
             Written = written,
-            InFlight = accepted - written - unwritten,
+            InFlight = accepted - written - unwritten - unnumbered,
             DroppedBufferFull = dropped[(int)AuditDropReason.BufferFull],
             DroppedBlockTimeout = dropped[(int)AuditDropReason.BlockTimeout],
             DroppedRejected = dropped[(int)AuditDropReason.Rejected],
@@ -234,6 +249,7 @@ internal sealed class AuditPipeline
             DroppedDisposed = dropped[(int)AuditDropReason.Disposed],
             DroppedFormatError = dropped[(int)AuditDropReason.FormatError],
             DroppedUnwritten = unwritten,
+            DroppedSequenceExhausted = dropped[(int)AuditDropReason.SequenceExhausted] + unnumbered,
             WriteErrors = Volatile.Read(ref _progress.WriteErrors),
             BufferedBytes = buffered,
             BufferedBytesHighWater = Math.Max(Volatile.Read(ref _ledger.HighWaterBytes), buffered),
@@ -288,11 +304,12 @@ internal sealed class AuditPipeline
             return false;
         }
 
-        // Busy is set before _disposed is read; the disposer's process-wide barrier pairs with this order.
+        // Busy is set before _refusal is read; the disposer's process-wide barrier pairs with this order.
         stage.Busy = true;
-        if (_disposed)
+        int refusal = Volatile.Read(ref _refusal);
+        if (refusal != 0)
         {
-            return Refuse(stage, AuditDropReason.Disposed);
+            return Refuse(stage, (AuditDropReason)(refusal - 1));
         }
 
         long needed = maxBodyBytes + FixedRecordBytes;
@@ -323,7 +340,7 @@ internal sealed class AuditPipeline
         position += LinePrefix.Length;
         if (_coarseClock)
         {
-            now = stage.CoarseUtcTicks();
+            now = stage.Clock.UtcTicks();
         }
 
         position += stage.Timestamp.Format(now, record.Slice(position));
@@ -491,8 +508,9 @@ internal sealed class AuditPipeline
         if (!_disposed)
         {
             _disposed = true;
+            Volatile.Write(ref _refusal, 1 + (int)AuditDropReason.Disposed);
 
-            // Every producer that read _disposed as false has its Busy flag visible after this barrier, so the
+            // Every producer that read _refusal as 0 has its Busy flag visible after this barrier, so the
             // writer, waiting for those flags to clear, collects every line that was accepted.
             Interlocked.MemoryBarrierProcessWide();
             Interlocked.Exchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
@@ -689,19 +707,58 @@ internal sealed class AuditPipeline
         return unusedEnds;
     }
 
-    // Copies a line into the pipe and ends it with its seq; returns how much shorter its end was than charged.
+    // Copies a line into the pipe and ends it with its seq; returns the credit it was charged that the pipe does not
+    // hold: how much shorter its end was than charged, or all of it when no seq is left for it.
     private int MoveLine(ReadOnlySpan<byte> line)
     {
+        if (_seq.Exhausted)
+        {
+            Volatile.Write(ref _progress.UnnumberedLines, _progress.UnnumberedLines + 1);
+            return line.Length + MaxLineEndBytes;
+        }
+
         Span<byte> span = ReservePipe(line.Length + MaxLineEndBytes);
         line.CopyTo(span);
         int end = WriteLineEnd(span.Slice(line.Length));
         CommitPipe(line.Length + end);
+        if (_seq.Exhausted)
+        {
+            OnSequenceExhausted(); // this line took long.MaxValue
+        }
+
         return MaxLineEndBytes - end;
+    }
+
+    // The last seq is taken: producers refuse from now on, and the owner hears of it once.
+    private void OnSequenceExhausted()
+    {
+        if (Interlocked.CompareExchange(ref _refusal, 1 + (int)AuditDropReason.SequenceExhausted, 0) != 0)
+        {
+            return; // reported already, or disposed
+        }
+
+        Report(new AuditSinkFault(
+            new InvalidOperationException($"The audit seq reached {long.MaxValue}, its 64-bit limit; it is never wrapped or reused, so every later event is refused (AuditDropReason.SequenceExhausted). Start a new file."),
+            0,
+            Volatile.Read(ref _ledger.Credit)));
     }
 
     // {"timestamp":"…","event_type":"audit_dropped","count":N,"first_seq":A,"last_seq":B,"seq":S}\n
     private void WriteDropRecord(long count)
     {
+        if (_seq.Remaining <= count)
+        {
+            // The range and the record's own seq do not fit below the 64-bit limit: the events stay counted by their
+            // reasons, and the numbers that are left are given up rather than wrapped.
+            if (!_seq.Exhausted)
+            {
+                _seq.Skip(_seq.Remaining);
+            }
+
+            OnSequenceExhausted();
+            return;
+        }
+
         Span<byte> span = ReservePipe(MaxDropRecordBytes);
         long first = _seq.Skip(count);
         LinePrefix.CopyTo(span);
@@ -715,6 +772,10 @@ internal sealed class AuditPipeline
         position += FormatInteger(first + count - 1, span.Slice(position));
         position += WriteLineEnd(span.Slice(position));
         CommitPipe(position);
+        if (_seq.Exhausted)
+        {
+            OnSequenceExhausted();
+        }
 
         // Not charged to any stage's credit: remembered so that its bytes are not returned as credit when written.
         _dropRecords.Enqueue((_cursor.MovedBytes, position));
@@ -1017,4 +1078,8 @@ internal sealed class WriterProgress
 
     [FieldOffset(80)]
     public long WriteErrors;
+
+    /// <summary>Accepted lines that found no <c>seq</c> left (counted as <see cref="AuditDropReason.SequenceExhausted"/>).</summary>
+    [FieldOffset(88)]
+    public long UnnumberedLines;
 }

@@ -43,9 +43,8 @@ internal sealed class ProducerStage
     /// <summary>This thread's timestamp cache.</summary>
     public TimestampFormatter Timestamp { get; } = new();
 
-    // The coarse clock: the tick count and the system clock at the last calibration.
-    private long _calibratedTick = long.MinValue / 2;
-    private long _calibratedUtcTicks;
+    /// <summary>This thread's coarse clock (<see cref="AuditClock.Coarse"/>).</summary>
+    public CoarseClock Clock = new();
 
     // Owner thread only (others read the counters with Volatile.Read).
     private StageBlock _writeBlock;
@@ -60,41 +59,14 @@ internal sealed class ProducerStage
     /// <summary>Lines published.</summary>
     public long Accepted;
 
-    /// <summary>Events dropped that take a <c>seq</c> (all reasons but <see cref="AuditDropReason.Disposed"/>).</summary>
+    /// <summary>Events dropped that take a <c>seq</c> (all reasons but <see cref="AuditDropReason.Disposed"/> and <see cref="AuditDropReason.SequenceExhausted"/>).</summary>
     public long DropsTotal;
 
     /// <summary>Events dropped, by reason.</summary>
-    public readonly long[] Dropped = new long[7];
+    public readonly long[] Dropped = new long[AuditPipeline.DropReasons];
 
     /// <summary>True from the start of an event to its end; the disposer waits for it to clear.</summary>
     public bool Busy;
-
-    /// <summary>
-    /// UTC ticks from the coarse clock: the system clock read at most once a second, advanced in between by
-    /// <see cref="Environment.TickCount64"/>; never earlier than a value it returned before.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long CoarseUtcTicks()
-    {
-        long elapsed = Environment.TickCount64 - _calibratedTick;
-        return (ulong)elapsed < 1000
-            ? _calibratedUtcTicks + (elapsed * TimeSpan.TicksPerMillisecond)
-            : Calibrate();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private long Calibrate()
-    {
-        long tick = Environment.TickCount64;
-        long now = DateTime.UtcNow.Ticks;
-
-        // The largest value returned since the last calibration: the tick count may have run ahead of the system
-        // clock, or the clock was set back. Timestamps stay there rather than go backwards (by at most a second).
-        long returned = _calibratedUtcTicks + (Math.Min(tick - _calibratedTick, 999) * TimeSpan.TicksPerMillisecond);
-        _calibratedUtcTicks = _calibratedUtcTicks == 0 ? now : Math.Max(now, returned);
-        _calibratedTick = tick;
-        return _calibratedUtcTicks;
-    }
 
     /// <summary>A span of <paramref name="bytes"/> for the next record, in the current block or a new one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -127,7 +99,7 @@ internal sealed class ProducerStage
     public void CountDrop(AuditDropReason reason)
     {
         Volatile.Write(ref Dropped[(int)reason], Dropped[(int)reason] + 1);
-        if (reason != AuditDropReason.Disposed)
+        if (reason is not (AuditDropReason.Disposed or AuditDropReason.SequenceExhausted))
         {
             Volatile.Write(ref DropsTotal, DropsTotal + 1);
         }
