@@ -35,8 +35,15 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// </remarks>
 internal sealed class AuditPipeline
 {
-    /// <summary>Size of each pooled pipe segment and stage block.</summary>
+    /// <summary>Size of each pooled pipe segment.</summary>
     internal const int BlockSize = 64 * 1024;
+
+    /// <summary>
+    /// Size of each pooled stage block: small, since every thread that logs holds one until the writer takes it back
+    /// (after <see cref="IdleSweepMilliseconds"/> without an event), and large enough that a thread moves to a new
+    /// one only every ~70 lines.
+    /// </summary>
+    internal const int StageBlockSize = 16 * 1024;
 
     /// <summary>Stage blocks allocated at construction (or the whole bound, if smaller).</summary>
     internal const long WarmBytes = 4L * 1024 * 1024;
@@ -58,8 +65,17 @@ internal sealed class AuditPipeline
     /// <summary>Segments written per sink batch before their blocks go back to the pool (512 KiB).</summary>
     private const int MaxSegmentsPerBatch = 8;
 
-    /// <summary>How often the writer looks for stages whose threads have exited.</summary>
-    private const int RetireCheckMilliseconds = 1000;
+    /// <summary>
+    /// A stage whose thread logged nothing for this long (or has exited) gives its block and unused credit back to
+    /// the writer; the thread takes a block again with its next event.
+    /// </summary>
+    private const int IdleSweepMilliseconds = 100;
+
+    /// <summary>A producer short of credit asks for a sweep of idle stages and waits this long at most for it.</summary>
+    private const int SweepWaitMilliseconds = 50;
+
+    /// <summary>After a sweep that took nothing back, producers short of credit do not ask again for this long.</summary>
+    private const int FutileSweepMilliseconds = 10;
 
     /// <summary>The number of <see cref="AuditDropReason"/> values: the length of each per-reason count array.</summary>
     internal const int DropReasons = (int)AuditDropReason.SequenceExhausted + 1;
@@ -83,17 +99,37 @@ internal sealed class AuditPipeline
 
     private static int MaxDropRecordBytes => LinePrefix.Length + TimestampFormatter.Length + DropRecordType.Length + (3 * 20) + 26 + MaxLineEndBytes;
 
-    // The calling thread's stage in the pipeline it used last; other pipelines' stages come from _threadStages.
+    // The calling thread's stages, one per pipeline it logs to, the one it used last first (linked by NextOnThread).
+    // A stage holds a token of its pipeline, not the pipeline: a thread never keeps a disposed logger reachable.
     [ThreadStatic]
     private static ProducerStage? t_stage;
 
-    private readonly ThreadLocal<ProducerStage?> _threadStages = new();
+    private static int s_watchingExceptions;
 
-    // Guards _stages (replaced, never changed in place) and the retired stages' counters.
+    // What this pipeline's stages hold instead of a reference to it (a weak one, so a thread can prune stages of
+    // pipelines that are gone).
+    private readonly WeakReference<AuditPipeline> _token;
+
+    // Guards the changes to _active and the retired counters, against GetCounters. _active is changed by the writer
+    // only (it iterates it without the lock); stages join it through the lock-free stack _pendingStages.
     private readonly object _stagesLock = new();
-    private ProducerStage[] _stages = [];
+    private readonly List<ProducerStage> _active = new();
+    private ProducerStage? _pendingStages;
     private long _retiredAccepted;
     private readonly long[] _retiredDropped = new long[DropReasons];
+
+    // Events refused on a detached stage (the logger disposed or out of seq): counted here, interlocked, rare.
+    private readonly long[] _detachedDropped = new long[DropReasons];
+
+    // (writer) Stages asked to give back their block and credit, reused for every sweep; the next idle sweep.
+    private readonly List<ProducerStage> _sweepCandidates = new();
+    private long _nextIdleSweep;
+
+    // 1 when a producer short of credit asked for a sweep; sweeps done (producers wait for this to move).
+    private int _sweepRequested;
+    private long _sweepsDone;
+    private long _lastSweepTick;
+    private long _lastSweepReclaimed;
 
     // Producers waiting for credit sleep on this, and the writer pulses it as it returns credit.
     private readonly object _roomLock = new();
@@ -107,6 +143,7 @@ internal sealed class AuditPipeline
     private readonly Pipe _pipe;
     private readonly BlockPool _pool;
     private readonly StageBlockPool _stageBlocks;
+    private readonly long _largestCharge;
     private readonly AuditSink _sink;
     private readonly Thread _writerThread;
     private readonly long _maxBufferedBytes;
@@ -138,7 +175,6 @@ internal sealed class AuditPipeline
     private readonly TimestampFormatter _timestamp = new();
     private readonly PipeCursor _cursor = new();
     private readonly Queue<(long End, int Length)> _dropRecords = new(64);
-    private long _nextRetireCheck;
 
     // Written only by the writer thread, on cache lines of their own: bytes and event lines the sink accepted, errors.
     private readonly WriterProgress _progress = new();
@@ -183,9 +219,17 @@ internal sealed class AuditPipeline
 
         // Blocks for a full buffer, plus those in transit; the stage blocks for the first WarmBytes exist up front,
         // so a producer does not allocate when the sink falls behind.
+        // A line that cannot fit under the bound even with nothing else waiting is refused at once as oversize.
+        _largestCharge = Math.Min(MaxLineBytes, _maxBufferedBytes) + MaxLineEndBytes;
         int boundBlocks = (int)(_maxBufferedBytes / BlockSize);
         _pool = new BlockPool(BlockSize, boundBlocks + 8);
-        _stageBlocks = new StageBlockPool(BlockSize, boundBlocks + 64, (int)(Math.Min(_maxBufferedBytes, WarmBytes) / BlockSize) + 8);
+        int stageBlocks = (int)(_maxBufferedBytes / StageBlockSize);
+        _stageBlocks = new StageBlockPool(StageBlockSize, stageBlocks + 8, (int)(Math.Min(_maxBufferedBytes, WarmBytes) / StageBlockSize) + 8);
+        _token = new WeakReference<AuditPipeline>(this);
+        if (Interlocked.Exchange(ref s_watchingExceptions, 1) == 0)
+        {
+            AppDomain.CurrentDomain.FirstChanceException += OnFirstChanceException;
+        }
         _pipe = new Pipe(new PipeOptions(
             pool: _pool,
             readerScheduler: PipeScheduler.Inline,
@@ -213,18 +257,25 @@ internal sealed class AuditPipeline
     {
         long written = Volatile.Read(ref _progress.WrittenEvents);
         long accepted;
+        long unusedCredit = 0;
         Span<long> dropped = stackalloc long[DropReasons];
         lock (_stagesLock)
         {
             accepted = _retiredAccepted;
             _retiredDropped.CopyTo(dropped);
-            foreach (ProducerStage stage in _stages)
+            for (int i = 0; i < dropped.Length; i++)
             {
-                accepted += Volatile.Read(ref stage.Accepted);
-                for (int i = 0; i < dropped.Length; i++)
-                {
-                    dropped[i] += Volatile.Read(ref stage.Dropped[i]);
-                }
+                dropped[i] += Interlocked.Read(ref _detachedDropped[i]);
+            }
+
+            foreach (ProducerStage stage in _active)
+            {
+                AddCounts(stage, ref accepted, dropped, ref unusedCredit);
+            }
+
+            for (ProducerStage? stage = Volatile.Read(ref _pendingStages); stage is not null; stage = stage.NextPending)
+            {
+                AddCounts(stage, ref accepted, dropped, ref unusedCredit);
             }
         }
 
@@ -236,7 +287,9 @@ internal sealed class AuditPipeline
             offered += count;
         }
 
-        long buffered = Volatile.Read(ref _ledger.Credit);
+        // Credit granted and not yet used is not waiting for anything: the gauge is the bytes of lines accepted and
+        // not yet written (each line not yet moved to the pipe counted with room for its longest seq).
+        long buffered = Math.Max(0, Volatile.Read(ref _ledger.Credit) - unusedCredit);
         return new AuditCounters
         {
             Offered = offered,
@@ -256,30 +309,77 @@ internal sealed class AuditPipeline
         };
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ProducerStage CurrentStage()
+    private static void AddCounts(ProducerStage stage, ref long accepted, Span<long> dropped, ref long unusedCredit)
     {
-        ProducerStage? stage = t_stage;
-        return stage is not null && stage.Pipeline == this ? stage : SwitchStage();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private ProducerStage SwitchStage()
-    {
-        ProducerStage? stage = _threadStages.Value;
-        if (stage is null)
+        accepted += Volatile.Read(ref stage.Accepted);
+        for (int i = 0; i < dropped.Length; i++)
         {
-            stage = new ProducerStage(this, Thread.CurrentThread, _stageBlocks.Rent(0));
-            lock (_stagesLock)
-            {
-                _stages = [.. _stages, stage];
-            }
-
-            _threadStages.Value = stage;
+            dropped[i] += Volatile.Read(ref stage.Dropped[i]);
         }
 
-        t_stage = stage;
-        return stage;
+        unusedCredit += Math.Max(0, Volatile.Read(ref stage.CreditLimit) - Volatile.Read(ref stage.Produced));
+    }
+
+    // The calling thread's stage in this pipeline, moved to the head of its list (created, detached, if it has none;
+    // null, with the event counted, if it has none and this pipeline refuses every event: nothing is allocated for a
+    // logger that is disposed). Stages of pipelines that are gone are unlinked on the way.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ProducerStage? SwitchStage()
+    {
+        ProducerStage? found = null;
+        ProducerStage? kept = null;
+        ProducerStage? keptTail = null;
+        for (ProducerStage? stage = t_stage; stage is not null;)
+        {
+            ProducerStage? next = stage.NextOnThread;
+            stage.NextOnThread = null;
+            if (stage.PipelineToken == _token)
+            {
+                found = stage;
+            }
+            else if (((WeakReference<AuditPipeline>)stage.PipelineToken).TryGetTarget(out _))
+            {
+                if (keptTail is null)
+                {
+                    kept = stage;
+                }
+                else
+                {
+                    keptTail.NextOnThread = stage;
+                }
+
+                keptTail = stage;
+            }
+
+            stage = next;
+        }
+
+        int refusal = Volatile.Read(ref _refusal);
+        if (found is null && refusal != 0)
+        {
+            Interlocked.Increment(ref _detachedDropped[refusal - 1]);
+            t_stage = kept;
+            return null;
+        }
+
+        found ??= new ProducerStage(_token, Thread.CurrentThread);
+        found.NextOnThread = kept;
+        t_stage = found;
+        return found;
+    }
+
+    // On the thread that threw, before any handler runs: a line open on this thread may be about to be abandoned by
+    // this exception (a generated body without a finally). Marked, so that the thread's next event, the writer at
+    // shutdown or after the thread exits, can release it; a line whose own code catches the exception ends normally.
+    private static void OnFirstChanceException(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+    {
+        for (ProducerStage? stage = t_stage; stage is not null; stage = stage.NextOnThread)
+        {
+            if (stage.State == ProducerStage.InLine)
+            {
+                stage.State = ProducerStage.InLineFaulted;
+            }
+        }
     }
 
     /// <summary>
@@ -295,43 +395,38 @@ internal sealed class AuditPipeline
         // rest of the event instead of stalling in front of the clock (auth_success 46 -> 42 ns). A dropped event
         // reads it for nothing; that is the rare path.
         long now = _coarseClock ? 0 : DateTime.UtcNow.Ticks;
-        ProducerStage stage = CurrentStage();
-        if (stage.Busy)
+        ProducerStage? stage = t_stage;
+        if (stage is null || stage.PipelineToken != _token)
         {
-            // An event logged while this thread formats another (from a value's formatting code): refused, since the
-            // stage holds the outer line's reservation.
-            stage.CountDrop(AuditDropReason.FormatError);
+            stage = SwitchStage();
+            if (stage is null)
+            {
+                return false;
+            }
+        }
+
+        if (stage.State != ProducerStage.Idle && !RecoverLine(stage))
+        {
             return false;
         }
 
-        // Busy is set before _refusal is read; the disposer's process-wide barrier pairs with this order.
-        stage.Busy = true;
-        int refusal = Volatile.Read(ref _refusal);
-        if (refusal != 0)
+        // State is set before Revoke is read; the writer's process-wide barrier between asking and reading State pairs
+        // with this order (SweepStages, StopProducers).
+        stage.State = ProducerStage.InLine;
+        if (Volatile.Read(ref stage.Revoke) != ProducerStage.Kept && !Resume(stage))
         {
-            return Refuse(stage, (AuditDropReason)(refusal - 1));
+            return false;
         }
 
         long needed = maxBodyBytes + FixedRecordBytes;
-        if (needed > MaxLineBytes)
+        long charge = needed + MaxLineEndBytes;
+        if (charge > _largestCharge)
         {
             return Refuse(stage, AuditDropReason.Oversize);
         }
-
-        long charge = needed + MaxLineEndBytes;
-        if (stage.Produced + charge > stage.CreditLimit && !TryTakeCredit(stage, charge))
+        if (stage.Produced + charge > stage.CreditLimit && !TryTakeCredit(stage, charge) && ShortOfCredit(stage, charge) is { } reason)
         {
-            AuditDropReason? refused = _fullMode switch
-            {
-                AuditFullMode.Drop => AuditDropReason.BufferFull,
-                AuditFullMode.FailClosed => AuditDropReason.Rejected,
-                _ => WaitForCredit(stage, charge),
-            };
-
-            if (refused is { } reason)
-            {
-                return Refuse(stage, reason);
-            }
+            return Refuse(stage, reason);
         }
 
         Span<byte> record = stage.Reserve((int)needed, _stageBlocks);
@@ -352,8 +447,129 @@ internal sealed class AuditPipeline
     private static bool Refuse(ProducerStage stage, AuditDropReason reason)
     {
         stage.CountDrop(reason);
-        Volatile.Write(ref stage.Busy, false);
+        Volatile.Write(ref stage.State, ProducerStage.Idle);
         return false;
+    }
+
+    // The stage is in a line already: an event logged from a value's formatting code inside another (refused, since
+    // the stage holds the outer line's reservation), or a line an exception abandoned (released, counted, and this
+    // event goes on). Returns whether this event goes on.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RecoverLine(ProducerStage stage)
+    {
+        int state = Interlocked.CompareExchange(ref stage.State, ProducerStage.InLine, ProducerStage.InLineFaulted);
+        if (state == ProducerStage.InLineFaulted)
+        {
+            // Its reservation is left where it is, unpublished: if the exception was in fact caught inside the
+            // line's own code and that line goes on, it writes into a block no one reads.
+            stage.CountDrop(AuditDropReason.FormatError);
+            stage.SkipReservation(_stageBlocks);
+            return true;
+        }
+
+        if (state == ProducerStage.Idle)
+        {
+            return true; // the writer released the abandoned line at shutdown
+        }
+
+        stage.CountDrop(AuditDropReason.FormatError);
+        return false;
+    }
+
+    // The writer asked for the stage back (Requested), is taking it (Taking) or has taken it (Detached). Returns
+    // whether the event goes on; if not, it is counted.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool Resume(ProducerStage stage)
+    {
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            int refusal = Volatile.Read(ref _refusal);
+            switch (Volatile.Read(ref stage.Revoke))
+            {
+                case ProducerStage.Kept:
+                    return true;
+
+                case ProducerStage.Requested:
+                    if (refusal != 0)
+                    {
+                        return Refuse(stage, (AuditDropReason)(refusal - 1));
+                    }
+
+                    if (Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Kept, ProducerStage.Requested) == ProducerStage.Requested)
+                    {
+                        return true; // kept: the writer, finding this thread in a line, leaves the stage be
+                    }
+
+                    break;
+
+                case ProducerStage.Taking:
+                    spinner.SpinOnce(); // the writer is moving the last lines and credit out: a few microseconds
+                    break;
+
+                default:
+                    if (refusal != 0)
+                    {
+                        // Not attached again: nothing is allocated for a logger that no longer takes events.
+                        Interlocked.Increment(ref _detachedDropped[refusal - 1]);
+                        Volatile.Write(ref stage.State, ProducerStage.Idle);
+                        return false;
+                    }
+
+                    stage.Attach(_stageBlocks.Rent(0));
+                    stage.Revoke = ProducerStage.Kept;
+                    ProducerStage? head;
+                    do
+                    {
+                        head = Volatile.Read(ref _pendingStages);
+                        stage.NextPending = head;
+                    }
+                    while (Interlocked.CompareExchange(ref _pendingStages, stage, head) != head);
+
+                    // After the push (a full fence): a stop that began before it is seen here, or it sees this stage.
+                    refusal = Volatile.Read(ref _refusal);
+                    return refusal == 0 || Refuse(stage, (AuditDropReason)(refusal - 1));
+            }
+        }
+    }
+
+    // Credit is short: idle stages may hold it. Asks the writer to take it back (waiting once for its sweep unless
+    // one has just run), then applies the full mode. Returns the reason the event is refused, or null.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private AuditDropReason? ShortOfCredit(ProducerStage stage, long charge)
+    {
+        // A sweep that has just run and found nothing to take back is not asked for again: the buffer is full.
+        bool futile = Volatile.Read(ref _lastSweepReclaimed) == 0 && Environment.TickCount64 - Volatile.Read(ref _lastSweepTick) < FutileSweepMilliseconds;
+        if (!futile && WaitForSweep() && TryTakeCredit(stage, charge))
+        {
+            return null;
+        }
+
+        return _fullMode switch
+        {
+            AuditFullMode.Drop => AuditDropReason.BufferFull,
+            AuditFullMode.FailClosed => AuditDropReason.Rejected,
+            _ => WaitForCredit(stage, charge),
+        };
+    }
+
+    // Asks the writer for a sweep of idle stages and waits (up to SweepWaitMilliseconds) until one has finished.
+    private bool WaitForSweep()
+    {
+        long seen = Volatile.Read(ref _sweepsDone);
+        Volatile.Write(ref _sweepRequested, 1);
+        WakeWriter();
+        long deadline = Environment.TickCount64 + SweepWaitMilliseconds;
+        lock (_roomLock)
+        {
+            long remaining;
+            while (Volatile.Read(ref _sweepsDone) == seen && !_stopping && (remaining = deadline - Environment.TickCount64) > 0)
+            {
+                Monitor.Wait(_roomLock, (int)remaining);
+            }
+        }
+
+        return Volatile.Read(ref _sweepsDone) != seen;
     }
 
     /// <summary>
@@ -367,7 +583,11 @@ internal sealed class AuditPipeline
             return; // not a writer TryBeginLine handed out
         }
 
-        Debug.Assert(stage.Busy && stage == t_stage);
+        if (stage.State == ProducerStage.Idle)
+        {
+            return; // a line released as abandoned whose own code caught the exception: counted already
+        }
+
         if (writer.Completed)
         {
             stage.Publish(writer.Line, writer.Position);
@@ -377,7 +597,7 @@ internal sealed class AuditPipeline
             stage.CountDrop(AuditDropReason.FormatError);
         }
 
-        Volatile.Write(ref stage.Busy, false);
+        Volatile.Write(ref stage.State, ProducerStage.Idle);
     }
 
     // Grants the stage enough credit for `charge` more bytes (a whole chunk when the budget allows), never taking the
@@ -389,7 +609,9 @@ internal sealed class AuditPipeline
         long granted;
         while (true)
         {
-            granted = Math.Min(Math.Max(missing, _creditChunk), _maxBufferedBytes - current);
+            // A stage that holds no credit (new, or back from idle) takes only what its line needs: a thread that logs
+            // once and goes idle holds nothing more; one that keeps logging takes whole chunks from its second grant.
+            granted = Math.Min(Math.Max(missing, stage.CreditLimit == 0 ? 0 : _creditChunk), _maxBufferedBytes - current);
             if (granted < missing)
             {
                 return false;
@@ -508,11 +730,10 @@ internal sealed class AuditPipeline
         if (!_disposed)
         {
             _disposed = true;
-            Volatile.Write(ref _refusal, 1 + (int)AuditDropReason.Disposed);
 
-            // Every producer that read _refusal as 0 has its Busy flag visible after this barrier, so the
-            // writer, waiting for those flags to clear, collects every line that was accepted.
-            Interlocked.MemoryBarrierProcessWide();
+            // The writer then asks every stage back (StopProducers): a producer sees the request on its next event,
+            // finds this set, and refuses.
+            Volatile.Write(ref _refusal, 1 + (int)AuditDropReason.Disposed);
             Interlocked.Exchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
         }
 
@@ -543,7 +764,7 @@ internal sealed class AuditPipeline
                 bool stopping = _stopping;
                 if (stopping && !producersLeft)
                 {
-                    WaitForProducersToLeave();
+                    StopProducers();
                     producersLeft = true;
                 }
 
@@ -575,7 +796,7 @@ internal sealed class AuditPipeline
                         continue;
                     }
 
-                    RetireExitedStages();
+                    SweepStages();
                     if (moved < BusyPassBytes)
                     {
                         WaitForWork();
@@ -592,12 +813,19 @@ internal sealed class AuditPipeline
                     break; // the owner's timeout is over: what remains is counted as unwritten
                 }
 
-                Thread.Sleep(Math.Min(MaxBackoffMilliseconds, 1 << Math.Min(failures - 1, 10)));
+                if (!stopping)
+                {
+                    SweepStages(); // idle stages give back credit whether or not the sink takes lines
+                }
+
+                BackOff(Math.Min(MaxBackoffMilliseconds, 1 << Math.Min(failures - 1, 10)), stopping);
             }
         }
         finally
         {
-            // Producers have left (or the deadline passed): what is still in flight will not be written.
+            // Producers have left (or the deadline passed): what is still in flight will not be written. Every stage
+            // outside a line lets go of its block, so that no thread keeps this logger's memory.
+            ReleaseStages();
             Volatile.Write(ref _unwritten, GetCounters().InFlight);
 
             try
@@ -618,14 +846,179 @@ internal sealed class AuditPipeline
         }
     }
 
-    // After _disposed and the barrier: waits (up to the stop deadline) until no producer is inside an event.
-    private void WaitForProducersToLeave()
+    // After _refusal is set: asks every stage back and waits (up to the stop deadline) until no producer is inside an
+    // event; a stage that joins meanwhile is asked too. A line abandoned by an exception is not waited for: it is
+    // counted (FormatError) and recorded.
+    private void StopProducers()
     {
-        foreach (ProducerStage stage in Volatile.Read(ref _stages))
+        while (true)
         {
-            while (Volatile.Read(ref stage.Busy) && Environment.TickCount64 < Interlocked.Read(ref _stopDeadline))
+            int admitted = AdmitPendingStages();
+            foreach (ProducerStage stage in _active)
             {
-                Thread.Sleep(1);
+                Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+            }
+
+            // Every producer now is in a line (State visible here) or meets the request on its next event.
+            Interlocked.MemoryBarrierProcessWide();
+            foreach (ProducerStage stage in _active)
+            {
+                while (Volatile.Read(ref stage.State) == ProducerStage.InLine && Environment.TickCount64 < Interlocked.Read(ref _stopDeadline))
+                {
+                    Thread.Sleep(1);
+                }
+
+                if (Interlocked.CompareExchange(ref stage.State, ProducerStage.Idle, ProducerStage.InLineFaulted) == ProducerStage.InLineFaulted)
+                {
+                    CountAbandoned(stage);
+                }
+            }
+
+            if (admitted == 0 && Volatile.Read(ref _pendingStages) is null)
+            {
+                return;
+            }
+        }
+    }
+
+    // A line an exception abandoned, found by the writer (the owner has exited or the logger stops): counted and given
+    // its seq in the next drop record, as the owner would have on its next event.
+    private static void CountAbandoned(ProducerStage stage)
+    {
+        Volatile.Write(ref stage.Dropped[(int)AuditDropReason.FormatError], stage.Dropped[(int)AuditDropReason.FormatError] + 1);
+        Volatile.Write(ref stage.DropsTotal, stage.DropsTotal + 1);
+    }
+
+    // Moves the stages that attached since the last pass into the writer's list; returns how many.
+    private int AdmitPendingStages()
+    {
+        if (Volatile.Read(ref _pendingStages) is null)
+        {
+            return 0;
+        }
+
+        int admitted = 0;
+        lock (_stagesLock)
+        {
+            for (ProducerStage? stage = Interlocked.Exchange(ref _pendingStages, null); stage is not null;)
+            {
+                ProducerStage? next = stage.NextPending;
+                stage.NextPending = null;
+                stage.Reader.Index = _active.Count;
+                _active.Add(stage);
+                admitted++;
+                stage = next;
+            }
+        }
+
+        return admitted;
+    }
+
+    // Every IdleSweepMilliseconds, or at once when a producer is short of credit: stages whose threads logged nothing
+    // since the last sweep (or have exited), and, on a producer's request, every stage outside a line, give back their
+    // block and unused credit. Asking is a store; the process-wide barrier then makes each owner's State visible, so
+    // a stage found outside a line is taken while its owner, meeting the request, waits.
+    private void SweepStages()
+    {
+        long now = Environment.TickCount64;
+        bool requested = Volatile.Read(ref _sweepRequested) != 0 && Interlocked.Exchange(ref _sweepRequested, 0) != 0;
+        if (!requested && now < _nextIdleSweep)
+        {
+            return;
+        }
+
+        _nextIdleSweep = now + IdleSweepMilliseconds;
+        List<ProducerStage> candidates = _sweepCandidates;
+        foreach (ProducerStage stage in _active)
+        {
+            long activity = Volatile.Read(ref stage.Accepted) + Volatile.Read(ref stage.DropsTotal);
+            bool quiet = activity == stage.Reader.ActivityAtSweep;
+            stage.Reader.ActivityAtSweep = activity;
+            if ((requested || quiet) && (Volatile.Read(ref stage.State) == ProducerStage.Idle || !stage.Owner.IsAlive))
+            {
+                Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+                candidates.Add(stage);
+            }
+        }
+
+        long creditBefore = Volatile.Read(ref _ledger.Credit);
+        if (candidates.Count > 0)
+        {
+            Interlocked.MemoryBarrierProcessWide();
+            foreach (ProducerStage stage in candidates)
+            {
+                bool exited = !stage.Owner.IsAlive;
+                if ((Volatile.Read(ref stage.State) == ProducerStage.Idle || exited)
+                    && Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Taking, ProducerStage.Requested) == ProducerStage.Requested)
+                {
+                    if (exited && Interlocked.Exchange(ref stage.State, ProducerStage.Idle) != ProducerStage.Idle)
+                    {
+                        CountAbandoned(stage); // the thread ended inside a line an exception abandoned
+                    }
+
+                    DetachStage(stage);
+                }
+            }
+
+            candidates.Clear();
+        }
+
+        Volatile.Write(ref _lastSweepReclaimed, Math.Max(0, creditBefore - Volatile.Read(ref _ledger.Credit)));
+        Volatile.Write(ref _lastSweepTick, now);
+        Interlocked.Increment(ref _sweepsDone);
+        PulseRoom();
+    }
+
+    // Takes a stage whose owner is outside every line and waits on Revoke (Taking): its last lines into the pipe, its
+    // block back to the pool, its unused credit back to the ledger, its counts into the retired totals; then lets the
+    // owner go on (Detached: its next event attaches it again).
+    private void DetachStage(ProducerStage stage)
+    {
+        long credit = Collect(stage) + (stage.CreditLimit - stage.Produced);
+        _stageBlocks.Return(stage.Detach());
+        lock (_stagesLock)
+        {
+            _retiredAccepted += stage.Accepted;
+            stage.Accepted = 0;
+            for (int i = 0; i < _retiredDropped.Length; i++)
+            {
+                _retiredDropped[i] += stage.Dropped[i];
+                stage.Dropped[i] = 0;
+            }
+
+            stage.DropsTotal = 0;
+            stage.Reader.RecordedDrops = 0;
+            stage.Reader.ActivityAtSweep = 0;
+            stage.Produced = 0;
+            stage.CreditLimit = 0;
+
+            int index = stage.Reader.Index;
+            ProducerStage last = _active[^1];
+            _active[index] = last;
+            last.Reader.Index = index;
+            _active.RemoveAt(_active.Count - 1);
+        }
+
+        ReturnCredit(credit);
+        Volatile.Write(ref stage.Revoke, ProducerStage.Detached);
+    }
+
+    // At the writer's exit: every stage outside a line is detached, so that no thread's stage keeps this pipeline's memory.
+    private void ReleaseStages()
+    {
+        AdmitPendingStages();
+        for (int i = _active.Count - 1; i >= 0; i--)
+        {
+            ProducerStage stage = _active[i];
+            if (Volatile.Read(ref stage.State) != ProducerStage.InLine
+                && Interlocked.Exchange(ref stage.Revoke, ProducerStage.Taking) != ProducerStage.Detached)
+            {
+                if (Interlocked.Exchange(ref stage.State, ProducerStage.Idle) == ProducerStage.InLineFaulted)
+                {
+                    CountAbandoned(stage);
+                }
+
+                DetachStage(stage);
             }
         }
     }
@@ -634,8 +1027,9 @@ internal sealed class AuditPipeline
     private long CollectStages()
     {
         long before = _cursor.MovedBytes;
+        AdmitPendingStages();
         long unusedEnds = 0;
-        foreach (ProducerStage stage in Volatile.Read(ref _stages))
+        foreach (ProducerStage stage in _active)
         {
             unusedEnds += Collect(stage);
         }
@@ -735,6 +1129,12 @@ internal sealed class AuditPipeline
         if (Interlocked.CompareExchange(ref _refusal, 1 + (int)AuditDropReason.SequenceExhausted, 0) != 0)
         {
             return; // reported already, or disposed
+        }
+
+        // Producers read the refusal when their stage is asked back.
+        foreach (ProducerStage stage in _active)
+        {
+            Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
         }
 
         Report(new AuditSinkFault(
@@ -893,43 +1293,6 @@ internal sealed class AuditPipeline
         return written;
     }
 
-    // Once a second: stages whose threads have exited, once drained, give back their blocks and unused credit, and
-    // their counts move to the retired totals.
-    private void RetireExitedStages()
-    {
-        long now = Environment.TickCount64;
-        if (now < _nextRetireCheck)
-        {
-            return;
-        }
-
-        _nextRetireCheck = now + RetireCheckMilliseconds;
-        ProducerStage[] stages = Volatile.Read(ref _stages);
-        foreach (ProducerStage stage in stages)
-        {
-            if (stage.Owner.IsAlive || Volatile.Read(ref stage.Busy))
-            {
-                continue;
-            }
-
-            // The thread is gone: nothing more is published here. Move what remains, then retire the stage.
-            long unusedEnds = Collect(stage);
-            lock (_stagesLock)
-            {
-                _retiredAccepted += stage.Accepted;
-                for (int i = 0; i < _retiredDropped.Length; i++)
-                {
-                    _retiredDropped[i] += stage.Dropped[i];
-                }
-
-                _stages = Array.FindAll(_stages, s => s != stage);
-            }
-
-            _stageBlocks.Return(stage.Reader.Block);
-            ReturnCredit(unusedEnds + (stage.CreditLimit - stage.Produced));
-        }
-    }
-
     // Writes up to MaxSegmentsPerBatch segments (each holds whole lines) and flushes; a failed segment stays
     // unconsumed, for a retry (sinks undo their own partial writes). Returns the error, if any, and the bytes and lines written.
     private Exception? WriteToSink(ReadOnlySequence<byte> buffer, out SequencePosition consumed, out long bytes, out long lines)
@@ -1001,6 +1364,30 @@ internal sealed class AuditPipeline
                     _flushWaiters[i].Done.TrySetResult();
                     _flushWaiters.RemoveAt(i);
                 }
+            }
+        }
+    }
+
+    // Waits before retrying a failed sink; a producer short of credit still has its sweep served meanwhile.
+    private void BackOff(int milliseconds, bool stopping)
+    {
+        long deadline = Environment.TickCount64 + milliseconds;
+        long remaining;
+        while ((remaining = deadline - Environment.TickCount64) > 0)
+        {
+            lock (_wakeLock)
+            {
+                if (Volatile.Read(ref _sweepRequested) == 0)
+                {
+                    Monitor.Wait(_wakeLock, (int)remaining);
+                }
+
+                _wakeRequested = false;
+            }
+
+            if (!stopping && Volatile.Read(ref _sweepRequested) != 0)
+            {
+                SweepStages();
             }
         }
     }

@@ -49,7 +49,7 @@ public sealed class OrderTests
     {
         var sink = new MemorySink();
         var logger = new AuditLogger(sink);
-        const int Rounds = 100;
+        const int Rounds = 200;
         for (int round = 0; round < Rounds; round++)
         {
             // The first event on a thread of its own, then (after the flush) the second on another thread: the
@@ -61,6 +61,7 @@ public sealed class OrderTests
             var second = new Thread(() => logger.AuthSuccess("b" + round, null, "k", "/v1"));
             second.Start();
             second.Join();
+            logger.Flush(); // and the next round's first event after this one: again only the flush orders them
         }
 
         logger.Dispose();
