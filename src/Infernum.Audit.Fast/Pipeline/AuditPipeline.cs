@@ -131,13 +131,17 @@ internal sealed class AuditPipeline
     private long _lastSweepTick;
     private long _lastSweepReclaimed;
 
+    // (writer) The tick count when the writer entered the sink's Write or Flush; 0 while it is outside.
+    private long _sinkCallStart;
+
     // Producers waiting for credit sleep on this, and the writer pulses it as it returns credit.
     private readonly object _roomLock = new();
 
     // Guards the writer's sleep: _wakeRequested.
     private readonly object _wakeLock = new();
 
-    // Guards _flushWaiters, _flushRequested and _writerDone.
+    // Guards _flushWaiters, _flushRequested, _writerDone, _writerAbandoned, and the writer's count of written events
+    // against an abandonment.
     private readonly object _flushLock = new();
 
     private readonly Pipe _pipe;
@@ -186,6 +190,10 @@ internal sealed class AuditPipeline
     // (_flushLock) Flush requests so far; the writer has exited.
     private long _flushRequested;
     private bool _writerDone;
+
+    // (_flushLock) The owner's stop deadline passed while the writer was inside the sink: what it held was counted
+    // unwritten, and the writer, if it ever returns, counts nothing more and exits.
+    private bool _writerAbandoned;
 
     // Set after _disposed: the writer drains what is published and exits, giving up on a failing sink at the deadline.
     private volatile bool _stopping;
@@ -538,8 +546,12 @@ internal sealed class AuditPipeline
     [MethodImpl(MethodImplOptions.NoInlining)]
     private AuditDropReason? ShortOfCredit(ProducerStage stage, long charge)
     {
-        // A sweep that has just run and found nothing to take back is not asked for again: the buffer is full.
-        bool futile = Volatile.Read(ref _lastSweepReclaimed) == 0 && Environment.TickCount64 - Volatile.Read(ref _lastSweepTick) < FutileSweepMilliseconds;
+        // A sweep that has just run and found nothing to take back is not asked for again: the buffer is full. Nor is
+        // one asked of a writer that has been inside the sink for a while: it could not serve it.
+        long now = Environment.TickCount64;
+        long inSink = Volatile.Read(ref _sinkCallStart);
+        bool futile = (Volatile.Read(ref _lastSweepReclaimed) == 0 && now - Volatile.Read(ref _lastSweepTick) < FutileSweepMilliseconds)
+            || (inSink != 0 && now - inSink > FutileSweepMilliseconds);
         if (!futile && WaitForSweep() && TryTakeCredit(stage, charge))
         {
             return null;
@@ -727,14 +739,14 @@ internal sealed class AuditPipeline
     /// <returns>The writer's exit.</returns>
     public Task StopAsync(TimeSpan timeout)
     {
-        if (!_disposed)
+        // The first call sets the deadline, before anything else: every caller then waits for the same one.
+        if (Interlocked.CompareExchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds, 0) == 0)
         {
             _disposed = true;
 
             // The writer then asks every stage back (StopProducers): a producer sees the request on its next event,
             // finds this set, and refuses.
             Volatile.Write(ref _refusal, 1 + (int)AuditDropReason.Disposed);
-            Interlocked.Exchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
         }
 
         PulseRoom();
@@ -742,6 +754,60 @@ internal sealed class AuditPipeline
         WakeWriter();
         return _writerExited.Task;
     }
+
+    /// <summary>Whether the caller is the writer thread (a sink or its fault callback, which cannot wait for the writer).</summary>
+    public bool IsWriterThread => Thread.CurrentThread == _writerThread;
+
+    /// <summary>
+    /// When the stop deadline has passed and the writer is still inside the sink: stops producers, counts every line
+    /// not yet written as unwritten, marks the sink <see cref="AuditSinkHealth.Unresponsive"/> and completes every
+    /// flush waiter. The writer, if the sink ever returns, exits without counting more.
+    /// </summary>
+    public void Abandon()
+    {
+        lock (_flushLock)
+        {
+            if (_writerDone)
+            {
+                return;
+            }
+        }
+
+        // The writer may never reach StopProducers: ask every stage here (under the lock the writer changes its list under).
+        lock (_stagesLock)
+        {
+            foreach (ProducerStage stage in _active)
+            {
+                Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+            }
+
+            for (ProducerStage? stage = Volatile.Read(ref _pendingStages); stage is not null; stage = stage.NextPending)
+            {
+                Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+            }
+        }
+
+        Interlocked.MemoryBarrierProcessWide();
+        Thread.Sleep(1); // a producer inside a line when asked finishes it within microseconds
+        lock (_flushLock)
+        {
+            if (_writerDone)
+            {
+                return;
+            }
+
+            _writerAbandoned = true;
+            Volatile.Write(ref _unwritten, GetCounters().InFlight);
+        }
+
+        _health = AuditSinkHealth.Unresponsive;
+        PulseRoom();
+        CompleteFlushWaiters(long.MaxValue, all: true);
+        _writerExited.TrySetResult();
+    }
+
+    /// <summary>The tick count (<see cref="Environment.TickCount64"/>) at which the stop gives up on the sink.</summary>
+    public long StopDeadline => Interlocked.Read(ref _stopDeadline);
 
     private void WakeWriter()
     {
@@ -759,7 +825,7 @@ internal sealed class AuditPipeline
         bool producersLeft = false;
         try
         {
-            while (true)
+            while (!Volatile.Read(ref _writerAbandoned))
             {
                 bool stopping = _stopping;
                 if (stopping && !producersLeft)
@@ -788,9 +854,9 @@ internal sealed class AuditPipeline
                     CompleteFlushWaiters(epoch, all: false);
                     if (stopping)
                     {
-                        if (moved == 0)
+                        if (moved == 0 || Environment.TickCount64 >= Interlocked.Read(ref _stopDeadline))
                         {
-                            break; // the producers have left and a full pass found nothing more
+                            break; // the producers have left and a full pass found nothing more, or the owner's time is up
                         }
 
                         continue;
@@ -826,7 +892,15 @@ internal sealed class AuditPipeline
             // Producers have left (or the deadline passed): what is still in flight will not be written. Every stage
             // outside a line lets go of its block, so that no thread keeps this logger's memory.
             ReleaseStages();
-            Volatile.Write(ref _unwritten, GetCounters().InFlight);
+            bool abandoned;
+            lock (_flushLock)
+            {
+                abandoned = _writerAbandoned;
+                if (!abandoned)
+                {
+                    Volatile.Write(ref _unwritten, GetCounters().InFlight);
+                }
+            }
 
             try
             {
@@ -837,7 +911,11 @@ internal sealed class AuditPipeline
                 Interlocked.Increment(ref _progress.WriteErrors);
             }
 
-            _health = AuditSinkHealth.Closed;
+            if (!abandoned)
+            {
+                _health = AuditSinkHealth.Closed;
+            }
+
             reader.Complete();
             _pipe.Writer.Complete();
             _stageBlocks.Clear();
@@ -1266,7 +1344,16 @@ internal sealed class AuditPipeline
                     lines--;
                 }
 
-                Volatile.Write(ref _progress.WrittenEvents, _progress.WrittenEvents + lines);
+                lock (_flushLock)
+                {
+                    if (_writerAbandoned)
+                    {
+                        return null; // counted unwritten already: the loop ends
+                    }
+
+                    Volatile.Write(ref _progress.WrittenEvents, _progress.WrittenEvents + lines);
+                }
+
                 Volatile.Write(ref _progress.WrittenBytes, written);
                 ReturnCredit(bytes - recordBytes);
             }
@@ -1308,12 +1395,17 @@ internal sealed class AuditPipeline
             Debug.Assert(span.IsEmpty || span[^1] == (byte)'\n', "A segment ends with a complete line.");
             try
             {
+                Volatile.Write(ref _sinkCallStart, Environment.TickCount64);
                 _sink.Write(span);
             }
             catch (Exception error)
             {
                 Interlocked.Increment(ref _progress.WriteErrors);
                 return error;
+            }
+            finally
+            {
+                Volatile.Write(ref _sinkCallStart, 0);
             }
 
             segments++;
@@ -1324,6 +1416,7 @@ internal sealed class AuditPipeline
 
         try
         {
+            Volatile.Write(ref _sinkCallStart, Environment.TickCount64);
             _sink.Flush();
             return null;
         }
@@ -1331,6 +1424,10 @@ internal sealed class AuditPipeline
         {
             Interlocked.Increment(ref _progress.WriteErrors);
             return error;
+        }
+        finally
+        {
+            Volatile.Write(ref _sinkCallStart, 0);
         }
     }
 
