@@ -20,9 +20,6 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// </remarks>
 internal sealed class ProducerStage
 {
-    /// <summary>Bytes of a record's header.</summary>
-    public const int HeaderBytes = 16;
-
     /// <summary><see cref="State"/>: no line is open.</summary>
     public const int Idle = 0;
 
@@ -88,9 +85,9 @@ internal sealed class ProducerStage
     private int _writePosition;
 
     /// <summary>Credit charged by this stage's lines so far (each line's length plus the most a line end takes).</summary>
-    public long Produced;
+    public long CreditUsed;
 
-    /// <summary>Credit granted to this stage so far; <see cref="Produced"/> may not pass it.</summary>
+    /// <summary>Credit granted to this stage so far; <see cref="CreditUsed"/> may not pass it.</summary>
     public long CreditLimit;
 
     /// <summary>Lines published.</summary>
@@ -164,11 +161,11 @@ internal sealed class ProducerStage
     /// </summary>
     public void Publish(Span<byte> record, int end)
     {
-        int lineLength = end - HeaderBytes;
+        int lineLength = end - LineFormat.RecordHeaderBytes;
         BinaryPrimitives.WriteInt32LittleEndian(record, lineLength);
         BinaryPrimitives.WriteInt64LittleEndian(record.Slice(8), DropsTotal);
         _writePosition += end;
-        Produced += lineLength + AuditPipeline.MaxLineEndBytes;
+        CreditUsed += lineLength + LineFormat.MaxLineEndBytes;
         Volatile.Write(ref Accepted, Accepted + 1);
         Volatile.Write(ref _writeBlock.Published, _writePosition); // the record (and the count) become visible together
     }
