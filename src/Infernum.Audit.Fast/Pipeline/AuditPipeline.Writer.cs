@@ -5,11 +5,9 @@ using System.Buffers.Text;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
-using Infernum.Audit.Fast.Json;
 
 namespace Infernum.Audit.Fast.Pipeline;
 

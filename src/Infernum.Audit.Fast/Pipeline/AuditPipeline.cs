@@ -1,12 +1,6 @@
 using System;
-using System.Buffers;
-using System.Buffers.Binary;
-using System.Buffers.Text;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Infernum.Audit.Fast.Json;
