@@ -82,7 +82,7 @@ internal static class Program
         {
             while (!thread.Join(500))
             {
-                Console.Write($"\r  {logger.Counters.Enqueued:N0} / {requests:N0} events logged, {logger.Counters.Written:N0} written ...");
+                Console.Write($"\r  {logger.Counters.Offered:N0} / {requests:N0} events logged, {logger.Counters.Written:N0} written ...");
             }
         }
 
@@ -91,7 +91,7 @@ internal static class Program
         TimeSpan total = clock.Elapsed;
         AuditCounters counters = logger.Counters;
         int collections = GC.CollectionCount(0) - gen0 + GC.CollectionCount(1) - gen1 + GC.CollectionCount(2) - gen2;
-        Console.WriteLine($"\r  {counters.Enqueued:N0} / {requests:N0} events logged, {counters.Written:N0} written.          ");
+        Console.WriteLine($"\r  {counters.Offered:N0} / {requests:N0} events logged, {counters.Written:N0} written.          ");
 
         long[] byType = new long[s_eventNames.Length];
         long allocated = 0;

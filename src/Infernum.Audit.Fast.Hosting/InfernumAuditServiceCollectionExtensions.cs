@@ -72,6 +72,7 @@ public static class InfernumAuditServiceCollectionExtensions
             BlockTimeout = settings.BlockTimeout,
             WriteSequenceNumbers = settings.WriteSequenceNumbers,
             Clock = settings.Clock,
+            DrainOnTerminationSignals = false, // the host handles the signals and disposes the logger after its shutdown
         });
 
         // The switches follow configuration reloads; the sink and buffer settings keep their start-up values.

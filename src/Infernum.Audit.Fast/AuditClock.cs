@@ -13,8 +13,9 @@ public enum AuditClock
     /// <summary>
     /// The system clock read once a second per thread, advanced in between by the millisecond tick count
     /// (<see cref="System.Environment.TickCount64"/>, a few nanoseconds): timestamps are exact to the tick
-    /// count's resolution (1–4 ms on Linux, up to 16 ms on Windows) and never go backwards on a thread. Line
-    /// order and <c>seq</c> are unaffected.
+    /// count's resolution (1–4 ms on Linux, up to 16 ms on Windows). On a thread they do not go backwards by the
+    /// tick count's jitter (up to 20 ms is absorbed); when the system clock is set back by more, they follow it
+    /// within a second, as <see cref="System"/> timestamps would at once. Line order and <c>seq</c> are unaffected.
     /// </summary>
     Coarse,
 }

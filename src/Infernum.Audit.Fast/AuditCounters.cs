@@ -2,12 +2,21 @@ namespace Infernum.Audit.Fast;
 
 /// <summary>
 /// A consistent snapshot of an <see cref="AuditLogger"/>'s counters: at every read,
-/// <c>Enqueued == Written + Dropped + InFlight</c>.
+/// <c>Offered == Written + Dropped + InFlight</c>.
 /// </summary>
 public readonly record struct AuditCounters
 {
-    /// <summary>Events offered while the logger was enabled: written, dropped or in flight.</summary>
-    public long Enqueued { get; init; }
+    /// <summary>
+    /// Events offered while the logger was enabled: accepted (then written, in flight or unwritten) or refused
+    /// (dropped for any reason). Named as <c>System.Threading.Channels</c> would: it counts what was offered, not
+    /// what was taken.
+    /// </summary>
+    public long Offered { get; init; }
+
+    /// <summary>The former name of <see cref="Offered"/>, which it always equals; it includes dropped events.</summary>
+    [System.Obsolete("Counts dropped events too; use Offered. Removed in 1.0.")]
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public long Enqueued => Offered;
 
     /// <summary>Events the sink accepted.</summary>
     public long Written { get; init; }
@@ -36,8 +45,11 @@ public readonly record struct AuditCounters
     /// <summary>Accepted, never written before the dispose timeout (<see cref="AuditDropReason.Unwritten"/>).</summary>
     public long DroppedUnwritten { get; init; }
 
+    /// <summary>Refused or not written because every <c>seq</c> up to <see cref="long.MaxValue"/> was taken (<see cref="AuditDropReason.SequenceExhausted"/>).</summary>
+    public long DroppedSequenceExhausted { get; init; }
+
     /// <summary>All dropped events.</summary>
-    public long Dropped => DroppedBufferFull + DroppedBlockTimeout + DroppedRejected + DroppedOversize + DroppedDisposed + DroppedFormatError + DroppedUnwritten;
+    public long Dropped => DroppedBufferFull + DroppedBlockTimeout + DroppedRejected + DroppedOversize + DroppedDisposed + DroppedFormatError + DroppedUnwritten + DroppedSequenceExhausted;
 
     /// <summary>Sink calls that threw.</summary>
     public long WriteErrors { get; init; }
@@ -58,6 +70,7 @@ public readonly record struct AuditCounters
         AuditDropReason.Disposed => DroppedDisposed,
         AuditDropReason.FormatError => DroppedFormatError,
         AuditDropReason.Unwritten => DroppedUnwritten,
+        AuditDropReason.SequenceExhausted => DroppedSequenceExhausted,
         _ => 0,
     };
 }

@@ -89,6 +89,15 @@ public sealed record AuditDeliveryOptions
     /// </summary>
     public Action<AuditSinkFault>? OnSinkFault { get; init; }
 
+    /// <summary>
+    /// Whether the logger drains (as <see cref="AuditLogger.Dispose"/> does, within <see cref="DisposeTimeout"/>) when
+    /// the process receives SIGTERM, SIGINT, SIGHUP or SIGQUIT, before the signal ends it as it would have. Default
+    /// <see langword="true"/>, for console services without a generic host. Turn it off where the application
+    /// handles those signals itself and disposes the logger at the end of its own shutdown (a generic host: the
+    /// hosting package does), so that events logged during that shutdown are still taken.
+    /// </summary>
+    public bool DrainOnTerminationSignals { get; init; } = true;
+
     /// <summary>The defaults.</summary>
     public static AuditDeliveryOptions Default { get; } = new();
 }

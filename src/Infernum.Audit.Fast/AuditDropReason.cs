@@ -23,4 +23,12 @@ public enum AuditDropReason
 
     /// <summary>The event was accepted but the sink never took it before the dispose timeout ran out.</summary>
     Unwritten,
+
+    /// <summary>
+    /// No <c>seq</c> was left: the logger had numbered an event <see cref="long.MaxValue"/>, and a number is never
+    /// reused or wrapped. From then on every event is refused with this reason (the file needs a new sequence:
+    /// a new file, or <see cref="AuditDeliveryOptions.WriteSequenceNumbers"/> off is not enough, since drop records
+    /// still number their ranges).
+    /// </summary>
+    SequenceExhausted,
 }

@@ -16,6 +16,16 @@ namespace Infernum.Audit.Fast;
 /// events are the methods of this class; a team's own events are <see cref="AuditEventAttribute"/> methods
 /// anywhere that the generator writes against this class. Every event is accounted for: written, or counted
 /// as dropped (<see cref="Counters"/>) and recorded in the file by an <c>audit_dropped</c> line.
+/// <para>
+/// Order in the file: <c>seq</c> strictly increases down the file and is never reused or wrapped (at
+/// <see cref="long.MaxValue"/> events are refused as <see cref="AuditDropReason.SequenceExhausted"/>); the events of
+/// one thread are in the order of its calls; and an event whose call returned before a <see cref="Flush()"/> or
+/// <see cref="FlushAsync"/> began comes before every event whose call began after that flush completed, on any
+/// thread. Nothing more is promised across threads: each thread stages its lines on its own and the writer takes
+/// them a thread at a time, so an event that returned on one thread may follow one another thread logged a little
+/// later (within one writer pass, a few milliseconds). Ordering every call across threads would need a shared
+/// counter or lock on each of them, the cost this logger is built to avoid; timestamps are the cross-thread clue.
+/// </para>
 /// </remarks>
 public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
 {
@@ -24,6 +34,7 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     private readonly EventHandler _onProcessExit;
     private readonly TimeSpan _disposeTimeout;
     private AuditOptions _options;
+    // 0: open; 1: stopping (the first Dispose call has begun); 2: stopped and cleaned up.
     private int _disposed;
 
     /// <summary>Creates a logger writing to <paramref name="sink"/> with the default delivery; it owns the sink and disposes it.</summary>
@@ -49,9 +60,14 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
         _pipeline = new AuditPipeline(sink, delivery);
         _metrics = new AuditMetrics(this);
 
-        // A logger the application forgot to dispose still drains at process exit.
+        // A logger the application forgot to dispose still drains at process exit, and before a termination signal
+        // ends the process.
         _onProcessExit = (_, _) => Dispose();
         AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
+        if (delivery.DrainOnTerminationSignals)
+        {
+            TerminationSignals.Add(this);
+        }
     }
 
     /// <summary>The switches in force. Assigning swaps them atomically: a concurrent event sees the old or the new set, never a mix.</summary>
@@ -90,40 +106,100 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void EndLine(ref AuditLineWriter writer) => _pipeline.EndLine(ref writer);
 
-    /// <summary>Blocks until every event logged before the call is written to the sink and flushed.</summary>
-    public void Flush() => _pipeline.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+    /// <summary>
+    /// Blocks until every event logged before the call is written to the sink and flushed, or
+    /// <see cref="AuditDeliveryOptions.DisposeTimeout"/> has passed (a sink that does not take the lines).
+    /// </summary>
+    public void Flush() => Flush(_disposeTimeout);
+
+    /// <summary>Blocks until every event logged before the call is written to the sink and flushed, or <paramref name="timeout"/> has passed.</summary>
+    /// <param name="timeout">How long to wait at most; <see cref="Timeout.InfiniteTimeSpan"/> to wait for as long as it takes.</param>
+    /// <returns><see langword="true"/> if everything was flushed; <see langword="false"/> if the time ran out first.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
+    public bool Flush(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout is negative.");
+        }
+
+        Task flushed = _pipeline.FlushAsync(CancellationToken.None);
+        if (_pipeline.IsWriterThread)
+        {
+            return flushed.IsCompleted; // the writer cannot wait for itself (a sink or OnSinkFault calling back)
+        }
+
+        return flushed.Wait(timeout);
+    }
 
     /// <summary>Completes when every event logged before the call is written to the sink and flushed.</summary>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => new(_pipeline.FlushAsync(cancellationToken));
 
     /// <summary>Stops accepting events, writes everything buffered to the sink, flushes and disposes it.</summary>
     /// <remarks>
-    /// Waits at most <see cref="AuditDeliveryOptions.DisposeTimeout"/> for a failing sink; what it could not take
-    /// is counted as <see cref="AuditDropReason.Unwritten"/>. Events logged afterwards are counted as dropped.
+    /// <para>
+    /// Returns within <see cref="AuditDeliveryOptions.DisposeTimeout"/> of the first call, whatever the sink does:
+    /// what the sink has not taken by then is counted as <see cref="AuditDropReason.Unwritten"/>; if its
+    /// <c>Write</c> has not even returned, <see cref="SinkHealth"/> becomes <see cref="AuditSinkHealth.Unresponsive"/>
+    /// and pending flushes complete. Events logged afterwards are counted as dropped.
+    /// </para>
+    /// <para>
+    /// Every call, from any thread, concurrent or not (and process exit, and a termination signal), waits for the
+    /// one drain the first call began; a call from the writer thread itself (from <see cref="AuditDeliveryOptions.OnSinkFault"/>
+    /// or a sink) only begins it, since the writer drains once the callback returns.
+    /// </para>
     /// </remarks>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        Task stopped = BeginStop();
+        if (_pipeline.IsWriterThread)
         {
             return;
         }
 
-        AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
-        _ = _pipeline.StopAsync(_disposeTimeout).Wait(_disposeTimeout + TimeSpan.FromSeconds(5));
-        _metrics.Dispose();
+        if (!stopped.Wait(RemainingUntil(_pipeline.StopDeadline)))
+        {
+            _pipeline.Abandon();
+        }
+
+        EndStop();
     }
 
     /// <inheritdoc cref="Dispose"/>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        Task stopped = BeginStop();
+        if (_pipeline.IsWriterThread)
         {
             return;
         }
 
-        AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
-        Task stopped = _pipeline.StopAsync(_disposeTimeout);
-        await Task.WhenAny(stopped, Task.Delay(_disposeTimeout + TimeSpan.FromSeconds(5))).ConfigureAwait(false);
-        _metrics.Dispose();
+        if (await Task.WhenAny(stopped, Task.Delay(RemainingUntil(_pipeline.StopDeadline))).ConfigureAwait(false) != stopped)
+        {
+            _pipeline.Abandon();
+        }
+
+        EndStop();
     }
+
+    private Task BeginStop()
+    {
+        if (Interlocked.CompareExchange(ref _disposed, 1, 0) == 0)
+        {
+            AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
+            TerminationSignals.Remove(this);
+        }
+
+        return _pipeline.StopAsync(_disposeTimeout);
+    }
+
+    private void EndStop()
+    {
+        if (Interlocked.CompareExchange(ref _disposed, 2, 1) == 1)
+        {
+            _metrics.Dispose();
+        }
+    }
+
+    private static TimeSpan RemainingUntil(long deadline) => TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
 }

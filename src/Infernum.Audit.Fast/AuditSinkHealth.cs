@@ -11,4 +11,11 @@ public enum AuditSinkHealth
 
     /// <summary>The logger is disposed and its sink closed.</summary>
     Closed,
+
+    /// <summary>
+    /// The logger is disposed, but the sink's <c>Write</c> or <c>Flush</c> had not returned when
+    /// <see cref="AuditDeliveryOptions.DisposeTimeout"/> ran out: disposing gave up on it, counted every line not yet
+    /// written as <see cref="AuditDropReason.Unwritten"/> and completed every pending flush.
+    /// </summary>
+    Unresponsive,
 }

@@ -109,7 +109,7 @@ public sealed class DeliveryTests : IDisposable
         List<AuditFile.Entry> entries = AuditFile.Parse(stream.Lines());
         long droppedInFile = AuditFile.AssertEverySeqAccounted(entries);
         AuditCounters counters = logger.Counters;
-        Assert.Equal(offered, counters.Enqueued);
+        Assert.Equal(offered, counters.Offered);
         Assert.Equal(offered, entries.Count(e => !e.IsDropRecord) + droppedInFile);
         Assert.Equal(counters.Dropped, droppedInFile);
         Assert.Equal(counters.Written, entries.Count(e => !e.IsDropRecord));
@@ -137,8 +137,8 @@ public sealed class DeliveryTests : IDisposable
 
         AuditCounters stalled = logger.Counters;
         Assert.True(stalled.DroppedBufferFull > 0);
-        Assert.Equal(offered, stalled.Enqueued);
-        Assert.Equal(stalled.Enqueued, stalled.Written + stalled.Dropped + stalled.InFlight);
+        Assert.Equal(offered, stalled.Offered);
+        Assert.Equal(stalled.Offered, stalled.Written + stalled.Dropped + stalled.InFlight);
 
         sink.Open();
         logger.Flush(); // room again: the next event is accepted and carries the record before it
@@ -258,7 +258,7 @@ public sealed class DeliveryTests : IDisposable
         for (int read = 0; read < 2_000; read++)
         {
             AuditCounters c = logger.Counters;
-            Assert.Equal(c.Enqueued, c.Written + c.Dropped + c.InFlight);
+            Assert.Equal(c.Offered, c.Written + c.Dropped + c.InFlight);
             Assert.True(c.BufferedBytes <= c.BufferedBytesHighWater);
             Assert.True(c.BufferedBytesHighWater <= 128 * 1024);
         }
@@ -269,7 +269,7 @@ public sealed class DeliveryTests : IDisposable
         logger.Dispose();
         AuditCounters final = logger.Counters;
         Assert.Equal(0, final.InFlight);
-        Assert.Equal(final.Enqueued, final.Written + final.Dropped);
+        Assert.Equal(final.Offered, final.Written + final.Dropped);
     }
 
     [Fact]
@@ -333,7 +333,7 @@ public sealed class DeliveryTests : IDisposable
         }
 
         logger.Dispose();
-        Assert.True(seen["infernum.audit.events.enqueued"] >= 1);
+        Assert.True(seen["infernum.audit.events.offered"] >= 1);
         Assert.True(seen["infernum.audit.events.written"] >= 1);
         Assert.True(seen.ContainsKey("infernum.audit.events.dropped"));
         Assert.True(seen.ContainsKey("infernum.audit.buffer.bytes"));

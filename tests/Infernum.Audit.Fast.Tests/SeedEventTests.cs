@@ -98,7 +98,7 @@ public sealed class SeedEventTests
         logger.Flush();
 
         Assert.Empty(sink.ToArray());
-        Assert.Equal(0, logger.Counters.Enqueued);
+        Assert.Equal(0, logger.Counters.Offered);
     }
 
     [Theory]

@@ -35,7 +35,7 @@ public sealed class StageTests
         logger.AuthSuccess("main", null, "k", "/e");
         logger.Flush();
         AuditCounters counters = logger.Counters;
-        Assert.Equal(101, counters.Enqueued);
+        Assert.Equal(101, counters.Offered);
         Assert.Equal(101, counters.Written);
         Assert.Equal(0, counters.InFlight);
         logger.Dispose();
@@ -50,10 +50,10 @@ public sealed class StageTests
     public void The_record_size_constants_match_the_segments_they_stand_for()
     {
         // Constants so that the producer's path folds them; a change to a segment must change them too.
-        Assert.Equal(Pipeline.AuditPipeline.MaxLineEndBytes, Pipeline.AuditPipeline.SeqField.Length + 20 + Pipeline.AuditPipeline.LineEnd.Length);
+        Assert.Equal(Pipeline.LineFormat.MaxLineEndBytes, Pipeline.LineFormat.SeqField.Length + 20 + Pipeline.LineFormat.LineEnd.Length);
         Assert.Equal(
-            Pipeline.AuditPipeline.FixedRecordBytes,
-            Pipeline.ProducerStage.HeaderBytes + Pipeline.AuditPipeline.LinePrefix.Length + Json.TimestampFormatter.Length + 1);
+            Pipeline.LineFormat.FixedRecordBytes,
+            Pipeline.LineFormat.RecordHeaderBytes + Pipeline.LineFormat.LinePrefix.Length + Json.TimestampFormatter.Length + 1);
     }
 
     [Fact]

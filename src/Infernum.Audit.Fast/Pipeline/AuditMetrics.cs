@@ -20,7 +20,7 @@ internal sealed class AuditMetrics : IDisposable
     public AuditMetrics(AuditLogger logger)
     {
         _meter = new Meter(MeterName);
-        _meter.CreateObservableCounter("infernum.audit.events.enqueued", () => logger.Counters.Enqueued, "{event}", "Events offered to the logger.");
+        _meter.CreateObservableCounter("infernum.audit.events.offered", () => logger.Counters.Offered, "{event}", "Events offered to the logger: accepted or dropped.");
         _meter.CreateObservableCounter("infernum.audit.events.written", () => logger.Counters.Written, "{event}", "Events the sink accepted.");
         _meter.CreateObservableCounter("infernum.audit.events.dropped", () => Dropped(logger.Counters), "{event}", "Events not written, by reason.");
         _meter.CreateObservableCounter("infernum.audit.sink.write_errors", () => logger.Counters.WriteErrors, "{error}", "Sink calls that threw.");

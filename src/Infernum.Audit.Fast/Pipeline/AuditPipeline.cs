@@ -1,12 +1,6 @@
 using System;
-using System.Buffers;
-using System.Buffers.Binary;
-using System.Buffers.Text;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Infernum.Audit.Fast.Json;
@@ -18,25 +12,68 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each producer thread has its own <see cref="ProducerStage"/>: it formats its whole line there, on its own thread,
-/// and publishes it with a plain release store, taking no lock and no interlocked instruction (those, with the full
-/// fence they imply, were once the largest cost of an event after the clock). Memory is bounded by credit: a stage
-/// takes credit from the shared budget a chunk at a time (one interlocked operation per chunk, not per event), and
-/// the writer returns it as lines reach the sink.
+/// Three files by the thread that runs the code: this one (state, construction, counters, flush and stop requests,
+/// called from any thread), <c>AuditPipeline.Producer.cs</c> (the threads that log), <c>AuditPipeline.Writer.cs</c>
+/// (the one writer thread). The line's framing lives in <see cref="LineFormat"/>.
 /// </para>
 /// <para>
-/// One background thread moves published lines from every stage into the pipe, appending each line's <c>seq</c>
-/// as it goes, so the file is in <c>seq</c> order and each thread's lines keep their order; it then writes the
-/// pipe's segments (whole lines only) to the sink, retrying a failed segment until it succeeds. An event that is
-/// not written still takes a <c>seq</c>: its stage counts it, and the writer puts an <c>audit_dropped</c> record
-/// naming the range before that thread's next line (or as soon as it sees the count), so every number is in the
-/// file once, as a line or inside a range.
+/// Each producer thread has its own <see cref="ProducerStage"/>: it formats its whole line there and publishes it
+/// with a plain release store, taking no lock and no interlocked instruction. Memory is bounded by credit: a stage
+/// takes credit a chunk at a time (one interlocked operation per chunk), and the writer returns it as lines reach the
+/// sink; a stage idle for <see cref="IdleSweepMilliseconds"/>, or whose thread has exited, gives its block and unused
+/// credit back (a "sweep"), so that the bound counts lines waiting for the sink, not threads.
 /// </para>
+/// <para>
+/// The writer moves published lines from every stage into the pipe, appending each line's <c>seq</c> as it goes, and
+/// writes the pipe's segments (whole lines only) to the sink. That copy earns its place: <c>seq</c> is known only
+/// there (the writer alone orders lines across threads, without a shared counter on the callers' path); it turns
+/// many threads' small, interleaved stage blocks into 64 KiB runs of whole lines, one sink call each; it frees a
+/// stage block as soon as it is moved, whatever the sink does, so a slow or failing sink holds pipe segments, not
+/// threads' blocks; and a failed segment stays in the pipe for a retry. Writing stage blocks straight to the sink
+/// would need the <c>seq</c> reserved on the caller's thread (an interlocked increment per event, the cost this
+/// design removes) and one sink call per thread per pass.
+/// </para>
+/// <para>Who writes what (any reader uses <see cref="Volatile"/> or the named lock):</para>
+/// <list type="table">
+/// <listheader><term>field</term><description>written by; guarded by</description></listheader>
+/// <item><term><c>t_stage</c> list, <see cref="ProducerStage"/>'s <c>State</c>, <c>CreditUsed</c>, <c>CreditLimit</c>,
+/// <c>Accepted</c>, <c>Dropped</c>, <c>DropsTotal</c>, its write block</term><description>the owner thread, no lock;
+/// the writer only while the owner waits on <c>Revoke</c> (<c>Taking</c>) or has exited; <c>State</c> also by the
+/// first-chance handler on the owner's thread</description></item>
+/// <item><term><see cref="ProducerStage"/>'s <c>Revoke</c></term><description>writer (asks, takes) and owner (keeps,
+/// re-attaches), by compare-and-swap; the writer's process-wide barrier orders it against <c>State</c></description></item>
+/// <item><term><c>_active</c>, <c>_retiredAccepted</c>, <c>_retiredDropped</c>, a stage's counts when folded</term>
+/// <description>writer; <c>_stagesLock</c> (the writer iterates <c>_active</c> without it; <c>GetCounters</c> and
+/// <c>Abandon</c> take it)</description></item>
+/// <item><term><c>_pendingStages</c></term><description>owners push, writer takes all; interlocked</description></item>
+/// <item><term><c>_detachedDropped</c></term><description>any producer on a detached stage; interlocked</description></item>
+/// <item><term><c>_ledger</c> (credit, high water)</term><description>producers take, writer returns; interlocked</description></item>
+/// <item><term><c>_seq</c>, <c>_timestamp</c>, <c>_cursor</c>, <c>_dropRecords</c>, <c>_sweepCandidates</c>,
+/// <c>_nextIdleSweep</c>, a stage's <see cref="StageReader"/></term><description>writer only</description></item>
+/// <item><term><c>_progress</c> (written bytes, errors, unnumbered lines), <c>_health</c>, <c>_sinkCallStart</c>,
+/// <c>_lastSweepTick</c>, <c>_lastSweepReclaimed</c>, <c>_sweepsDone</c></term><description>writer; read with
+/// <see cref="Volatile"/> (<c>_progress.WrittenEvents</c> under <c>_flushLock</c>, against an abandonment)</description></item>
+/// <item><term><c>_flushWaiters</c>, <c>_flushRequested</c>, <c>_writerDone</c>, <c>_writerAbandoned</c>, <c>_unwritten</c></term>
+/// <description>any thread; <c>_flushLock</c></description></item>
+/// <item><term><c>_wakeRequested</c> (and the writer's sleep)</term><description>any thread; <c>_wakeLock</c>;
+/// <c>_writerWaiting</c> interlocked</description></item>
+/// <item><term>producers waiting for credit or a sweep</term><description>sleep on <c>_roomLock</c>, which the writer
+/// pulses; <c>_producersWaiting</c>, <c>_sweepRequested</c> interlocked</description></item>
+/// <item><term><c>_refusal</c>, <c>_disposed</c>, <c>_stopping</c>, <c>_stopDeadline</c></term><description>set once
+/// (the first disposer; the writer for an exhausted <c>seq</c>); volatile or interlocked</description></item>
+/// </list>
 /// </remarks>
-internal sealed class AuditPipeline
+internal sealed partial class AuditPipeline
 {
-    /// <summary>Size of each pooled pipe segment and stage block.</summary>
+    /// <summary>Size of each pooled pipe segment.</summary>
     internal const int BlockSize = 64 * 1024;
+
+    /// <summary>
+    /// Size of each pooled stage block: small, since every thread that logs holds one until the writer takes it back
+    /// (after <see cref="IdleSweepMilliseconds"/> without an event), and large enough that a thread moves to a new
+    /// one only every ~70 lines.
+    /// </summary>
+    internal const int StageBlockSize = 16 * 1024;
 
     /// <summary>Stage blocks allocated at construction (or the whole bound, if smaller).</summary>
     internal const long WarmBytes = 4L * 1024 * 1024;
@@ -58,39 +95,56 @@ internal sealed class AuditPipeline
     /// <summary>Segments written per sink batch before their blocks go back to the pool (512 KiB).</summary>
     private const int MaxSegmentsPerBatch = 8;
 
-    /// <summary>How often the writer looks for stages whose threads have exited.</summary>
-    private const int RetireCheckMilliseconds = 1000;
-
-    internal static ReadOnlySpan<byte> LinePrefix => "{\"timestamp\":\""u8;
-
-    internal static ReadOnlySpan<byte> SeqField => ",\"seq\":"u8;
-
-    internal static ReadOnlySpan<byte> LineEnd => "}\n"u8;
-
-    private static ReadOnlySpan<byte> DropRecordType => "\",\"event_type\":\"audit_dropped\",\"count\":"u8;
-
     /// <summary>
-    /// Bytes the writer appends to a line at most: the <c>seq</c> field (<see cref="SeqField"/> and up to 20 digits)
-    /// and <see cref="LineEnd"/>. Constants, not sums of the spans' lengths, so the producer's path never calls for them.
+    /// A stage whose thread logged nothing for this long (or has exited) gives its block and unused credit back to
+    /// the writer; the thread takes a block again with its next event.
     /// </summary>
-    internal const int MaxLineEndBytes = 7 + 20 + 2;
+    private const int IdleSweepMilliseconds = 100;
 
-    /// <summary>Bytes a staged record needs besides the line's body: header, <see cref="LinePrefix"/>, timestamp, closing quote.</summary>
-    internal const int FixedRecordBytes = ProducerStage.HeaderBytes + 14 + TimestampFormatter.Length + 1;
+    /// <summary>A producer short of credit asks for a sweep of idle stages and waits this long at most for it.</summary>
+    private const int SweepWaitMilliseconds = 50;
 
-    private static int MaxDropRecordBytes => LinePrefix.Length + TimestampFormatter.Length + DropRecordType.Length + (3 * 20) + 26 + MaxLineEndBytes;
+    /// <summary>After a sweep that took nothing back, producers short of credit do not ask again for this long.</summary>
+    private const int FutileSweepMilliseconds = 10;
 
-    // The calling thread's stage in the pipeline it used last; other pipelines' stages come from _threadStages.
+    /// <summary>The number of <see cref="AuditDropReason"/> values: the length of each per-reason count array.</summary>
+    internal const int DropReasons = (int)AuditDropReason.SequenceExhausted + 1;
+
+
+    // The calling thread's stages, one per pipeline it logs to, the one it used last first (linked by NextOnThread).
+    // A stage holds a token of its pipeline, not the pipeline: a thread never keeps a disposed logger reachable.
     [ThreadStatic]
     private static ProducerStage? t_stage;
 
-    private readonly ThreadLocal<ProducerStage?> _threadStages = new();
+    private static int s_watchingExceptions;
 
-    // Guards _stages (replaced, never changed in place) and the retired stages' counters.
+    // What this pipeline's stages hold instead of a reference to it (a weak one, so a thread can prune stages of
+    // pipelines that are gone).
+    private readonly WeakReference<AuditPipeline> _token;
+
+    // Guards the changes to _active and the retired counters, against GetCounters. _active is changed by the writer
+    // only (it iterates it without the lock); stages join it through the lock-free stack _pendingStages.
     private readonly object _stagesLock = new();
-    private ProducerStage[] _stages = [];
+    private readonly List<ProducerStage> _active = new();
+    private ProducerStage? _pendingStages;
     private long _retiredAccepted;
-    private readonly long[] _retiredDropped = new long[7];
+    private readonly long[] _retiredDropped = new long[DropReasons];
+
+    // Events refused on a detached stage (the logger disposed or out of seq): counted here, interlocked, rare.
+    private readonly long[] _detachedDropped = new long[DropReasons];
+
+    // (writer) Stages asked to give back their block and credit, reused for every sweep; the next idle sweep.
+    private readonly List<ProducerStage> _sweepCandidates = new();
+    private long _nextIdleSweep;
+
+    // 1 when a producer short of credit asked for a sweep; sweeps done (producers wait for this to move).
+    private int _sweepRequested;
+    private long _sweepsDone;
+    private long _lastSweepTick;
+    private long _lastSweepReclaimed;
+
+    // (writer) The tick count when the writer entered the sink's Write or Flush; 0 while it is outside.
+    private long _sinkCallStart;
 
     // Producers waiting for credit sleep on this, and the writer pulses it as it returns credit.
     private readonly object _roomLock = new();
@@ -98,12 +152,14 @@ internal sealed class AuditPipeline
     // Guards the writer's sleep: _wakeRequested.
     private readonly object _wakeLock = new();
 
-    // Guards _flushWaiters, _flushRequested and _writerDone.
+    // Guards _flushWaiters, _flushRequested, _writerDone, _writerAbandoned, and the writer's count of written events
+    // against an abandonment.
     private readonly object _flushLock = new();
 
     private readonly Pipe _pipe;
     private readonly BlockPool _pool;
     private readonly StageBlockPool _stageBlocks;
+    private readonly long _largestCharge;
     private readonly AuditSink _sink;
     private readonly Thread _writerThread;
     private readonly long _maxBufferedBytes;
@@ -117,12 +173,16 @@ internal sealed class AuditPipeline
     private readonly List<(long Epoch, TaskCompletionSource Done)> _flushWaiters = new();
 
     // Credit in use and its high-water mark. This object's own fields change rarely once it runs, so the producers'
-    // reads of it (_disposed on every event) stay in their caches; the fields the writer changes for every line or
+    // reads of it (_refusal on every event) stay in their caches; the fields the writer changes for every line or
     // pass (_cursor, _ledger, _progress) live in objects padded onto cache lines of their own.
     private readonly CreditLedger _ledger = new();
 
     // Set once; from then on no line is published. _producersWaiting: producers waiting for credit.
     private volatile bool _disposed;
+
+    // Read on every event: 0 while events are accepted, else 1 + the reason every event is now refused with (Disposed
+    // once _disposed is set; SequenceExhausted once the writer has taken the last seq). One field, one load.
+    private int _refusal;
     private int _producersWaiting;
 
     // Writer thread only: the next seq, the drop records' timestamps, where lines are moved into the pipe, and the
@@ -131,7 +191,6 @@ internal sealed class AuditPipeline
     private readonly TimestampFormatter _timestamp = new();
     private readonly PipeCursor _cursor = new();
     private readonly Queue<(long End, int Length)> _dropRecords = new(64);
-    private long _nextRetireCheck;
 
     // Written only by the writer thread, on cache lines of their own: bytes and event lines the sink accepted, errors.
     private readonly WriterProgress _progress = new();
@@ -143,6 +202,10 @@ internal sealed class AuditPipeline
     // (_flushLock) Flush requests so far; the writer has exited.
     private long _flushRequested;
     private bool _writerDone;
+
+    // (_flushLock) The owner's stop deadline passed while the writer was inside the sink: what it held was counted
+    // unwritten, and the writer, if it ever returns, counts nothing more and exits.
+    private bool _writerAbandoned;
 
     // Set after _disposed: the writer drains what is published and exits, giving up on a failing sink at the deadline.
     private volatile bool _stopping;
@@ -161,7 +224,14 @@ internal sealed class AuditPipeline
         _writeSeq = options.WriteSequenceNumbers;
         _coarseClock = options.Clock == AuditClock.Coarse;
         _onSinkFault = options.OnSinkFault;
-        _seq = new SequenceCounter(sink.LastSequenceNumber + 1);
+        long last = sink.LastSequenceNumber;
+        if (last < 0)
+        {
+            throw new ArgumentException($"The sink's LastSequenceNumber is {last}; it must be 0 (none) or the last seq it holds.", nameof(sink));
+        }
+
+        _seq = SequenceCounter.After(last);
+        _refusal = _seq.Exhausted ? 1 + (int)AuditDropReason.SequenceExhausted : 0;
 
         // Credit moves a chunk at a time: small enough that idle threads holding unused chunks cannot starve the rest
         // (it takes 256 of them), big enough that taking one is rare (every ~70 lines at the default bound).
@@ -169,9 +239,17 @@ internal sealed class AuditPipeline
 
         // Blocks for a full buffer, plus those in transit; the stage blocks for the first WarmBytes exist up front,
         // so a producer does not allocate when the sink falls behind.
+        // A line that cannot fit under the bound even with nothing else waiting is refused at once as oversize.
+        _largestCharge = Math.Min(MaxLineBytes, _maxBufferedBytes) + LineFormat.MaxLineEndBytes;
         int boundBlocks = (int)(_maxBufferedBytes / BlockSize);
         _pool = new BlockPool(BlockSize, boundBlocks + 8);
-        _stageBlocks = new StageBlockPool(BlockSize, boundBlocks + 64, (int)(Math.Min(_maxBufferedBytes, WarmBytes) / BlockSize) + 8);
+        int stageBlocks = (int)(_maxBufferedBytes / StageBlockSize);
+        _stageBlocks = new StageBlockPool(StageBlockSize, stageBlocks + 8, (int)(Math.Min(_maxBufferedBytes, WarmBytes) / StageBlockSize) + 8);
+        _token = new WeakReference<AuditPipeline>(this);
+        if (Interlocked.Exchange(ref s_watchingExceptions, 1) == 0)
+        {
+            AppDomain.CurrentDomain.FirstChanceException += OnFirstChanceException;
+        }
         _pipe = new Pipe(new PipeOptions(
             pool: _pool,
             readerScheduler: PipeScheduler.Inline,
@@ -192,41 +270,51 @@ internal sealed class AuditPipeline
     public AuditSinkHealth Health => _health;
 
     /// <summary>
-    /// A snapshot in which enqueued = written + dropped + in flight holds exactly: the writer's count is read first,
+    /// A snapshot in which offered = written + dropped + in flight holds exactly: the writer's count is read first,
     /// and every stage counts a line as accepted before the writer can see it.
     /// </summary>
     public AuditCounters GetCounters()
     {
         long written = Volatile.Read(ref _progress.WrittenEvents);
         long accepted;
-        Span<long> dropped = stackalloc long[7];
+        long unusedCredit = 0;
+        Span<long> dropped = stackalloc long[DropReasons];
         lock (_stagesLock)
         {
             accepted = _retiredAccepted;
             _retiredDropped.CopyTo(dropped);
-            foreach (ProducerStage stage in _stages)
+            for (int i = 0; i < dropped.Length; i++)
             {
-                accepted += Volatile.Read(ref stage.Accepted);
-                for (int i = 0; i < dropped.Length; i++)
-                {
-                    dropped[i] += Volatile.Read(ref stage.Dropped[i]);
-                }
+                dropped[i] += Interlocked.Read(ref _detachedDropped[i]);
+            }
+
+            foreach (ProducerStage stage in _active)
+            {
+                AddCounts(stage, ref accepted, dropped, ref unusedCredit);
+            }
+
+            for (ProducerStage? stage = Volatile.Read(ref _pendingStages); stage is not null; stage = stage.NextPending)
+            {
+                AddCounts(stage, ref accepted, dropped, ref unusedCredit);
             }
         }
 
         long unwritten = Volatile.Read(ref _unwritten);
+        long unnumbered = Volatile.Read(ref _progress.UnnumberedLines);
         long offered = accepted;
         foreach (long count in dropped)
         {
             offered += count;
         }
 
-        long buffered = Volatile.Read(ref _ledger.Credit);
+        // Credit granted and not yet used is not waiting for anything: the gauge is the bytes of lines accepted and
+        // not yet written (each line not yet moved to the pipe counted with room for its longest seq).
+        long buffered = Math.Max(0, Volatile.Read(ref _ledger.Credit) - unusedCredit);
         return new AuditCounters
         {
-            Enqueued = offered,
+            Offered = offered,
             Written = written,
-            InFlight = accepted - written - unwritten,
+            InFlight = accepted - written - unwritten - unnumbered,
             DroppedBufferFull = dropped[(int)AuditDropReason.BufferFull],
             DroppedBlockTimeout = dropped[(int)AuditDropReason.BlockTimeout],
             DroppedRejected = dropped[(int)AuditDropReason.Rejected],
@@ -234,226 +322,22 @@ internal sealed class AuditPipeline
             DroppedDisposed = dropped[(int)AuditDropReason.Disposed],
             DroppedFormatError = dropped[(int)AuditDropReason.FormatError],
             DroppedUnwritten = unwritten,
+            DroppedSequenceExhausted = dropped[(int)AuditDropReason.SequenceExhausted] + unnumbered,
             WriteErrors = Volatile.Read(ref _progress.WriteErrors),
             BufferedBytes = buffered,
             BufferedBytesHighWater = Math.Max(Volatile.Read(ref _ledger.HighWaterBytes), buffered),
         };
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ProducerStage CurrentStage()
+    private static void AddCounts(ProducerStage stage, ref long accepted, Span<long> dropped, ref long unusedCredit)
     {
-        ProducerStage? stage = t_stage;
-        return stage is not null && stage.Pipeline == this ? stage : SwitchStage();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private ProducerStage SwitchStage()
-    {
-        ProducerStage? stage = _threadStages.Value;
-        if (stage is null)
+        accepted += Volatile.Read(ref stage.Accepted);
+        for (int i = 0; i < dropped.Length; i++)
         {
-            stage = new ProducerStage(this, Thread.CurrentThread, _stageBlocks.Rent(0));
-            lock (_stagesLock)
-            {
-                _stages = [.. _stages, stage];
-            }
-
-            _threadStages.Value = stage;
+            dropped[i] += Volatile.Read(ref stage.Dropped[i]);
         }
 
-        t_stage = stage;
-        return stage;
-    }
-
-    /// <summary>
-    /// Reserves room in the calling thread's stage for a line of at most <paramref name="maxBodyBytes"/> body bytes
-    /// and writes its timestamp. On success the caller passes <paramref name="writer"/> to <see cref="EndLine"/>.
-    /// </summary>
-    /// <returns><see langword="false"/> if the event was dropped (counted, and in the next drop record).</returns>
-    public bool TryBeginLine(long maxBodyBytes, out AuditLineWriter writer)
-    {
-        writer = default;
-        // The system clock is read before anything else: its vDSO read (lfence and rdtsc, or rdtscp) waits for every
-        // instruction before it to finish, so the stage lookup and checks go after it, where they overlap with the
-        // rest of the event instead of stalling in front of the clock (auth_success 46 -> 42 ns). A dropped event
-        // reads it for nothing; that is the rare path.
-        long now = _coarseClock ? 0 : DateTime.UtcNow.Ticks;
-        ProducerStage stage = CurrentStage();
-        if (stage.Busy)
-        {
-            // An event logged while this thread formats another (from a value's formatting code): refused, since the
-            // stage holds the outer line's reservation.
-            stage.CountDrop(AuditDropReason.FormatError);
-            return false;
-        }
-
-        // Busy is set before _disposed is read; the disposer's process-wide barrier pairs with this order.
-        stage.Busy = true;
-        if (_disposed)
-        {
-            return Refuse(stage, AuditDropReason.Disposed);
-        }
-
-        long needed = maxBodyBytes + FixedRecordBytes;
-        if (needed > MaxLineBytes)
-        {
-            return Refuse(stage, AuditDropReason.Oversize);
-        }
-
-        long charge = needed + MaxLineEndBytes;
-        if (stage.Produced + charge > stage.CreditLimit && !TryTakeCredit(stage, charge))
-        {
-            AuditDropReason? refused = _fullMode switch
-            {
-                AuditFullMode.Drop => AuditDropReason.BufferFull,
-                AuditFullMode.FailClosed => AuditDropReason.Rejected,
-                _ => WaitForCredit(stage, charge),
-            };
-
-            if (refused is { } reason)
-            {
-                return Refuse(stage, reason);
-            }
-        }
-
-        Span<byte> record = stage.Reserve((int)needed, _stageBlocks);
-        int position = ProducerStage.HeaderBytes;
-        LinePrefix.CopyTo(record.Slice(position));
-        position += LinePrefix.Length;
-        if (_coarseClock)
-        {
-            now = stage.CoarseUtcTicks();
-        }
-
-        position += stage.Timestamp.Format(now, record.Slice(position));
-        record[position++] = (byte)'"';
-        writer = new AuditLineWriter(record, position, stage);
-        return true;
-    }
-
-    private static bool Refuse(ProducerStage stage, AuditDropReason reason)
-    {
-        stage.CountDrop(reason);
-        Volatile.Write(ref stage.Busy, false);
-        return false;
-    }
-
-    /// <summary>
-    /// Ends the line begun by <see cref="TryBeginLine"/>: publishes it if it was completed, else counts it as dropped.
-    /// </summary>
-    internal void EndLine(ref AuditLineWriter writer)
-    {
-        ProducerStage? stage = writer.Stage;
-        if (stage is null)
-        {
-            return; // not a writer TryBeginLine handed out
-        }
-
-        Debug.Assert(stage.Busy && stage == t_stage);
-        if (writer.Completed)
-        {
-            stage.Publish(writer.Line, writer.Position);
-        }
-        else
-        {
-            stage.CountDrop(AuditDropReason.FormatError);
-        }
-
-        Volatile.Write(ref stage.Busy, false);
-    }
-
-    // Grants the stage enough credit for `charge` more bytes (a whole chunk when the budget allows), never taking the
-    // total past the bound. The only interlocked operation on the producer path, once per chunk.
-    private bool TryTakeCredit(ProducerStage stage, long charge)
-    {
-        long missing = stage.Produced + charge - stage.CreditLimit;
-        long current = Volatile.Read(ref _ledger.Credit);
-        long granted;
-        while (true)
-        {
-            granted = Math.Min(Math.Max(missing, _creditChunk), _maxBufferedBytes - current);
-            if (granted < missing)
-            {
-                return false;
-            }
-
-            long seen = Interlocked.CompareExchange(ref _ledger.Credit, current + granted, current);
-            if (seen == current)
-            {
-                break;
-            }
-
-            current = seen;
-        }
-
-        stage.CreditLimit += granted;
-        long total = current + granted;
-        long highWater = Volatile.Read(ref _ledger.HighWaterBytes);
-        while (total > highWater)
-        {
-            long seen = Interlocked.CompareExchange(ref _ledger.HighWaterBytes, total, highWater);
-            if (seen == highWater)
-            {
-                break;
-            }
-
-            highWater = seen;
-        }
-
-        // The writer polls every few milliseconds; a kernel wake-up is worth its cost only for a large backlog, and
-        // only once per wait: the producer that clears the flag wakes it, later ones leave it be.
-        if (total >= _maxBufferedBytes / 4 && Volatile.Read(ref _writerWaiting) != 0 && Interlocked.Exchange(ref _writerWaiting, 0) != 0)
-        {
-            WakeWriter();
-        }
-
-        return true;
-    }
-
-    private bool CreditAvailable(ProducerStage stage, long charge)
-        => Volatile.Read(ref _ledger.Credit) + (stage.Produced + charge - stage.CreditLimit) <= _maxBufferedBytes;
-
-    // Under Block: waits (sleeping on the room lock) until the writer returns credit, the timeout passes or the logger is disposed.
-    private AuditDropReason? WaitForCredit(ProducerStage stage, long charge)
-    {
-        long deadline = Environment.TickCount64 + (long)_blockTimeout.TotalMilliseconds;
-        Interlocked.Increment(ref _producersWaiting);
-        try
-        {
-            while (true)
-            {
-                if (_disposed)
-                {
-                    return AuditDropReason.Disposed;
-                }
-
-                if (TryTakeCredit(stage, charge))
-                {
-                    return null;
-                }
-
-                long remaining = deadline - Environment.TickCount64;
-                if (remaining <= 0)
-                {
-                    return AuditDropReason.BlockTimeout;
-                }
-
-                WakeWriter();
-                lock (_roomLock)
-                {
-                    // Rechecked under the room lock the writer pulses under, so a pulse cannot slip between.
-                    if (!CreditAvailable(stage, charge) && !_disposed)
-                    {
-                        Monitor.Wait(_roomLock, (int)Math.Min(remaining, 10));
-                    }
-                }
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _producersWaiting);
-        }
+        unusedCredit += Math.Max(0, Volatile.Read(ref stage.CreditLimit) - Volatile.Read(ref stage.CreditUsed));
     }
 
     private void PulseRoom()
@@ -488,14 +372,14 @@ internal sealed class AuditPipeline
     /// <returns>The writer's exit.</returns>
     public Task StopAsync(TimeSpan timeout)
     {
-        if (!_disposed)
+        // The first call sets the deadline, before anything else: every caller then waits for the same one.
+        if (Interlocked.CompareExchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds, 0) == 0)
         {
             _disposed = true;
 
-            // Every producer that read _disposed as false has its Busy flag visible after this barrier, so the
-            // writer, waiting for those flags to clear, collects every line that was accepted.
-            Interlocked.MemoryBarrierProcessWide();
-            Interlocked.Exchange(ref _stopDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+            // The writer then asks every stage back (StopProducers): a producer sees the request on its next event,
+            // finds this set, and refuses.
+            Volatile.Write(ref _refusal, 1 + (int)AuditDropReason.Disposed);
         }
 
         PulseRoom();
@@ -503,6 +387,60 @@ internal sealed class AuditPipeline
         WakeWriter();
         return _writerExited.Task;
     }
+
+    /// <summary>Whether the caller is the writer thread (a sink or its fault callback, which cannot wait for the writer).</summary>
+    public bool IsWriterThread => Thread.CurrentThread == _writerThread;
+
+    /// <summary>
+    /// When the stop deadline has passed and the writer is still inside the sink: stops producers, counts every line
+    /// not yet written as unwritten, marks the sink <see cref="AuditSinkHealth.Unresponsive"/> and completes every
+    /// flush waiter. The writer, if the sink ever returns, exits without counting more.
+    /// </summary>
+    public void Abandon()
+    {
+        lock (_flushLock)
+        {
+            if (_writerDone)
+            {
+                return;
+            }
+        }
+
+        // The writer may never reach StopProducers: ask every stage here (under the lock the writer changes its list under).
+        lock (_stagesLock)
+        {
+            foreach (ProducerStage stage in _active)
+            {
+                Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+            }
+
+            for (ProducerStage? stage = Volatile.Read(ref _pendingStages); stage is not null; stage = stage.NextPending)
+            {
+                Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+            }
+        }
+
+        Interlocked.MemoryBarrierProcessWide();
+        Thread.Sleep(1); // a producer inside a line when asked finishes it within microseconds
+        lock (_flushLock)
+        {
+            if (_writerDone)
+            {
+                return;
+            }
+
+            _writerAbandoned = true;
+            Volatile.Write(ref _unwritten, GetCounters().InFlight);
+        }
+
+        _health = AuditSinkHealth.Unresponsive;
+        PulseRoom();
+        CompleteFlushWaiters(long.MaxValue, all: true);
+        _writerExited.TrySetResult();
+    }
+
+    /// <summary>The tick count (<see cref="Environment.TickCount64"/>) at which the stop gives up on the sink.</summary>
+    public long StopDeadline => Interlocked.Read(ref _stopDeadline);
 
     private void WakeWriter()
     {
@@ -512,509 +450,4 @@ internal sealed class AuditPipeline
             Monitor.Pulse(_wakeLock);
         }
     }
-
-    private void WriterLoop()
-    {
-        PipeReader reader = _pipe.Reader;
-        int failures = 0;
-        bool producersLeft = false;
-        try
-        {
-            while (true)
-            {
-                bool stopping = _stopping;
-                if (stopping && !producersLeft)
-                {
-                    WaitForProducersToLeave();
-                    producersLeft = true;
-                }
-
-                long epoch;
-                lock (_flushLock)
-                {
-                    epoch = _flushRequested;
-                }
-
-                long moved = CollectStages();
-                Exception? error = DrainToSink(reader);
-                if (error is null)
-                {
-                    if (failures > 0)
-                    {
-                        failures = 0;
-                        _health = AuditSinkHealth.Healthy;
-                        Report(new AuditSinkFault(null, 0, 0));
-                    }
-
-                    CompleteFlushWaiters(epoch, all: false);
-                    if (stopping)
-                    {
-                        if (moved == 0)
-                        {
-                            break; // the producers have left and a full pass found nothing more
-                        }
-
-                        continue;
-                    }
-
-                    RetireExitedStages();
-                    if (moved < BusyPassBytes)
-                    {
-                        WaitForWork();
-                    }
-
-                    continue;
-                }
-
-                failures++;
-                _health = AuditSinkHealth.Retrying;
-                Report(new AuditSinkFault(error, failures, Volatile.Read(ref _ledger.Credit)));
-                if (stopping && Environment.TickCount64 >= Interlocked.Read(ref _stopDeadline))
-                {
-                    break; // the owner's timeout is over: what remains is counted as unwritten
-                }
-
-                Thread.Sleep(Math.Min(MaxBackoffMilliseconds, 1 << Math.Min(failures - 1, 10)));
-            }
-        }
-        finally
-        {
-            // Producers have left (or the deadline passed): what is still in flight will not be written.
-            Volatile.Write(ref _unwritten, GetCounters().InFlight);
-
-            try
-            {
-                _sink.Dispose();
-            }
-            catch (Exception)
-            {
-                Interlocked.Increment(ref _progress.WriteErrors);
-            }
-
-            _health = AuditSinkHealth.Closed;
-            reader.Complete();
-            _pipe.Writer.Complete();
-            _stageBlocks.Clear();
-            CompleteFlushWaiters(long.MaxValue, all: true);
-            _writerExited.TrySetResult();
-        }
-    }
-
-    // After _disposed and the barrier: waits (up to the stop deadline) until no producer is inside an event.
-    private void WaitForProducersToLeave()
-    {
-        foreach (ProducerStage stage in Volatile.Read(ref _stages))
-        {
-            while (Volatile.Read(ref stage.Busy) && Environment.TickCount64 < Interlocked.Read(ref _stopDeadline))
-            {
-                Thread.Sleep(1);
-            }
-        }
-    }
-
-    // Moves every published line of every stage into the pipe with its seq, and makes it readable; returns the bytes moved.
-    private long CollectStages()
-    {
-        long before = _cursor.MovedBytes;
-        long unusedEnds = 0;
-        foreach (ProducerStage stage in Volatile.Read(ref _stages))
-        {
-            unusedEnds += Collect(stage);
-        }
-
-        if (unusedEnds > 0)
-        {
-            // Each line was charged the longest line end; most take less. Waiting producers are woken by the
-            // drain that follows, for more room than this.
-            ReturnCredit(unusedEnds, wakeProducers: false);
-        }
-
-        if (_cursor.MovedBytes != _cursor.ReadableBytes)
-        {
-            _cursor.ReadableBytes = _cursor.MovedBytes;
-            AdvanceChunk();
-            ValueTask<FlushResult> flush = _pipe.Writer.FlushAsync();
-            Debug.Assert(flush.IsCompletedSuccessfully);
-            _ = flush.Result;
-        }
-
-        return _cursor.MovedBytes - before;
-    }
-
-    // Moves one stage's published records; returns the credit its lines were charged beyond their real line ends.
-    private long Collect(ProducerStage stage)
-    {
-        StageReader reader = stage.Reader;
-
-        // Read before the records: drops counted before a line was published are in that line's header or here.
-        long dropsTotal = Volatile.Read(ref stage.DropsTotal);
-        long unusedEnds = 0;
-        while (true)
-        {
-            StageBlock block = reader.Block;
-            StageBlock? next = Volatile.Read(ref block.Next); // read before Published: once linked, Published is final
-            int published = Volatile.Read(ref block.Published);
-            byte[] buffer = block.Buffer;
-            while (reader.Position < published)
-            {
-                ReadOnlySpan<byte> header = buffer.AsSpan(reader.Position, ProducerStage.HeaderBytes);
-                int length = BinaryPrimitives.ReadInt32LittleEndian(header);
-                long dropsBefore = BinaryPrimitives.ReadInt64LittleEndian(header.Slice(8));
-                if (dropsBefore > reader.RecordedDrops)
-                {
-                    WriteDropRecord(dropsBefore - reader.RecordedDrops);
-                    reader.RecordedDrops = dropsBefore;
-                }
-
-                unusedEnds += MoveLine(buffer.AsSpan(reader.Position + ProducerStage.HeaderBytes, length));
-                reader.Position += ProducerStage.HeaderBytes + length;
-            }
-
-            if (next is null)
-            {
-                break;
-            }
-
-            reader.Block = next;
-            reader.Position = 0;
-            _stageBlocks.Return(block);
-        }
-
-        if (dropsTotal > reader.RecordedDrops)
-        {
-            WriteDropRecord(dropsTotal - reader.RecordedDrops);
-            reader.RecordedDrops = dropsTotal;
-        }
-
-        return unusedEnds;
-    }
-
-    // Copies a line into the pipe and ends it with its seq; returns how much shorter its end was than charged.
-    private int MoveLine(ReadOnlySpan<byte> line)
-    {
-        Span<byte> span = ReservePipe(line.Length + MaxLineEndBytes);
-        line.CopyTo(span);
-        int end = WriteLineEnd(span.Slice(line.Length));
-        CommitPipe(line.Length + end);
-        return MaxLineEndBytes - end;
-    }
-
-    // {"timestamp":"…","event_type":"audit_dropped","count":N,"first_seq":A,"last_seq":B,"seq":S}\n
-    private void WriteDropRecord(long count)
-    {
-        Span<byte> span = ReservePipe(MaxDropRecordBytes);
-        long first = _seq.Skip(count);
-        LinePrefix.CopyTo(span);
-        int position = LinePrefix.Length;
-        position += _timestamp.Format(DateTime.UtcNow.Ticks, span.Slice(position));
-        position += Copy(DropRecordType, span.Slice(position));
-        position += FormatInteger(count, span.Slice(position));
-        position += Copy(",\"first_seq\":"u8, span.Slice(position));
-        position += FormatInteger(first, span.Slice(position));
-        position += Copy(",\"last_seq\":"u8, span.Slice(position));
-        position += FormatInteger(first + count - 1, span.Slice(position));
-        position += WriteLineEnd(span.Slice(position));
-        CommitPipe(position);
-
-        // Not charged to any stage's credit: remembered so that its bytes are not returned as credit when written.
-        _dropRecords.Enqueue((_cursor.MovedBytes, position));
-    }
-
-    // Ends a line with its seq (taken even when not written, so drop ranges stay meaningful) and "}\n".
-    private int WriteLineEnd(Span<byte> span)
-    {
-        int position = 0;
-        if (_writeSeq)
-        {
-            position += Copy(SeqField, span);
-            position += _seq.WriteAndAdvance(span.Slice(position));
-        }
-        else
-        {
-            _seq.Take();
-        }
-
-        return position + Copy(LineEnd, span.Slice(position));
-    }
-
-    // A contiguous span of at least `bytes` after the moved lines of the current chunk, taking a new chunk from the
-    // pipe when this one is short (the pipe's GetMemory/Advance are virtual calls: once per chunk, not per line).
-    private Span<byte> ReservePipe(int bytes)
-    {
-        if (_cursor.Chunk is null || _cursor.ChunkLength - _cursor.ChunkUsed < bytes)
-        {
-            AdvanceChunk();
-            Memory<byte> memory = _pipe.Writer.GetMemory(bytes);
-            if (!MemoryMarshal.TryGetArray(memory, out ArraySegment<byte> segment))
-            {
-                throw new InvalidOperationException("The audit pipe's memory is not array-backed.");
-            }
-
-            _cursor.Chunk = segment.Array!;
-            _cursor.ChunkOffset = segment.Offset;
-            _cursor.ChunkLength = segment.Count;
-        }
-
-        return new Span<byte>(_cursor.Chunk, _cursor.ChunkOffset + _cursor.ChunkUsed, bytes);
-    }
-
-    private void CommitPipe(int bytes)
-    {
-        _cursor.ChunkUsed += bytes;
-        _cursor.MovedBytes += bytes;
-    }
-
-    // Hands the chunk's complete lines to the pipe; the next reservation takes fresh memory.
-    private void AdvanceChunk()
-    {
-        if (_cursor.ChunkUsed > 0)
-        {
-            _pipe.Writer.Advance(_cursor.ChunkUsed);
-        }
-
-        _cursor.Chunk = null;
-        _cursor.ChunkUsed = 0;
-    }
-
-    private void ReturnCredit(long bytes, bool wakeProducers = true)
-    {
-        Interlocked.Add(ref _ledger.Credit, -bytes);
-        if (wakeProducers && Volatile.Read(ref _producersWaiting) > 0)
-        {
-            PulseRoom();
-        }
-    }
-
-    // Writes everything readable to the sink, a batch of segments at a time; stops at the first error (the failed
-    // segment stays in the pipe for a retry) and returns it.
-    private Exception? DrainToSink(PipeReader reader)
-    {
-        while (reader.TryRead(out ReadResult result) && !result.Buffer.IsEmpty)
-        {
-            Exception? error = WriteToSink(result.Buffer, out SequencePosition consumed, out long bytes, out long lines);
-            reader.AdvanceTo(consumed);
-            if (bytes > 0)
-            {
-                // Counted only now that AdvanceTo has returned the blocks to the pool.
-                long written = _progress.WrittenBytes + bytes;
-                long recordBytes = 0;
-                while (_dropRecords.TryPeek(out (long End, int Length) record) && record.End <= written)
-                {
-                    _dropRecords.Dequeue();
-                    recordBytes += record.Length;
-                    lines--;
-                }
-
-                Volatile.Write(ref _progress.WrittenEvents, _progress.WrittenEvents + lines);
-                Volatile.Write(ref _progress.WrittenBytes, written);
-                ReturnCredit(bytes - recordBytes);
-            }
-
-            if (error is not null)
-            {
-                return error;
-            }
-        }
-
-        return null;
-    }
-
-    private static int Copy(ReadOnlySpan<byte> source, Span<byte> destination)
-    {
-        source.CopyTo(destination);
-        return source.Length;
-    }
-
-    private static int FormatInteger(long value, Span<byte> destination)
-    {
-        bool formatted = Utf8Formatter.TryFormat(value, destination, out int written);
-        Debug.Assert(formatted);
-        return written;
-    }
-
-    // Once a second: stages whose threads have exited, once drained, give back their blocks and unused credit, and
-    // their counts move to the retired totals.
-    private void RetireExitedStages()
-    {
-        long now = Environment.TickCount64;
-        if (now < _nextRetireCheck)
-        {
-            return;
-        }
-
-        _nextRetireCheck = now + RetireCheckMilliseconds;
-        ProducerStage[] stages = Volatile.Read(ref _stages);
-        foreach (ProducerStage stage in stages)
-        {
-            if (stage.Owner.IsAlive || Volatile.Read(ref stage.Busy))
-            {
-                continue;
-            }
-
-            // The thread is gone: nothing more is published here. Move what remains, then retire the stage.
-            long unusedEnds = Collect(stage);
-            lock (_stagesLock)
-            {
-                _retiredAccepted += stage.Accepted;
-                for (int i = 0; i < _retiredDropped.Length; i++)
-                {
-                    _retiredDropped[i] += stage.Dropped[i];
-                }
-
-                _stages = Array.FindAll(_stages, s => s != stage);
-            }
-
-            _stageBlocks.Return(stage.Reader.Block);
-            ReturnCredit(unusedEnds + (stage.CreditLimit - stage.Produced));
-        }
-    }
-
-    // Writes up to MaxSegmentsPerBatch segments (each holds whole lines) and flushes; a failed segment stays
-    // unconsumed, for a retry (sinks undo their own partial writes). Returns the error, if any, and the bytes and lines written.
-    private Exception? WriteToSink(ReadOnlySequence<byte> buffer, out SequencePosition consumed, out long bytes, out long lines)
-    {
-        bytes = 0;
-        lines = 0;
-        consumed = buffer.Start;
-        SequencePosition position = buffer.Start;
-        int segments = 0;
-        while (segments < MaxSegmentsPerBatch && buffer.TryGet(ref position, out ReadOnlyMemory<byte> segment))
-        {
-            ReadOnlySpan<byte> span = segment.Span;
-            Debug.Assert(span.IsEmpty || span[^1] == (byte)'\n', "A segment ends with a complete line.");
-            try
-            {
-                _sink.Write(span);
-            }
-            catch (Exception error)
-            {
-                Interlocked.Increment(ref _progress.WriteErrors);
-                return error;
-            }
-
-            segments++;
-            consumed = position.GetObject() is null ? buffer.End : position;
-            bytes += span.Length;
-            lines += span.Count((byte)'\n');
-        }
-
-        try
-        {
-            _sink.Flush();
-            return null;
-        }
-        catch (Exception error)
-        {
-            Interlocked.Increment(ref _progress.WriteErrors);
-            return error;
-        }
-    }
-
-    private void Report(AuditSinkFault fault)
-    {
-        if (_onSinkFault is null)
-        {
-            return;
-        }
-
-        try
-        {
-            _onSinkFault(fault);
-        }
-        catch (Exception)
-        {
-            // A faulty callback must not stop the writer.
-        }
-    }
-
-    // Completes the flush requests made before the writer pass `epoch` was read at (all of them when it exits).
-    private void CompleteFlushWaiters(long epoch, bool all)
-    {
-        lock (_flushLock)
-        {
-            _writerDone |= all;
-            for (int i = _flushWaiters.Count - 1; i >= 0; i--)
-            {
-                if (_flushWaiters[i].Epoch <= epoch)
-                {
-                    _flushWaiters[i].Done.TrySetResult();
-                    _flushWaiters.RemoveAt(i);
-                }
-            }
-        }
-    }
-
-    // Sleeps until woken or the poll interval passes.
-    private void WaitForWork()
-    {
-        lock (_wakeLock)
-        {
-            Interlocked.Exchange(ref _writerWaiting, 1);
-            if (!_wakeRequested && !_stopping)
-            {
-                Monitor.Wait(_wakeLock, IdlePollMilliseconds);
-            }
-
-            _wakeRequested = false;
-            Volatile.Write(ref _writerWaiting, 0);
-        }
-    }
-}
-
-/// <summary>
-/// Credit in use (granted to stages and not yet returned: the bytes of lines not yet written, plus what stages hold
-/// unused; never above the bound) and the most it has been. Producers take it a chunk at a time and the writer returns
-/// it every pass, so it sits alone on its cache lines rather than beside fields read on every event.
-/// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 192)]
-internal sealed class CreditLedger
-{
-    [FieldOffset(64)]
-    public long Credit;
-
-    [FieldOffset(72)]
-    public long HighWaterBytes;
-}
-
-/// <summary>
-/// The writer thread's place in the pipe: the pipe memory lines are moved into (taken once per chunk, not per line:
-/// <see cref="ChunkUsed"/> bytes at <see cref="ChunkOffset"/> in <see cref="Chunk"/> not yet handed to the pipe), and
-/// the bytes moved into the pipe and made readable so far. Written for every line, so alone on its cache lines.
-/// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 192)]
-internal sealed class PipeCursor
-{
-    [FieldOffset(64)]
-    public byte[]? Chunk;
-
-    [FieldOffset(72)]
-    public long MovedBytes;
-
-    [FieldOffset(80)]
-    public long ReadableBytes;
-
-    [FieldOffset(88)]
-    public int ChunkOffset;
-
-    [FieldOffset(92)]
-    public int ChunkLength;
-
-    [FieldOffset(96)]
-    public int ChunkUsed;
-}
-
-/// <summary>
-/// The writer thread's counters, alone on their cache lines so that its updates do not evict the producers' fields.
-/// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 192)]
-internal sealed class WriterProgress
-{
-    [FieldOffset(64)]
-    public long WrittenBytes;
-
-    [FieldOffset(72)]
-    public long WrittenEvents;
-
-    [FieldOffset(80)]
-    public long WriteErrors;
 }

@@ -20,80 +20,127 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// </remarks>
 internal sealed class ProducerStage
 {
-    /// <summary>Bytes of a record's header.</summary>
-    public const int HeaderBytes = 16;
+    /// <summary><see cref="State"/>: no line is open.</summary>
+    public const int Idle = 0;
 
-    public ProducerStage(AuditPipeline pipeline, Thread owner, StageBlock first)
+    /// <summary><see cref="State"/>: a line is open (between <c>TryBeginLine</c> and <c>EndLine</c>).</summary>
+    public const int InLine = 1;
+
+    /// <summary>
+    /// <see cref="State"/>: a line is open and an exception was thrown on the owner thread since it began. If the
+    /// exception left the event's method, the line is abandoned: the next event on the thread (or the writer, once
+    /// the thread has exited or the logger stops) counts it as a <see cref="AuditDropReason.FormatError"/>.
+    /// </summary>
+    public const int InLineFaulted = 2;
+
+    /// <summary><see cref="Revoke"/>: nothing asked.</summary>
+    public const int Kept = 0;
+
+    /// <summary><see cref="Revoke"/>: the writer asks for the stage's block and credit back (the logger is stopping, or the stage is idle).</summary>
+    public const int Requested = 1;
+
+    /// <summary><see cref="Revoke"/>: the writer has seen the owner outside every line and is taking them; the owner waits.</summary>
+    public const int Taking = 2;
+
+    /// <summary><see cref="Revoke"/>: the stage holds no block and no credit and is not in the writer's list; the owner re-attaches it.</summary>
+    public const int Detached = 3;
+
+    /// <summary>An empty block a detached stage points at, so that no reference to a pipeline's memory outlives it.</summary>
+    private static readonly StageBlock s_none = new([]);
+
+    public ProducerStage(object pipelineToken, Thread owner)
     {
-        Pipeline = pipeline;
+        PipelineToken = pipelineToken;
         Owner = owner;
-        _writeBlock = first;
-        Reader = new StageReader(first);
+        _writeBlock = s_none;
+        Reader = new StageReader(s_none);
     }
 
-    /// <summary>The pipeline this stage belongs to (a thread caches its last stage and checks this).</summary>
-    public AuditPipeline Pipeline { get; }
+    /// <summary>
+    /// Identifies the pipeline this stage belongs to (a thread caches its last stage and compares this): a token, not
+    /// the pipeline itself, so that a thread's stages never keep a disposed logger's memory reachable.
+    /// </summary>
+    public object PipelineToken { get; }
 
-    /// <summary>The thread that writes this stage; once it has exited and the stage is drained, the stage is retired.</summary>
+    /// <summary>The thread that writes this stage.</summary>
     public Thread Owner { get; }
 
-    /// <summary>The writer's position in this stage. Touched by the writer thread only.</summary>
+    /// <summary>The owner thread's next stage (in other pipelines), a list headed by the thread's current stage.</summary>
+    public ProducerStage? NextOnThread;
+
+    /// <summary>The next stage waiting to join the writer's list (a lock-free stack).</summary>
+    public ProducerStage? NextPending;
+
+    /// <summary>The writer's position in this stage. Touched by the writer thread only (or by the owner while detached).</summary>
     public StageReader Reader { get; }
 
     /// <summary>This thread's timestamp cache.</summary>
     public TimestampFormatter Timestamp { get; } = new();
 
-    // The coarse clock: the tick count and the system clock at the last calibration.
-    private long _calibratedTick = long.MinValue / 2;
-    private long _calibratedUtcTicks;
+    /// <summary>This thread's coarse clock (<see cref="AuditClock.Coarse"/>).</summary>
+    public CoarseClock Clock = new();
 
-    // Owner thread only (others read the counters with Volatile.Read).
+    // Owner thread only (the writer too while the owner waits on Revoke).
     private StageBlock _writeBlock;
     private int _writePosition;
 
     /// <summary>Credit charged by this stage's lines so far (each line's length plus the most a line end takes).</summary>
-    public long Produced;
+    public long CreditUsed;
 
-    /// <summary>Credit granted to this stage so far; <see cref="Produced"/> may not pass it.</summary>
+    /// <summary>Credit granted to this stage so far; <see cref="CreditUsed"/> may not pass it.</summary>
     public long CreditLimit;
 
     /// <summary>Lines published.</summary>
     public long Accepted;
 
-    /// <summary>Events dropped that take a <c>seq</c> (all reasons but <see cref="AuditDropReason.Disposed"/>).</summary>
+    /// <summary>Events dropped that take a <c>seq</c> (all reasons but <see cref="AuditDropReason.Disposed"/> and <see cref="AuditDropReason.SequenceExhausted"/>).</summary>
     public long DropsTotal;
 
     /// <summary>Events dropped, by reason.</summary>
-    public readonly long[] Dropped = new long[7];
+    public readonly long[] Dropped = new long[AuditPipeline.DropReasons];
 
-    /// <summary>True from the start of an event to its end; the disposer waits for it to clear.</summary>
-    public bool Busy;
+    /// <summary><see cref="Idle"/>, <see cref="InLine"/> or <see cref="InLineFaulted"/>; written by the owner (and by the first-chance handler on its thread).</summary>
+    public int State;
 
     /// <summary>
-    /// UTC ticks from the coarse clock: the system clock read at most once a second, advanced in between by
-    /// <see cref="Environment.TickCount64"/>; never earlier than a value it returned before.
+    /// <see cref="Kept"/>, <see cref="Requested"/>, <see cref="Taking"/> or <see cref="Detached"/>: the hand-over of
+    /// the block and credit between the owner and the writer. The owner reads it after setting <see cref="State"/>
+    /// on every event (one load, no fence); the writer's process-wide barrier between asking and reading
+    /// <see cref="State"/> makes the pair safe (see <c>AuditPipeline.SweepStages</c>).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long CoarseUtcTicks()
+    public int Revoke = Detached;
+
+    /// <summary>Points the stage at a fresh block (the owner, re-attaching a detached stage the writer no longer reads).</summary>
+    public void Attach(StageBlock block)
     {
-        long elapsed = Environment.TickCount64 - _calibratedTick;
-        return (ulong)elapsed < 1000
-            ? _calibratedUtcTicks + (elapsed * TimeSpan.TicksPerMillisecond)
-            : Calibrate();
+        _writeBlock = block;
+        _writePosition = 0;
+        Reader.Block = block;
+        Reader.Position = 0;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private long Calibrate()
+    /// <summary>Lets go of the block (the writer, detaching a stage whose block it has read to the end); returns it.</summary>
+    public StageBlock Detach()
     {
-        long tick = Environment.TickCount64;
-        long now = DateTime.UtcNow.Ticks;
+        StageBlock block = Reader.Block;
+        _writeBlock = s_none;
+        _writePosition = 0;
+        Reader.Block = s_none;
+        Reader.Position = 0;
+        return block;
+    }
 
-        // The largest value returned since the last calibration: the tick count may have run ahead of the system
-        // clock, or the clock was set back. Timestamps stay there rather than go backwards (by at most a second).
-        long returned = _calibratedUtcTicks + (Math.Min(tick - _calibratedTick, 999) * TimeSpan.TicksPerMillisecond);
-        _calibratedUtcTicks = _calibratedUtcTicks == 0 ? now : Math.Max(now, returned);
-        _calibratedTick = tick;
-        return _calibratedUtcTicks;
+    /// <summary>Whether the stage holds a block of the pipeline's memory.</summary>
+    public bool HoldsBlock => Reader.Block != s_none;
+
+    /// <summary>
+    /// Leaves the current block for a new one without publishing the space reserved last (a line abandoned by an
+    /// exception): whatever still writes there writes into a block no one reads and no pool hands out again.
+    /// </summary>
+    public void SkipReservation(StageBlockPool pool)
+    {
+        _writeBlock.Abandoned = true;
+        NextBlock(0, pool);
     }
 
     /// <summary>A span of <paramref name="bytes"/> for the next record, in the current block or a new one.</summary>
@@ -114,11 +161,11 @@ internal sealed class ProducerStage
     /// </summary>
     public void Publish(Span<byte> record, int end)
     {
-        int lineLength = end - HeaderBytes;
+        int lineLength = end - LineFormat.RecordHeaderBytes;
         BinaryPrimitives.WriteInt32LittleEndian(record, lineLength);
         BinaryPrimitives.WriteInt64LittleEndian(record.Slice(8), DropsTotal);
         _writePosition += end;
-        Produced += lineLength + AuditPipeline.MaxLineEndBytes;
+        CreditUsed += lineLength + LineFormat.MaxLineEndBytes;
         Volatile.Write(ref Accepted, Accepted + 1);
         Volatile.Write(ref _writeBlock.Published, _writePosition); // the record (and the count) become visible together
     }
@@ -127,7 +174,7 @@ internal sealed class ProducerStage
     public void CountDrop(AuditDropReason reason)
     {
         Volatile.Write(ref Dropped[(int)reason], Dropped[(int)reason] + 1);
-        if (reason != AuditDropReason.Disposed)
+        if (reason is not (AuditDropReason.Disposed or AuditDropReason.SequenceExhausted))
         {
             Volatile.Write(ref DropsTotal, DropsTotal + 1);
         }
@@ -136,6 +183,7 @@ internal sealed class ProducerStage
     [MethodImpl(MethodImplOptions.NoInlining)]
     private StageBlock NextBlock(int bytes, StageBlockPool pool)
     {
+        Debug.Assert(_writeBlock != s_none, "A detached stage is attached before it reserves.");
         StageBlock next = pool.Rent(bytes);
 
         // The current block's records are all published: linking the next one makes it final for the writer.
@@ -166,6 +214,14 @@ internal sealed class StageReader
     /// <summary>Bytes of <see cref="Block"/> already moved.</summary>
     [FieldOffset(80)]
     public int Position;
+
+    /// <summary>The stage's place in the writer's list of attached stages.</summary>
+    [FieldOffset(84)]
+    public int Index;
+
+    /// <summary>The stage's lines and drops at the last sweep: unchanged at the next, the stage is idle.</summary>
+    [FieldOffset(88)]
+    public long ActivityAtSweep;
 }
 
 /// <summary>A block of staged records.</summary>
@@ -177,6 +233,9 @@ internal sealed class StageBlock
 
     /// <summary>Bytes of complete records; written by the producer after each record, read by the writer.</summary>
     public int Published;
+
+    /// <summary>Left by a stage after an abandoned line: never handed out again, since a late write may still land in it.</summary>
+    public bool Abandoned;
 
     /// <summary>The block the producer moved on to; once set, <see cref="Published"/> no longer changes.</summary>
     public StageBlock? Next;
@@ -218,7 +277,7 @@ internal sealed class StageBlockPool
     /// <summary>Takes back a block the writer has read completely.</summary>
     public void Return(StageBlock block)
     {
-        if (block.Buffer.Length == _blockSize)
+        if (block.Buffer.Length == _blockSize && !block.Abandoned)
         {
             block.Published = 0;
             block.Next = null;

@@ -9,7 +9,8 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// The next <c>seq</c>, kept both as a number and as its ASCII digits, incremented in place: copying the digits
 /// costs a fraction of formatting a long for every line. Not thread-safe: used by the pipeline's writer thread only.
 /// Its fields and digits change for every line, so both sit on cache lines of their own, padded from the objects
-/// around them that producers read on every event.
+/// around them that producers read on every event. It never wraps: once <see cref="long.MaxValue"/> is taken it is
+/// <see cref="Exhausted"/> and hands out nothing more.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 192)]
 internal sealed class SequenceCounter
@@ -29,6 +30,19 @@ internal sealed class SequenceCounter
     [FieldOffset(80)]
     private int _start;
 
+    // Set when long.MaxValue has been taken: no number is left.
+    [FieldOffset(84)]
+    private bool _exhausted;
+
+    /// <param name="last">The number taken last (0 for none): the counter starts after it.</param>
+    public static SequenceCounter After(long last)
+    {
+        Debug.Assert(last >= 0);
+        var counter = new SequenceCounter(last == long.MaxValue ? long.MaxValue : last + 1);
+        counter._exhausted = last == long.MaxValue;
+        return counter;
+    }
+
     public SequenceCounter(long first)
     {
         Debug.Assert(first >= 1);
@@ -45,12 +59,20 @@ internal sealed class SequenceCounter
         _start = Padding + MaxDigits - length;
     }
 
-    /// <summary>The number the next line or drop takes.</summary>
+    /// <summary>The number the next line or drop takes (meaningless once <see cref="Exhausted"/>).</summary>
     public long Value => _value;
 
+    /// <summary>Whether every number up to <see cref="long.MaxValue"/> has been taken.</summary>
+    public bool Exhausted => _exhausted;
+
+    /// <summary>How many numbers are left to take.</summary>
+    public long Remaining => _exhausted ? 0 : long.MaxValue - _value + 1;
+
     /// <summary>Writes the current number's digits, advances to the next, and returns the bytes written.</summary>
+    /// <remarks>Not to be called once <see cref="Exhausted"/>: the caller checks, once per line.</remarks>
     public int WriteAndAdvance(Span<byte> destination)
     {
+        Debug.Assert(!_exhausted);
         ReadOnlySpan<byte> digits = _digits.AsSpan(_start, Padding + MaxDigits - _start);
         digits.CopyTo(destination);
         Advance();
@@ -60,6 +82,7 @@ internal sealed class SequenceCounter
     /// <summary>Takes the current number without writing it (a dropped event's place in the sequence).</summary>
     public long Take()
     {
+        Debug.Assert(!_exhausted);
         long value = Value;
         Advance();
         return value;
@@ -68,14 +91,28 @@ internal sealed class SequenceCounter
     /// <summary>Takes <paramref name="count"/> consecutive numbers without writing them; returns the first.</summary>
     public long Skip(long count)
     {
-        Debug.Assert(count > 0);
+        Debug.Assert(count > 0 && count <= Remaining);
         long first = Value;
-        Reset(first + count);
+        if (count == Remaining)
+        {
+            _exhausted = true;
+        }
+        else
+        {
+            Reset(first + count);
+        }
+
         return first;
     }
 
     private void Advance()
     {
+        if (_value == long.MaxValue)
+        {
+            _exhausted = true; // the digits stay those of long.MaxValue: nothing may be written after it
+            return;
+        }
+
         _value++;
         int i = Padding + MaxDigits - 1;
         while (_digits[i] == (byte)'9')

@@ -26,6 +26,8 @@ internal sealed class GatedSink : AuditSink
 
     public override void Flush() => _inner.Flush();
 
+    public override long LastSequenceNumber => _inner.LastSequenceNumber;
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

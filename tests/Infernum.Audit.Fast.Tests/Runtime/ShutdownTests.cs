@@ -1,0 +1,194 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Infernum.Audit.Fast.Tests.Support;
+using Xunit;
+
+namespace Infernum.Audit.Fast.Tests.Runtime;
+
+/// <summary>Shutdown always drains, once, within DisposeTimeout, whatever stops the process and whatever the sink does.</summary>
+public sealed class ShutdownTests : IDisposable
+{
+    private readonly TempFolder _temp = new("infernum-shutdown");
+
+    public void Dispose() => _temp.Dispose();
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "kill")]
+    private static extern int SendSignal(int pid, int signal);
+
+    // A console service without a generic host, its 2000 events still queued behind a sink that takes 200 ms a write,
+    // stopped by a real signal: every line reaches the file, then the process ends as the signal ends it.
+    [Theory]
+    [InlineData(15)] // SIGTERM
+    [InlineData(2)] // SIGINT
+    [InlineData(1)] // SIGHUP
+    [InlineData(3)] // SIGQUIT
+    public void A_console_service_stopped_by_a_signal_drains_then_ends_as_the_signal_would(int signal)
+    {
+        Assert.True(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "real POSIX signals");
+        string path = _temp.File("audit.jsonl");
+        string child = Path.Combine(AppContext.BaseDirectory, "Infernum.Audit.Fast.SignalChild.dll");
+        Assert.True(File.Exists(child), "missing " + child);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in new[] { child, path, "2000", "200", "20000" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        Assert.Equal("ready", process.StandardOutput.ReadLine());
+        Assert.Equal(0, SendSignal(process.Id, signal));
+        Assert.True(process.WaitForExit(60_000), "the child did not end");
+
+        Assert.Equal(128 + signal, process.ExitCode); // killed by the signal itself, as without the logger
+        var entries = AuditFile.Parse(File.ReadLines(path));
+        Assert.Equal(2000, entries.Count);
+        Assert.Equal(0, AuditFile.AssertEverySeqAccounted(entries));
+    }
+
+    [Fact]
+    public async Task A_sink_whose_write_never_returns_bounds_dispose_counts_the_lines_unwritten_and_completes_flushes()
+    {
+        using var never = new ManualResetEventSlim(false);
+        var sink = new StuckSink(never);
+        var logger = new AuditLogger(sink, null, new AuditDeliveryOptions { DisposeTimeout = TimeSpan.FromSeconds(1) });
+        for (int i = 0; i < 100; i++)
+        {
+            logger.AuthSuccess("r" + i, null, "sk-inf-abcdefghijk", "/v1");
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => sink.Entered, 10_000));
+        Task pending = logger.FlushAsync().AsTask();
+        var watch = Stopwatch.StartNew();
+        logger.Dispose();
+        watch.Stop();
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"Dispose took {watch.Elapsed} with a 1 s timeout");
+        AuditCounters counters = logger.Counters;
+        Assert.Equal(100, counters.DroppedUnwritten);
+        Assert.Equal(0, counters.InFlight);
+        Assert.Equal(0, counters.Written);
+        Assert.Equal(AuditSinkHealth.Unresponsive, logger.SinkHealth);
+        Assert.Same(pending, await Task.WhenAny(pending, Task.Delay(1000))); // a flush pending at dispose completed
+        Task after = logger.FlushAsync().AsTask();
+        Assert.Same(after, await Task.WhenAny(after, Task.Delay(1000))); // and one after it
+
+        logger.AuthSuccess("late", null, "k", "/v1");
+        Assert.Equal(1, logger.Counters.DroppedDisposed);
+        never.Set(); // the writer returns: it counts nothing more
+        Thread.Sleep(50);
+        Assert.Equal(0, logger.Counters.Written);
+        Assert.Equal(logger.Counters.Offered, logger.Counters.Written + logger.Counters.Dropped + logger.Counters.InFlight);
+    }
+
+    [Fact]
+    public void Flush_is_bounded_when_the_sink_does_not_take_the_lines()
+    {
+        using var never = new ManualResetEventSlim(false);
+        var sink = new StuckSink(never);
+        var logger = new AuditLogger(sink, null, new AuditDeliveryOptions { DisposeTimeout = TimeSpan.FromSeconds(1) });
+        logger.AuthSuccess("r", null, "k", "/v1");
+        Assert.False(logger.Flush(TimeSpan.FromMilliseconds(200)));
+        never.Set();
+        Assert.True(logger.Flush(TimeSpan.FromSeconds(30)));
+        logger.Dispose();
+        Assert.Equal(1, logger.Counters.Written);
+    }
+
+    [Fact]
+    public void Concurrent_dispose_calls_all_wait_for_the_one_drain()
+    {
+        var memory = new MemorySink();
+        var slow = new SlowSink(memory, 50);
+        var logger = new AuditLogger(slow, null, new AuditDeliveryOptions { BlockTimeout = TimeSpan.FromMinutes(1) });
+        for (int i = 0; i < 5000; i++)
+        {
+            logger.AuthSuccess("r" + i, null, "sk-inf-abcdefghijk", "/v1");
+        }
+
+        var seen = new long[6];
+        var callers = Enumerable.Range(0, seen.Length).Select(i => new Thread(() =>
+        {
+            if (i % 2 == 0)
+            {
+                logger.Dispose();
+            }
+            else
+            {
+                logger.DisposeAsync().AsTask().Wait();
+            }
+
+            seen[i] = logger.Counters.Written; // each caller returns only after the drain
+        })).ToArray();
+        Array.ForEach(callers, c => c.Start());
+        Array.ForEach(callers, c => c.Join());
+
+        Assert.All(seen, written => Assert.Equal(5000, written));
+        Assert.Equal(5000, memory.Lines.Length);
+        Assert.Equal(AuditSinkHealth.Closed, logger.SinkHealth);
+    }
+
+    [Fact]
+    public void Dispose_from_the_sink_fault_callback_on_the_writer_thread_does_not_deadlock_and_the_drain_completes()
+    {
+        var stream = new FaultyStream { FailEvery = 3 };
+        AuditLogger? logger = null;
+        int callbacks = 0;
+        logger = new AuditLogger(AuditSink.ToStream(stream, leaveOpen: true), null, new AuditDeliveryOptions
+        {
+            DisposeTimeout = TimeSpan.FromSeconds(20),
+            OnSinkFault = f =>
+            {
+                if (f.Error is not null && Interlocked.Increment(ref callbacks) == 1)
+                {
+                    logger!.Dispose(); // on the writer thread: begins the drain, cannot wait for itself
+                }
+            },
+        });
+        for (int i = 0; i < 2000; i++)
+        {
+            logger.AuthSuccess("r" + i, null, "sk-inf-abcdefghijk", "/v1");
+            if (i % 200 == 0)
+            {
+                Thread.Sleep(2);
+            }
+        }
+
+        stream.FailEvery = 0;
+        logger.Dispose(); // waits for the drain the callback began
+        Assert.Equal(AuditSinkHealth.Closed, logger.SinkHealth);
+        AuditCounters counters = logger.Counters;
+        Assert.Equal(counters.Offered, counters.Written + counters.Dropped);
+        Assert.Equal(0, counters.InFlight);
+        Assert.Equal(0, counters.DroppedUnwritten);
+        Assert.Equal(counters.Written, AuditFile.Parse(stream.Lines()).Count(e => !e.IsDropRecord));
+    }
+
+    /// <summary>A sink whose first write blocks until released.</summary>
+    private sealed class StuckSink(ManualResetEventSlim release) : AuditSink
+    {
+        private int _entered;
+
+        public bool Entered => Volatile.Read(ref _entered) != 0;
+
+        public override void Write(ReadOnlySpan<byte> lines)
+        {
+            Volatile.Write(ref _entered, 1);
+            release.Wait();
+        }
+    }
+
+    /// <summary>A sink that takes a fixed time for every write.</summary>
+    private sealed class SlowSink(AuditSink inner, int milliseconds) : AuditSink
+    {
+        public override void Write(ReadOnlySpan<byte> lines)
+        {
+            Thread.Sleep(milliseconds);
+            inner.Write(lines);
+        }
+    }
+}
