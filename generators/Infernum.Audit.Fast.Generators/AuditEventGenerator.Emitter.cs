@@ -292,7 +292,7 @@ public sealed partial class AuditEventGenerator
                 return parameter.Name + ".HasValue";
             }
 
-            return parameter.IsNullable && parameter.Kind is ValueKind.String or ValueKind.Formattable
+            return parameter.IsNullable && parameter.Kind is ValueKind.String or ValueKind.Formattable or ValueKind.IPAddress
                 ? parameter.Name + " is not null"
                 : null;
         }
@@ -328,7 +328,12 @@ public sealed partial class AuditEventGenerator
 
         // Bounds the runtime defines are referenced, not repeated: the compiler folds the constants.
         private static string BoundTerm(ParameterModel parameter)
-            => parameter.Kind == ValueKind.Formattable ? Writer + ".MaxFormattableBytes" : Writer + ".MaxBytes(" + parameter.Name + ")";
+            => parameter.Kind switch
+            {
+                ValueKind.Formattable => Writer + ".MaxFormattableBytes",
+                ValueKind.IPAddress => Writer + ".MaxIPAddressBytes",
+                _ => Writer + ".MaxBytes(" + parameter.Name + ")",
+            };
 
         private static ParameterModel? Find(EventModel model, FieldRole role)
         {
@@ -451,6 +456,7 @@ public sealed partial class AuditEventGenerator
                 ValueKind.DateTimeOffset => "WriteDateTimeOffset",
                 ValueKind.TimeSpan => "WriteTimeSpan",
                 ValueKind.Formattable => "WriteFormattable",
+                ValueKind.IPAddress => "WriteIPAddress",
                 _ => null,
             };
 

@@ -430,6 +430,14 @@ public sealed partial class AuditEventGenerator
                 return element is SpecialType.System_Char or SpecialType.System_Byte;
             }
 
+            if (display == "System.Net.IPAddress")
+            {
+                // Before the formattable check: written by the runtime's own writer, which cannot throw.
+                kind = ValueKind.IPAddress;
+                isNullable = true;
+                return true;
+            }
+
             switch (display)
             {
                 case "System.Guid":
@@ -477,7 +485,8 @@ public sealed partial class AuditEventGenerator
 
         private static bool KindFits(FieldRole role, ValueKind kind) => role switch
         {
-            FieldRole.RequestId or FieldRole.ClientIp or FieldRole.Key or FieldRole.Endpoint or FieldRole.Details => kind == ValueKind.String,
+            FieldRole.ClientIp => kind is ValueKind.String or ValueKind.IPAddress,
+            FieldRole.RequestId or FieldRole.Key or FieldRole.Endpoint or FieldRole.Details => kind == ValueKind.String,
             FieldRole.Redacted => kind is ValueKind.String or ValueKind.CharSpan,
             FieldRole.Success => kind == ValueKind.Boolean,
             _ => true,

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Text;
 using System.Globalization;
 using System.ComponentModel;
+using System.Net;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Infernum.Audit.Fast.Json;
@@ -172,6 +173,30 @@ public ref struct AuditLineWriter
     public void WriteTimeSpan(TimeSpan value)
     {
         bool ok = value.TryFormat(_line.Slice(_position), out int written, "c", CultureInfo.InvariantCulture);
+        Debug.Assert(ok);
+        _position += written;
+    }
+
+    /// <summary>
+    /// The most bytes <see cref="WriteIPAddress"/> writes: an IPv6 address in its longest text form (45 characters,
+    /// RFC 4291 section 2.2 form 3, as <c>INET6_ADDRSTRLEN</c> counts it) plus <c>%</c> and a scope id of up to 10
+    /// digits, rounded up.
+    /// </summary>
+    public const int MaxIPAddressBytes = 64;
+
+    /// <summary>
+    /// Writes the text of <paramref name="value"/> (<c>10.0.0.1</c>, <c>2001:db8::1</c>, <c>fe80::1%3</c>) inside a JSON
+    /// string, formatted straight into the line: no string is made. <see langword="null"/> writes nothing. The text
+    /// holds only hex digits, <c>.</c>, <c>:</c> and <c>%</c>, none of which JSON escapes.
+    /// </summary>
+    public void WriteIPAddress(IPAddress? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        bool ok = value.TryFormat(_line.Slice(_position), out int written);
         Debug.Assert(ok);
         _position += written;
     }

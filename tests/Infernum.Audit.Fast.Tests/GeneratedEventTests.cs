@@ -15,6 +15,10 @@ public sealed class GeneratedEventTests
     private static readonly Guid s_guid = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
     private static readonly DateTime s_when = new(2026, 11, 27, 21, 55, 0, DateTimeKind.Utc);
     private static readonly IPAddress s_peer = IPAddress.Parse("2001:db8::1");
+    private static readonly IPAddress s_v4Client = IPAddress.Parse("10.0.0.1");
+    private static readonly IPAddress s_v4Peer = IPAddress.Parse("192.168.1.20");
+    private static readonly IPAddress s_longestAddress = new(IPAddress.Parse("::ffff:255.255.255.255").GetAddressBytes(), uint.MaxValue);
+    private static readonly IPAddress s_fullAddress = new(IPAddress.Parse("fe80:1234:5678:9abc:def0:1234:5678:9abc").GetAddressBytes(), uint.MaxValue);
     private static readonly Version s_version = new(1, 2, 3);
     private static readonly byte[] s_redactionKey = Encoding.UTF8.GetBytes("0123456789abcdef-test-key");
 
@@ -48,6 +52,18 @@ public sealed class GeneratedEventTests
         ["network"] = (
             l => TestEvents.Network(l, "r", s_peer, null, s_version),
             ",\"event_type\":\"network\",\"request_id\":\"r\",\"endpoint\":\"/x\",\"success\":true,\"peer\":\"2001:db8::1\",\"client_version\":\"1.2.3\"}"),
+        ["client_address_v4"] = (
+            l => TestEvents.ClientAddress(l, "r", s_v4Client, s_v4Peer),
+            ",\"event_type\":\"client_address\",\"request_id\":\"r\",\"client_ip\":\"10.0.0.1\",\"endpoint\":\"/x\",\"success\":true,\"details\":\"from 192.168.1.20\"}"),
+        ["client_address_null"] = (
+            l => TestEvents.ClientAddress(l, "r", null, s_peer),
+            ",\"event_type\":\"client_address\",\"request_id\":\"r\",\"endpoint\":\"/x\",\"success\":true,\"details\":\"from 2001:db8::1\"}"),
+        ["client_address_longest"] = (
+            l => TestEvents.ClientAddressRequired(l, "r", s_longestAddress, "sk-inf-abcdefghijkl"),
+            ",\"event_type\":\"client_address_required\",\"request_id\":\"r\",\"client_ip\":\"::ffff:255.255.255.255%4294967295\",\"key_prefix\":\"sk-inf-a\",\"endpoint\":\"/x\",\"success\":true}"),
+        ["client_address_v6_scoped"] = (
+            l => TestEvents.ClientAddressRequired(l, "r", s_fullAddress, "k"),
+            ",\"event_type\":\"client_address_required\",\"request_id\":\"r\",\"client_ip\":\"fe80:1234:5678:9abc:def0:1234:5678:9abc%4294967295\",\"key_prefix\":\"k\",\"endpoint\":\"/x\",\"success\":true}"),
         ["nullables_set"] = (
             l => TestEvents.Nullables(l, "r", 1, 2L, s_guid, 0.25, false, s_when, ModelTier.Free, "n"),
             ",\"event_type\":\"nullables\",\"request_id\":\"r\",\"endpoint\":\"/x\",\"success\":true,\"count\":1,\"total\":2,\"session\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"score\":0.25,\"flag\":false,\"when\":\"2026-11-27T21:55:00.0000000Z\",\"tier\":\"free\",\"note\":\"n\"}"),

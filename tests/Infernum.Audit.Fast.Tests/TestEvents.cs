@@ -43,6 +43,13 @@ internal static partial class TestEvents
     [AuditEvent("network", Endpoint = "/x")]
     public static partial void Network(AuditLogger audit, string requestId, IPAddress peer, IPAddress? proxy, Version clientVersion);
 
+    /// <summary>A server's client address as ASP.NET Core gives it (<c>HttpContext.Connection.RemoteIpAddress</c>).</summary>
+    [AuditEvent("client_address", Endpoint = "/x", Details = "from {peer}")]
+    public static partial void ClientAddress(AuditLogger audit, string requestId, IPAddress? clientIp, IPAddress peer);
+
+    [AuditEvent("client_address_required", Endpoint = "/x")]
+    public static partial bool ClientAddressRequired(AuditLogger audit, string requestId, IPAddress clientIp, [AuditKey] string key);
+
     [AuditEvent("nullables", Endpoint = "/x")]
     public static partial void Nullables(AuditLogger audit, string requestId, int? count, long? total, Guid? session, double? score, bool? flag, DateTime? when, ModelTier? tier, string? note);
 

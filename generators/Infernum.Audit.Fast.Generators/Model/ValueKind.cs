@@ -19,4 +19,7 @@ internal enum ValueKind
     TimeSpan,
     Enum,
     Formattable,
+
+    /// <summary><c>System.Net.IPAddress</c>: formatted straight into the line by the runtime.</summary>
+    IPAddress,
 }
