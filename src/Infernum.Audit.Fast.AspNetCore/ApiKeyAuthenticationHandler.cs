@@ -72,7 +72,7 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
         {
             Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
             RequestAuditEvents.AuthFailure(
-                _audit, HttpAudit.RequestId(Context, _http.RequestId, scratch), Context.Connection.RemoteIpAddress,
+                _audit, HttpAudit.RequestId(Context, _http.RequestId, scratch), HttpAudit.ClientIp(Context),
                 ApiKeyAuthenticationDefaults.MissingKeyReason, HttpAudit.Endpoint(Context));
         }
 
@@ -112,7 +112,7 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
     {
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         ReadOnlySpan<char> requestId = HttpAudit.RequestId(Context, _http.RequestId, scratch);
-        System.Net.IPAddress? clientIp = Context.Connection.RemoteIpAddress;
+        System.Net.IPAddress? clientIp = HttpAudit.ClientIp(Context);
         string endpoint = HttpAudit.Endpoint(Context);
         switch (status)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -28,27 +29,48 @@ public sealed class AuditingAuthorizationResultHandler : IAuthorizationMiddlewar
     /// <inheritdoc/>
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure is { } failure && _audit.Options.Enabled)
+        if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure is { } failure && _audit.Options.Enabled
+            && MissingScope(failure.FailedRequirements) is { } scope)
         {
-            foreach (IAuthorizationRequirement requirement in failure.FailedRequirements)
-            {
-                if (requirement is ScopeRequirement scope)
-                {
-                    Write(context, scope.Scope);
-                    break;
-                }
-            }
+            Write(context, scope);
         }
 
         return _inner.HandleAsync(next, context, policy, authorizeResult);
     }
 
-    private void Write(HttpContext context, string requiredScope)
+    private static string? MissingScope(IEnumerable<IAuthorizationRequirement> failed)
     {
-        InfernumAuditHttpOptions options = HttpAudit.Options(context);
+        // The framework hands over its set of pending requirements: walked by its struct enumerator, no allocation.
+        if (failed is HashSet<IAuthorizationRequirement> set)
+        {
+            foreach (IAuthorizationRequirement requirement in set)
+            {
+                if (requirement is ScopeRequirement scope)
+                {
+                    return scope.Scope;
+                }
+            }
+
+            return null;
+        }
+
+        foreach (IAuthorizationRequirement requirement in failed)
+        {
+            if (requirement is ScopeRequirement scope)
+            {
+                return scope.Scope;
+            }
+        }
+
+        return null;
+    }
+
+    private static void Write(HttpContext context, string requiredScope)
+    {
         System.Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
-        RequestAuditEvents.ScopeViolation(
-            _audit, HttpAudit.RequestId(context, options.RequestId, scratch), context.Connection.RemoteIpAddress,
-            HttpAudit.Key(context, options.KeyHeaderName), HttpAudit.Endpoint(context), requiredScope);
+        if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out System.ReadOnlySpan<char> requestId, out System.Net.IPAddress? clientIp, out string? key))
+        {
+            RequestAuditEvents.ScopeViolation(audit, requestId, clientIp, key, HttpAudit.Endpoint(context), requiredScope);
+        }
     }
 }

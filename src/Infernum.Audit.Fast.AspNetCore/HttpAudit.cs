@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
+using System.Security.Claims;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -29,13 +32,30 @@ internal static class HttpAudit
         return context.TraceIdentifier;
     }
 
+    /// <summary>
+    /// The client's address: the connection feature's, which the forwarded-headers middleware rewrites. Read from the
+    /// feature, not <c>HttpContext.Connection</c>, whose wrapper object is made on first use in a fresh context.
+    /// </summary>
+    public static System.Net.IPAddress? ClientIp(HttpContext context) => context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress;
+
     /// <summary>The endpoint written: the request's path (after <c>UsePathBase</c>), <c>/</c> for an empty one.</summary>
     public static string Endpoint(HttpContext context) => context.Request.Path.Value is { Length: > 0 } path ? path : "/";
 
     /// <summary>The key of the request: the API-key identity's, or read from the header (allocating the cut only then).</summary>
     public static string? Key(HttpContext context, string? headerName)
     {
-        if (context.User.Identity is ApiKeyIdentity identity)
+        // ClaimsPrincipal.Identity walks the identities through a boxed enumerator: indexed here instead.
+        if (context.User.Identities is IList<ClaimsIdentity> identities)
+        {
+            for (int i = 0; i < identities.Count; i++)
+            {
+                if (identities[i] is ApiKeyIdentity identity)
+                {
+                    return identity.Key;
+                }
+            }
+        }
+        else if (context.User.Identity is ApiKeyIdentity identity)
         {
             return identity.Key;
         }
@@ -60,6 +80,30 @@ internal static class HttpAudit
         }
 
         return authorization.Substring(BearerPrefix.Length).Trim();
+    }
+
+    /// <summary>
+    /// The registered logger and a request's fields, when auditing is on (false, with nothing read, when it is off or
+    /// no logger is registered). The request id may be formatted into <paramref name="scratch"/>.
+    /// </summary>
+    public static bool TryFields(HttpContext context, Span<char> scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out System.Net.IPAddress? clientIp, out string? key)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.RequestServices.GetService(typeof(AuditLogger)) is not AuditLogger registered || !registered.Options.Enabled)
+        {
+            audit = null!;
+            requestId = default;
+            clientIp = null;
+            key = null;
+            return false;
+        }
+
+        InfernumAuditHttpOptions options = Options(context);
+        audit = registered;
+        requestId = RequestId(context, options.RequestId, scratch);
+        clientIp = ClientIp(context);
+        key = Key(context, options.KeyHeaderName);
+        return true;
     }
 
     public static InfernumAuditHttpOptions Options(HttpContext context)

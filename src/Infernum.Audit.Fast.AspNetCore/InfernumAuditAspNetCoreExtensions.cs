@@ -102,15 +102,10 @@ public static class InfernumAuditAspNetCoreExtensions
 
     private static void WriteRateLimited(Microsoft.AspNetCore.Http.HttpContext context)
     {
-        if (context.RequestServices.GetService(typeof(AuditLogger)) is not AuditLogger audit || !audit.Options.Enabled)
-        {
-            return;
-        }
-
-        InfernumAuditHttpOptions options = HttpAudit.Options(context);
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
-        RequestAuditEvents.RateLimited(
-            audit, HttpAudit.RequestId(context, options.RequestId, scratch), context.Connection.RemoteIpAddress,
-            HttpAudit.Key(context, options.KeyHeaderName), HttpAudit.Endpoint(context));
+        if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out System.Net.IPAddress? clientIp, out string? key))
+        {
+            RequestAuditEvents.RateLimited(audit, requestId, clientIp, key, HttpAudit.Endpoint(context));
+        }
     }
 }
