@@ -31,6 +31,7 @@ public sealed class AuthPathTests
         Assert.Equal(200, await app.SendAsync("DELETE", "/api/keys", TestApp.AdminKey, "r-revoke"));
         Assert.Equal(200, await app.SendAsync("GET", "/health", null, "r-anonymous"));
 
+        // Lines of different threads are in the order the writer collected them (README, "How it works"): compared as sets.
         Assert.Equal(
             new[]
             {
@@ -52,8 +53,8 @@ public sealed class AuthPathTests
                 ",\"event_type\":\"key_created\",\"request_id\":\"r-create\"," + Ip + ",\"key_prefix\":\"sk-adm-a\",\"endpoint\":\"/api/keys\",\"success\":true,\"details\":\"Created key: sk-inf-n...\"}",
                 ",\"event_type\":\"auth_success\",\"request_id\":\"r-revoke\"," + Ip + ",\"key_prefix\":\"sk-adm-a\",\"endpoint\":\"/api/keys\",\"success\":true}",
                 ",\"event_type\":\"key_revoked\",\"request_id\":\"r-revoke\"," + Ip + ",\"key_prefix\":\"sk-adm-a\",\"endpoint\":\"/api/keys\",\"success\":true,\"details\":\"Revoked key: sk-inf-o...\"}",
-            },
-            await app.LinesAsync());
+            }.Order(StringComparer.Ordinal),
+            (await app.LinesAsync()).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public sealed class AuthPathTests
         Assert.Equal(401, await app.SendAsync("GET", "/v1/models", TestApp.ValidKey)); // a Bearer key is not this scheme's
 
         string[] lines = await app.LinesAsync();
-        Assert.Equal(new[] { "auth_success", "auth_expired", "auth_success", "scope_violation", "auth_success", "auth_success", "rate_limited", "auth_failure" }, lines.Select(EventType));
+        Assert.Equal(new[] { "auth_success", "auth_expired", "auth_success", "scope_violation", "auth_success", "auth_success", "rate_limited", "auth_failure" }.Order(), lines.Select(EventType).Order());
         string text = string.Join("\n", lines);
         foreach (string key in new[] { TestApp.ValidKey, TestApp.ExpiredKey, TestApp.LimitedKey })
         {
@@ -95,7 +96,7 @@ public sealed class AuthPathTests
             }
         }
 
-        Assert.Contains("\"details\":\"missing_key\"", lines[^1], StringComparison.Ordinal);
+        Assert.Contains("\"details\":\"missing_key\"", Assert.Single(lines, l => EventType(l) == "auth_failure"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,9 +110,10 @@ public sealed class AuthPathTests
         await app.SendAsync("GET", "/v1/models", TestApp.ValidKey, "v6", clientIp: "::1", configure: c => c.Request.Headers["X-Forwarded-For"] = "2001:db8::7");
 
         string[] lines = await app.LinesAsync();
-        Assert.Contains("\"request_id\":\"fwd\",\"client_ip\":\"203.0.113.7\",", lines[0], StringComparison.Ordinal);
-        Assert.Contains("\"request_id\":\"direct\",\"client_ip\":\"198.51.100.1\",", lines[1], StringComparison.Ordinal);
-        Assert.Contains("\"request_id\":\"v6\",\"client_ip\":\"2001:db8::7\",", lines[2], StringComparison.Ordinal);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains(lines, l => l.Contains("\"request_id\":\"fwd\",\"client_ip\":\"203.0.113.7\",", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("\"request_id\":\"direct\",\"client_ip\":\"198.51.100.1\",", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("\"request_id\":\"v6\",\"client_ip\":\"2001:db8::7\",", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -129,8 +131,10 @@ public sealed class AuthPathTests
         await app.SendAsync("POST", "/api/keys", TestApp.ValidKey, "ignored", configure: c => c.Request.Headers["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
 
         string[] lines = await app.LinesAsync();
-        Assert.Contains("\"request_id\":\"0af7651916cd43dd8448eb211c80319c\"", lines[0], StringComparison.Ordinal);
-        Assert.Contains("\"event_type\":\"scope_violation\",\"request_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"", lines[2], StringComparison.Ordinal);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains(lines, l => l.StartsWith(",\"event_type\":\"auth_success\",\"request_id\":\"0af7651916cd43dd8448eb211c80319c\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(",\"event_type\":\"auth_success\",\"request_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(",\"event_type\":\"scope_violation\",\"request_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"", StringComparison.Ordinal));
     }
 
     [Fact]
