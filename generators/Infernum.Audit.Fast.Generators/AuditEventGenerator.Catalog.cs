@@ -171,6 +171,13 @@ public sealed partial class AuditEventGenerator
                 }
             }
 
+            // Opt-in (AuditOptions.WriteTraceContext): W3C Trace Context ids of the current activity.
+            if (!Emitter.DeclaresTraceFields(model))
+            {
+                fields.Add(new Field("trace_id", "string", false, null, "^[0-9a-f]{32}$"));
+                fields.Add(new Field("span_id", "string", false, null, "^[0-9a-f]{16}$"));
+            }
+
             return fields;
         }
 

@@ -269,7 +269,29 @@ public sealed partial class AuditEventGenerator
                 }
             }
 
+            if (!DeclaresTraceFields(model))
+            {
+                ops.Add(Op.TraceContext());
+            }
+
             return ops;
+        }
+
+        /// <summary>
+        /// Whether the event has its own <c>trace_id</c> or <c>span_id</c> field: it then keeps it, and the opt-in trace
+        /// context is not written for it (one line never holds a name twice).
+        /// </summary>
+        internal static bool DeclaresTraceFields(EventModel model)
+        {
+            foreach (ParameterModel parameter in model.Parameters)
+            {
+                if (parameter.Role is FieldRole.Extra or FieldRole.Redacted && parameter.JsonName is "trace_id" or "span_id")
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static Op ExtraField(ParameterModel parameter)
@@ -376,6 +398,9 @@ public sealed partial class AuditEventGenerator
                     case OpKind.Fingerprint:
                         terms.Add(Writer + ".FingerprintLength");
                         break;
+                    case OpKind.TraceContext:
+                        terms.Add(Writer + ".MaxTraceContextBytes");
+                        break;
                     case OpKind.Value:
                         if (ConstantBound(op.Parameter!) is int bound)
                         {
@@ -424,6 +449,9 @@ public sealed partial class AuditEventGenerator
                         break;
                     case OpKind.Fingerprint:
                         writer.WriteLine("__w.WriteFingerprint(" + op.Parameter!.Name + ", __options);");
+                        break;
+                    case OpKind.TraceContext:
+                        writer.WriteLine("__w.WriteTraceContext(__options);");
                         break;
                     case OpKind.Value:
                         EmitValue(writer, op.Parameter!);
@@ -498,6 +526,7 @@ public sealed partial class AuditEventGenerator
             Fingerprint,
             Group,
             When,
+            TraceContext,
         }
 
         /// <summary>One step of writing a line: pre-escaped literal text, a parameter's value, or a (conditional) group.</summary>
@@ -531,6 +560,9 @@ public sealed partial class AuditEventGenerator
             public static Op Group(params Op[] children) => new(OpKind.Group, string.Empty, null, new List<Op>(children));
 
             public static Op When(string condition, params Op[] children) => new(OpKind.When, condition, null, new List<Op>(children));
+
+            /// <summary>The opt-in <c>trace_id</c> and <c>span_id</c>, decided at run time by the options in force.</summary>
+            public static Op TraceContext() => new(OpKind.TraceContext, string.Empty, null, null);
         }
     }
 }

@@ -108,6 +108,11 @@ internal sealed class AuditLoggerLifetime : IHostedLifecycleService, IDisposable
                 options = options with { KeyPrefixLength = next.KeyPrefixLength };
             }
 
+            if (next.WriteTraceContext != previous.WriteTraceContext)
+            {
+                options = options with { WriteTraceContext = next.WriteTraceContext };
+            }
+
             if (!string.Equals(next.RedactionKey, previous.RedactionKey, StringComparison.Ordinal))
             {
                 options = options with { RedactionKey = next.RedactionKeyBytes() };

@@ -7,8 +7,8 @@ namespace Infernum.Audit.Fast.Hosting;
 /// Every setting of the host's audit logger, bindable from configuration (for example the <c>Audit</c> section of
 /// appsettings.json) and settable in code (<c>AddInfernumAudit(section, o => …)</c> or
 /// <c>services.Configure&lt;InfernumAuditSettings&gt;(…)</c>; code wins over configuration). Validated when the host
-/// starts. <see cref="Enabled"/>, <see cref="LogClientIp"/>, <see cref="LogKeyPrefix"/>, <see cref="KeyPrefixLength"/>
-/// and <see cref="RedactionKey"/> change live on a configuration reload; the others apply when the host starts.
+/// starts. <see cref="Enabled"/>, <see cref="LogClientIp"/>, <see cref="LogKeyPrefix"/>, <see cref="KeyPrefixLength"/>,
+/// <see cref="RedactionKey"/> and <see cref="WriteTraceContext"/> change live on a configuration reload; the others apply when the host starts.
 /// </summary>
 /// <remarks>Each property mirrors the option of the same name on <see cref="AuditOptions"/>, <see cref="AuditDeliveryOptions"/> or <see cref="AuditFileOptions"/>.</remarks>
 public sealed class InfernumAuditSettings
@@ -33,6 +33,12 @@ public sealed class InfernumAuditSettings
     /// written to a log or an error message. Live: a reload that changes it changes fingerprints from then on.
     /// </summary>
     public string? RedactionKey { get; set; }
+
+    /// <summary>
+    /// Whether lines carry <c>trace_id</c> and <c>span_id</c> of the current W3C activity, so they join OpenTelemetry
+    /// traces. Default <see langword="false"/>. Live.
+    /// </summary>
+    public bool WriteTraceContext { get; set; }
 
     /// <summary>Where lines go. Default <see cref="AuditSinkKind.File"/>.</summary>
     public AuditSinkKind Sink { get; set; } = AuditSinkKind.File;
@@ -84,6 +90,7 @@ public sealed class InfernumAuditSettings
         new(nameof(LogKeyPrefix), static s => s.LogKeyPrefix),
         new(nameof(KeyPrefixLength), static s => s.KeyPrefixLength),
         new(nameof(RedactionKey), static s => s.RedactionKey),
+        new(nameof(WriteTraceContext), static s => s.WriteTraceContext),
         new(nameof(Sink), static s => s.Sink),
         new(nameof(FilePath), static s => s.FilePath),
         new(nameof(MaxFileBytes), static s => s.MaxFileBytes),
@@ -117,6 +124,7 @@ public sealed class InfernumAuditSettings
         LogKeyPrefix = LogKeyPrefix,
         KeyPrefixLength = KeyPrefixLength,
         RedactionKey = RedactionKeyBytes(),
+        WriteTraceContext = WriteTraceContext,
     };
 
     internal AuditFileOptions ToFileOptions() => new()

@@ -138,6 +138,25 @@ public sealed class AuthPathTests
     }
 
     [Fact]
+    public async Task With_the_trace_context_on_each_line_joins_the_request_trace()
+    {
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using TestApp app = await TestApp.StartAsync(traceContext: true);
+
+        await app.SendAsync("POST", "/api/keys", TestApp.ValidKey, "traced", configure: c => c.Request.Headers["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+
+        string[] lines = await app.LinesAsync();
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, l => Assert.Matches("\"success\":(true|false)(,\"details\":\"[^\"]*\")?,\"trace_id\":\"0af7651916cd43dd8448eb211c80319c\",\"span_id\":\"[0-9a-f]{16}\"}$", l));
+        Assert.DoesNotContain("b7ad6b7169203331", lines[0], StringComparison.Ordinal); // the server's own span, not the caller's
+    }
+
+    [Fact]
     public async Task With_auditing_switched_off_no_line_is_written()
     {
         await using TestApp app = await TestApp.StartAsync();

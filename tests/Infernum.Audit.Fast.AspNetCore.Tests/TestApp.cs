@@ -48,7 +48,7 @@ internal sealed class TestApp : IAsyncDisposable
     /// <summary>Per-request allocation of the synchronous part of the pipeline, when it ran on one thread (else -1).</summary>
     public List<long> Allocations { get; } = new();
 
-    public static async Task<TestApp> StartAsync(Action<InfernumAuditHttpOptions>? http = null, string? headerName = null, bool forwardedHeaders = false, bool measure = false)
+    public static async Task<TestApp> StartAsync(Action<InfernumAuditHttpOptions>? http = null, string? headerName = null, bool forwardedHeaders = false, bool measure = false, bool traceContext = false)
     {
         string folder = Path.Combine(Path.GetTempPath(), "infernum-aspnet-" + Guid.NewGuid().ToString("N"));
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -58,6 +58,7 @@ internal sealed class TestApp : IAsyncDisposable
         {
             o.FilePath = Path.Combine(folder, "audit.jsonl");
             o.WriteSequenceNumbers = false;
+            o.WriteTraceContext = traceContext;
         });
         builder.Services.AddInfernumAuditHttp(http);
         builder.Services.AddAuthentication(ApiKeyAuthenticationDefaults.AuthenticationScheme).AddApiKey<TestKeyStore>(o => o.HeaderName = headerName);

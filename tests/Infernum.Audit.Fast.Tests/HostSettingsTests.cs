@@ -154,10 +154,12 @@ public sealed class HostSettingsTests : IDisposable
         audit.Options = audit.Options with { KeyPrefixLength = 3 };
 
         builder.Configuration["Audit:LogClientIp"] = "false";
+        builder.Configuration["Audit:WriteTraceContext"] = "true";
         Reload(builder);
 
         AuditOptions after = audit.Options;
         Assert.False(after.LogClientIp);        // configuration changed it
+        Assert.True(after.WriteTraceContext);   // and this
         Assert.False(after.LogKeyPrefix);       // code set it at registration
         Assert.Equal(3, after.KeyPrefixLength); // code set it at run time
         Assert.Equal(key, after.RedactionKey);  // configuration did not change it
@@ -285,7 +287,7 @@ public sealed class HostSettingsTests : IDisposable
         HostApplicationBuilder builder = Builder(new()
         {
             ["Audit:Enabled"] = "false", ["Audit:LogClientIp"] = "false", ["Audit:LogKeyPrefix"] = "false", ["Audit:KeyPrefixLength"] = "5",
-            ["Audit:RedactionKey"] = RedactionKey, ["Audit:Sink"] = "File", ["Audit:FilePath"] = _temp.File("all.jsonl"), ["Audit:MaxFileBytes"] = "70000",
+            ["Audit:RedactionKey"] = RedactionKey, ["Audit:WriteTraceContext"] = "true", ["Audit:Sink"] = "File", ["Audit:FilePath"] = _temp.File("all.jsonl"), ["Audit:MaxFileBytes"] = "70000",
             ["Audit:RetainedFiles"] = "3", ["Audit:Fsync"] = "Interval", ["Audit:FsyncInterval"] = "00:00:00.250", ["Audit:MaxBufferedBytes"] = "131072",
             ["Audit:FullMode"] = "FailClosed", ["Audit:BlockTimeout"] = "00:00:00.100", ["Audit:DisposeTimeout"] = "00:00:07", ["Audit:WriteSequenceNumbers"] = "false",
             ["Audit:Clock"] = "Coarse", ["Audit:ForwardToLogger"] = "Also",
@@ -303,7 +305,7 @@ public sealed class HostSettingsTests : IDisposable
         Assert.Equal((70000L, 3, AuditFsyncPolicy.Interval, TimeSpan.FromMilliseconds(250)), (file.MaxFileBytes, file.RetainedFiles, file.Fsync, file.FsyncInterval));
         Assert.Equal((131072L, AuditFullMode.FailClosed, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(7), false, AuditClock.Coarse), (delivery.MaxBufferedBytes, delivery.FullMode, delivery.BlockTimeout, delivery.DisposeTimeout, delivery.WriteSequenceNumbers, delivery.Clock));
         AuditOptions options = host.Services.GetRequiredService<AuditLogger>().Options;
-        Assert.Equal((false, false, false, 5), (options.Enabled, options.LogClientIp, options.LogKeyPrefix, options.KeyPrefixLength));
+        Assert.Equal((false, false, false, 5, true), (options.Enabled, options.LogClientIp, options.LogKeyPrefix, options.KeyPrefixLength, options.WriteTraceContext));
         Assert.Equal(Convert.FromBase64String(RedactionKey), options.RedactionKey);
         await host.StopAsync();
     }
