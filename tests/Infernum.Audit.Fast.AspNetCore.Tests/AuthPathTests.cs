@@ -119,12 +119,7 @@ public sealed class AuthPathTests
     [Fact]
     public async Task The_request_id_can_be_the_W3C_trace_id_of_the_request()
     {
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using ActivityListener listener = TestApp.ListenToRequests();
         await using TestApp app = await TestApp.StartAsync(http: o => o.RequestId = AuditRequestIdSource.W3CTraceId);
 
         await app.SendAsync("GET", "/v1/models", TestApp.ValidKey, "ignored", configure: c => c.Request.Headers["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
@@ -140,12 +135,7 @@ public sealed class AuthPathTests
     [Fact]
     public async Task With_the_trace_context_on_each_line_joins_the_request_trace()
     {
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using ActivityListener listener = TestApp.ListenToRequests();
         await using TestApp app = await TestApp.StartAsync(traceContext: true);
 
         await app.SendAsync("POST", "/api/keys", TestApp.ValidKey, "traced", configure: c => c.Request.Headers["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");

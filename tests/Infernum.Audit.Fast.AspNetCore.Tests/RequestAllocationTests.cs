@@ -44,22 +44,14 @@ public sealed class RequestAllocationTests
 
     [Theory]
     [MemberData(nameof(Outcomes))]
-    public async Task With_the_W3C_trace_id_as_request_id(string outcome, string request, string? key, int status)
+    public async Task With_the_W3C_trace_id_as_request_id_and_the_trace_context_on(string outcome, string request, string? key, int status)
         => await MeasureAsync(outcome, request, key, status, w3c: true);
 
     private async Task MeasureAsync(string outcome, string request, string? key, int status, bool w3c)
     {
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-        };
-        if (w3c)
-        {
-            ActivitySource.AddActivityListener(listener);
-        }
+        using ActivityListener? listener = w3c ? TestApp.ListenToRequests() : null;
 
-        await using TestApp app = await TestApp.StartAsync(http: o => o.RequestId = w3c ? AuditRequestIdSource.W3CTraceId : AuditRequestIdSource.TraceIdentifier, measure: true);
+        await using TestApp app = await TestApp.StartAsync(http: o => o.RequestId = w3c ? AuditRequestIdSource.W3CTraceId : AuditRequestIdSource.TraceIdentifier, measure: true, traceContext: w3c);
         string[] parts = request.Split(' ');
         long[] least = new long[2];
         for (int mode = 0; mode < 2; mode++)

@@ -126,6 +126,18 @@ internal sealed class TestApp : IAsyncDisposable
         return testApp;
     }
 
+    /// <summary>Samples ASP.NET Core's request activities, so that each request has a W3C <see cref="System.Diagnostics.Activity"/>.</summary>
+    public static System.Diagnostics.ActivityListener ListenToRequests()
+    {
+        var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
     /// <summary>Sends one real request through the pipeline with the given connection address and trace identifier.</summary>
     public async Task<int> SendAsync(string method, string path, string? key, string requestId = "req-1", string clientIp = "10.1.2.3", string? headerName = null, Action<HttpContext>? configure = null)
     {
