@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Infernum.Audit.Fast.Generators.Helpers;
 using Infernum.Audit.Fast.Generators.Json;
+using Infernum.Audit.Fast.Generators.Layout;
 using Infernum.Audit.Fast.Generators.Model;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -16,20 +17,16 @@ public sealed partial class AuditEventGenerator
     /// </summary>
     internal static class Catalog
     {
-        private const string TimestampPattern = "^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}\\\\.\\\\d{7}Z$";
-
-        /// <summary>A field of a line as the catalog and schema describe it.</summary>
-        internal sealed record Field(string Name, string JsonType, bool Required, string? Constant, string? Pattern);
-
-        public static string? Emit(string? assemblyName, ImmutableArray<EventModel> events)
+        public static string? Emit(CatalogPlacement placement, ImmutableArray<EventModel> events)
         {
             if (events.IsEmpty)
             {
                 return null;
             }
 
-            string ns = NamespaceFor(assemblyName ?? "Audit");
-            List<(EventModel Model, List<Field> Fields)> described = new();
+            string ns = placement.Namespace;
+            string? assemblyName = placement.AssemblyName;
+            List<(EventModel Model, List<LineField> Fields)> described = new();
             var named = new HashSet<string>(System.StringComparer.Ordinal);
             foreach (List<EventModel> group in Emitter.GroupByType(events).Values)
             {
@@ -51,14 +48,14 @@ public sealed partial class AuditEventGenerator
             writer.OpenBlock("namespace " + ns);
             writer.WriteLine("/// <summary>The audit events this assembly declares, and a JSON Schema (draft-07) of their lines.</summary>");
             writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"Infernum.Audit.Fast.Generators\", \"" + Emitter.GeneratorVersion + "\")]");
-            writer.OpenBlock("internal static class AuditEventCatalog");
+            writer.OpenBlock("internal static class " + placement.ClassName);
             writer.WriteLine("/// <summary>Each event: its name, declaring method and fields in line order.</summary>");
             writer.WriteLine("public static global::System.Collections.Generic.IReadOnlyList<global::Infernum.Audit.Fast.AuditEventDescriptor> Events { get; } = new global::Infernum.Audit.Fast.AuditEventDescriptor[]");
             writer.WriteLine("{");
-            foreach ((EventModel model, List<Field> fields) in described)
+            foreach ((EventModel model, List<LineField> fields) in described)
             {
                 var fieldList = new List<string>();
-                foreach (Field field in fields)
+                foreach (LineField field in fields)
                 {
                     fieldList.Add("new global::Infernum.Audit.Fast.AuditFieldDescriptor(" + Literal(field.Name) + ", " + Literal(field.JsonType) + ", " + (field.Required ? "true" : "false") + ")");
                 }
@@ -84,7 +81,7 @@ public sealed partial class AuditEventGenerator
             var conflicts = new List<DiagnosticInfo>();
             var first = new Dictionary<string, (EventModel Model, string Shape)>(System.StringComparer.Ordinal);
             var ordered = new List<EventModel>(events);
-            ordered.Sort(static (a, b) => string.CompareOrdinal(Position(a), Position(b)));
+            ordered.Sort(static (a, b) => string.CompareOrdinal(Emitter.DeclarationOrder(a), Emitter.DeclarationOrder(b)));
             foreach (EventModel model in ordered)
             {
                 string shape = Shape(Fields(model));
@@ -104,13 +101,10 @@ public sealed partial class AuditEventGenerator
             return conflicts;
         }
 
-        private static string Position(EventModel model)
-            => (model.Location?.FilePath ?? string.Empty) + ":" + (model.Location?.Span.Start ?? 0).ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
-
-        private static string Shape(List<Field> fields)
+        private static string Shape(List<LineField> fields)
         {
             var shape = new StringBuilder();
-            foreach (Field field in fields)
+            foreach (LineField field in fields)
             {
                 shape.Append(field.Name).Append(':').Append(field.JsonType).Append(':').Append(field.Required).Append(':').Append(field.Constant).Append(';');
             }
@@ -118,98 +112,28 @@ public sealed partial class AuditEventGenerator
             return shape.ToString();
         }
 
-        /// <summary>The fields of the event's line, in the order the emitter writes them.</summary>
-        internal static List<Field> Fields(EventModel model)
-        {
-            var fields = new List<Field>
-            {
-                new("timestamp", "string", true, null, TimestampPattern),
-                new("event_type", "string", true, model.EventName, null),
-                new("request_id", "string", true, null, null),
-            };
+        /// <summary>The fields of the event's line, in the order the emitter writes them: read from the one layout both use.</summary>
+        internal static List<LineField> Fields(EventModel model) => LineLayout.For(model).Fields;
 
-            ParameterModel? details = null;
-            bool endpointParameter = false, successParameter = false;
-            foreach (ParameterModel parameter in model.Parameters)
-            {
-                switch (parameter.Role)
-                {
-                    case FieldRole.ClientIp:
-                        fields.Add(new Field("client_ip", "string", false, null, null));
-                        break;
-                    case FieldRole.Key:
-                        fields.Add(new Field("key_prefix", "string", false, null, null));
-                        break;
-                    case FieldRole.Endpoint:
-                        endpointParameter = true;
-                        break;
-                    case FieldRole.Success:
-                        successParameter = true;
-                        break;
-                    case FieldRole.Details:
-                        details = parameter;
-                        break;
-                }
-            }
-
-            fields.Add(new Field("endpoint", "string", true, endpointParameter ? null : model.Endpoint ?? string.Empty, null));
-            fields.Add(new Field("success", "boolean", true, successParameter ? null : model.Success ? "true" : "false", null));
-            if (model.HasDetailsTemplate || details is not null)
-            {
-                fields.Add(new Field("details", "string", model.HasDetailsTemplate, null, null));
-            }
-
-            foreach (ParameterModel parameter in model.Parameters)
-            {
-                if (parameter.Role == FieldRole.Redacted)
-                {
-                    fields.Add(new Field(parameter.JsonName, "string", !parameter.IsNullable, null, "^[0-9a-f]{12}$"));
-                }
-                else if (parameter.Role == FieldRole.Extra)
-                {
-                    fields.Add(new Field(parameter.JsonName, JsonType(parameter.Kind), !parameter.IsNullable, null, null));
-                }
-            }
-
-            // Opt-in (AuditOptions.WriteTraceContext): W3C Trace Context ids of the current activity.
-            if (!Emitter.DeclaresTraceFields(model))
-            {
-                fields.Add(new Field("trace_id", "string", false, null, "^[0-9a-f]{32}$"));
-                fields.Add(new Field("span_id", "string", false, null, "^[0-9a-f]{16}$"));
-            }
-
-            return fields;
-        }
-
-        private static string JsonType(ValueKind kind) => kind switch
-        {
-            ValueKind.Boolean => "boolean",
-            ValueKind.Signed or ValueKind.Unsigned => "integer",
-            ValueKind.Decimal => "number",
-            ValueKind.Single or ValueKind.Double => "number|null",
-            ValueKind.Enum => "string|integer",
-            _ => "string",
-        };
-
-        private static string Schema(string assemblyName, List<(EventModel Model, List<Field> Fields)> events)
+        private static string Schema(string assemblyName, List<(EventModel Model, List<LineField> Fields)> events)
         {
             var json = new StringBuilder();
             json.Append("{\"$schema\":\"http://json-schema.org/draft-07/schema#\",");
             json.Append("\"$id\":\"urn:infernum-audit:").Append(JsonText.Escape(assemblyName)).Append("\",");
             json.Append("\"title\":\"Audit lines of ").Append(JsonText.Escape(assemblyName)).Append("\",");
-            json.Append("\"definitions\":{\"timestamp\":{\"type\":\"string\",\"pattern\":\"").Append(TimestampPattern).Append("\"},");
+            json.Append("\"definitions\":{\"timestamp\":{\"type\":\"string\",\"pattern\":\"").Append(LineLayout.Timestamp.Pattern).Append("\"},");
             json.Append("\"seq\":{\"type\":\"integer\",\"minimum\":1}},");
             json.Append("\"anyOf\":[");
-            foreach ((EventModel _, List<Field> fields) in events)
+            foreach ((EventModel _, List<LineField> fields) in events)
             {
                 AppendObject(json, fields);
                 json.Append(',');
             }
 
             // The logger's own record of dropped events.
-            AppendObject(json, new List<Field>
+            AppendObject(json, new List<LineField>
             {
-                new("timestamp", "string", true, null, TimestampPattern),
+                LineLayout.Timestamp,
                 new("event_type", "string", true, "audit_dropped", null),
                 new("count", "integer", true, null, null),
                 new("first_seq", "integer", true, null, null),
@@ -219,11 +143,11 @@ public sealed partial class AuditEventGenerator
             return json.ToString();
         }
 
-        private static void AppendObject(StringBuilder json, List<Field> fields)
+        private static void AppendObject(StringBuilder json, List<LineField> fields)
         {
             json.Append("{\"type\":\"object\",\"properties\":{");
             var required = new List<string>();
-            foreach (Field field in fields)
+            foreach (LineField field in fields)
             {
                 json.Append('"').Append(JsonText.Escape(field.Name)).Append("\":");
                 if (field.Name == "timestamp")

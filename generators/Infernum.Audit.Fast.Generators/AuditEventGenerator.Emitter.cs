@@ -4,9 +4,8 @@ using System.Globalization;
 using System.Text;
 using Infernum.Audit.Fast.Generators.Helpers;
 using Infernum.Audit.Fast.Generators.Json;
+using Infernum.Audit.Fast.Generators.Layout;
 using Infernum.Audit.Fast.Generators.Model;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
 
 namespace Infernum.Audit.Fast.Generators;
 
@@ -20,22 +19,29 @@ public sealed partial class AuditEventGenerator
         private const string NoInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]";
         private const string Writer = "global::Infernum.Audit.Fast.AuditLineWriter";
 
-        public static void Emit(SourceProductionContext context, ImmutableArray<EventModel> events)
+        /// <summary>One source file per containing type: its hint name and text.</summary>
+        public static List<(string HintName, string Source)> Emit(ImmutableArray<EventModel> events)
         {
-            foreach (KeyValuePair<string, List<EventModel>> group in GroupByType(events))
+            SortedDictionary<string, List<EventModel>> groups = GroupByType(events);
+            Dictionary<string, string> hintNames = HintNames(groups);
+            var files = new List<(string HintName, string Source)>(groups.Count);
+            foreach (KeyValuePair<string, List<EventModel>> group in groups)
             {
-                context.AddSource(HintName(group.Key), SourceText.From(EmitType(group.Value), Encoding.UTF8));
+                files.Add((hintNames[group.Key], EmitType(group.Value)));
             }
+
+            return files;
         }
 
+        /// <summary>Events grouped by their containing type's exact identity, in a deterministic order.</summary>
         internal static SortedDictionary<string, List<EventModel>> GroupByType(ImmutableArray<EventModel> events)
         {
             var groups = new SortedDictionary<string, List<EventModel>>(System.StringComparer.Ordinal);
             foreach (EventModel model in events)
             {
-                if (!groups.TryGetValue(model.TypeKey, out List<EventModel>? list))
+                if (!groups.TryGetValue(model.TypeIdentity, out List<EventModel>? list))
                 {
-                    groups[model.TypeKey] = list = new List<EventModel>();
+                    groups[model.TypeIdentity] = list = new List<EventModel>();
                 }
 
                 list.Add(model);
@@ -43,21 +49,83 @@ public sealed partial class AuditEventGenerator
 
             foreach (List<EventModel> list in groups.Values)
             {
-                list.Sort(static (a, b) => System.StringComparer.Ordinal.Compare(a.MethodName + "/" + a.Parameters.Count, b.MethodName + "/" + b.Parameters.Count));
+                // Overloads with as many parameters are ordered by where they are declared: List.Sort is not stable.
+                list.Sort(static (a, b) =>
+                {
+                    int byName = System.StringComparer.Ordinal.Compare(a.MethodName + "/" + a.Parameters.Count, b.MethodName + "/" + b.Parameters.Count);
+                    return byName != 0 ? byName : System.StringComparer.Ordinal.Compare(DeclarationOrder(a), DeclarationOrder(b));
+                });
             }
 
             return groups;
         }
 
-        internal static string HintName(string typeKey)
+        private const int MaxStemLength = 120;
+
+        internal static string DeclarationOrder(EventModel model)
+            => (model.Location?.FilePath ?? string.Empty) + ":" + (model.Location?.Span.Start ?? 0).ToString("D10", CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// One hint name per type, unique even where the file system or the compiler would not tell two apart: names
+        /// that differ only in case (<c>Shop.API</c>, <c>Shop.Api</c>) or that clean to the same text (<c>Audits&lt;T&gt;</c>,
+        /// <c>Audits_T_</c>) get a suffix from their exact identity, so two files never share a name (CS8785).
+        /// </summary>
+        internal static Dictionary<string, string> HintNames(SortedDictionary<string, List<EventModel>> groups)
         {
-            var builder = new StringBuilder(typeKey.Length + 16);
-            foreach (char c in typeKey)
+            var stems = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            var uses = new Dictionary<string, int>(System.StringComparer.OrdinalIgnoreCase);
+            foreach (KeyValuePair<string, List<EventModel>> group in groups)
             {
-                builder.Append(char.IsLetterOrDigit(c) || c == '.' || c == '_' ? c : '_');
+                // A long name is cut (with its identity's hash) so that the file, when written to disk
+                // (EmitCompilerGeneratedFiles), stays within the 255-byte file name limit of common file systems.
+                string stem = CleanHintName(group.Value[0].TypeKey);
+                if (stem.Length > MaxStemLength)
+                {
+                    stem = stem.Substring(0, MaxStemLength) + "_" + StableHash(group.Key);
+                }
+
+                stems[group.Key] = stem;
+                uses[stem] = uses.TryGetValue(stem, out int count) ? count + 1 : 1;
             }
 
-            return builder.Append(".AuditEvents.g.cs").ToString();
+            var names = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            var taken = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+            foreach (KeyValuePair<string, string> entry in stems)
+            {
+                string stem = uses[entry.Value] > 1 ? entry.Value + "_" + StableHash(entry.Key) : entry.Value;
+                string name = stem;
+                for (int n = 2; !taken.Add(name); n++)
+                {
+                    name = stem + "_" + n.ToString(CultureInfo.InvariantCulture);
+                }
+
+                names[entry.Key] = name + ".AuditEvents.g.cs";
+            }
+
+            return names;
+        }
+
+        private static string CleanHintName(string typeKey)
+        {
+            var builder = new StringBuilder(typeKey.Length);
+            foreach (char c in typeKey.TrimStart('.'))
+            {
+                builder.Append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ? c : '_');
+            }
+
+            return builder.ToString();
+        }
+
+        // FNV-1a over UTF-16 code units: the same on every machine and run (string.GetHashCode is randomized).
+        private static string StableHash(string text)
+        {
+            uint hash = 2166136261;
+            foreach (char c in text)
+            {
+                hash = (hash ^ c) * 16777619;
+            }
+
+            return hash.ToString("x8", CultureInfo.InvariantCulture);
         }
 
         internal static string EmitType(List<EventModel> events)
@@ -74,7 +142,8 @@ public sealed partial class AuditEventGenerator
 
             foreach (TypeDeclarationModel type in first.ContainingTypes)
             {
-                writer.OpenBlock("partial " + type.Keyword + " " + type.Name);
+                // 'ref' must come before 'partial' (CS1585).
+                writer.OpenBlock((type.Keyword == "ref struct" ? "ref partial struct" : "partial " + type.Keyword) + " " + type.Name);
             }
 
             for (int i = 0; i < events.Count; i++)
@@ -100,14 +169,50 @@ public sealed partial class AuditEventGenerator
             return writer.ToString();
         }
 
+        /// <summary>
+        /// Names of the generated body's locals: <c>__logger</c>, <c>__options</c>, <c>__max</c>, <c>__w</c>, with one more
+        /// leading underscore while any of them would be a parameter's name or the logger expression's.
+        /// </summary>
+        private sealed class Locals
+        {
+            public Locals(EventModel model)
+            {
+                var used = new HashSet<string>(System.StringComparer.Ordinal) { model.LoggerExpression };
+                foreach (ParameterModel parameter in model.Parameters)
+                {
+                    used.Add(parameter.Name.TrimStart('@'));
+                }
+
+                string prefix = "__";
+                while (used.Contains(prefix + "logger") || used.Contains(prefix + "options") || used.Contains(prefix + "max") || used.Contains(prefix + "w"))
+                {
+                    prefix += "_";
+                }
+
+                Logger = prefix + "logger";
+                Options = prefix + "options";
+                Max = prefix + "max";
+                W = prefix + "w";
+            }
+
+            public string Logger { get; }
+
+            public string Options { get; }
+
+            public string Max { get; }
+
+            public string W { get; }
+        }
+
         private static void EmitMethod(SourceWriter writer, EventModel model)
         {
             var signature = new List<string>();
             foreach (ParameterModel parameter in model.Parameters)
             {
-                signature.Add((parameter.IsScoped ? "scoped " : string.Empty) + parameter.Type + " " + parameter.Name);
+                signature.Add(parameter.Modifiers + parameter.Type + " " + parameter.Name);
             }
 
+            var locals = new Locals(model);
             string returnType = model.ReturnsBool ? "bool" : "void";
             string rejected = model.ReturnsBool ? "return false;" : "return;";
             string accepted = model.ReturnsBool ? "return true;" : "return;";
@@ -116,37 +221,37 @@ public sealed partial class AuditEventGenerator
             if (!model.DeclaresMethodImpl)
             {
                 // Inlined into a small caller, the body would exhaust the JIT's inlining budget for that caller and its
-                // own helpers (the line writer's calls) would stay calls: measured 212 ns against 150 ns per event.
+                // own helpers (the line writer's calls) would stay calls.
                 writer.WriteLine(NoInlining);
             }
 
             writer.OpenBlock(model.Modifiers + " " + returnType + " " + model.MethodName + "(" + string.Join(", ", signature) + ")");
             if (model.LoggerMayBeNull)
             {
-                writer.WriteLine("global::Infernum.Audit.Fast.AuditLogger? __logger = " + model.LoggerExpression + ";");
-                writer.OpenBlock("if (__logger is null)");
+                writer.WriteLine("global::Infernum.Audit.Fast.AuditLogger? " + locals.Logger + " = " + model.LoggerExpression + ";");
+                writer.OpenBlock("if (" + locals.Logger + " is null)");
                 writer.WriteLine(rejected);
                 writer.CloseBlock();
                 writer.WriteLine();
             }
             else
             {
-                writer.WriteLine("global::Infernum.Audit.Fast.AuditLogger __logger = " + model.LoggerExpression + ";");
+                writer.WriteLine("global::Infernum.Audit.Fast.AuditLogger " + locals.Logger + " = " + model.LoggerExpression + ";");
             }
 
-            writer.WriteLine("global::Infernum.Audit.Fast.AuditOptions __options = __logger.Options;");
-            writer.OpenBlock("if (!__options.Enabled)");
+            writer.WriteLine("global::Infernum.Audit.Fast.AuditOptions " + locals.Options + " = " + locals.Logger + ".Options;");
+            writer.OpenBlock("if (!" + locals.Options + ".Enabled)");
             writer.WriteLine(accepted);
             writer.CloseBlock();
             writer.WriteLine();
 
-            List<Op> ops = BuildOps(model);
+            List<LineOp> ops = LineLayout.For(model).Ops;
             var bound = new List<string>();
             int constantBytes = 0;
-            CollectBound(ops, ref constantBytes, bound);
+            CollectBound(ops, locals, ref constantBytes, bound);
             bound.Insert(0, constantBytes.ToString(CultureInfo.InvariantCulture) + "L");
-            writer.WriteLine("long __max = " + string.Join(" + ", bound) + ";");
-            writer.OpenBlock("if (!__logger.TryBeginLine(__max, out " + Writer + " __w))");
+            writer.WriteLine("long " + locals.Max + " = " + string.Join(" + ", bound) + ";");
+            writer.OpenBlock("if (!" + locals.Logger + ".TryBeginLine(" + locals.Max + ", out " + Writer + " " + locals.W + "))");
             writer.WriteLine(rejected);
             writer.CloseBlock();
             writer.WriteLine();
@@ -154,20 +259,20 @@ public sealed partial class AuditEventGenerator
             {
                 // A value's own formatting code may throw: the line is then dropped, and its reservation released.
                 writer.OpenBlock("try");
-                EmitOps(writer, ops);
-                writer.WriteLine("__w.Commit();");
+                EmitOps(writer, ops, locals);
+                writer.WriteLine(locals.W + ".Commit();");
                 writer.CloseBlock();
                 writer.OpenBlock("finally");
-                writer.WriteLine("__logger.EndLine(ref __w);");
+                writer.WriteLine(locals.Logger + ".EndLine(ref " + locals.W + ");");
                 writer.CloseBlock();
             }
             else
             {
                 // Only the runtime's writers run, which cannot throw within the reserved bound: no handler, so the
                 // line's writer stays in registers.
-                EmitOps(writer, ops);
-                writer.WriteLine("__w.Commit();");
-                writer.WriteLine("__logger.EndLine(ref __w);");
+                EmitOps(writer, ops, locals);
+                writer.WriteLine(locals.W + ".Commit();");
+                writer.WriteLine(locals.Logger + ".EndLine(ref " + locals.W + ");");
             }
 
             if (model.ReturnsBool)
@@ -181,9 +286,9 @@ public sealed partial class AuditEventGenerator
 
         // Whether writing the line calls code outside the runtime's writers: a formattable value's TryFormat, or the
         // fingerprint's HMAC.
-        private static bool RunsUserCode(List<Op> ops)
+        private static bool RunsUserCode(List<LineOp> ops)
         {
-            foreach (Op op in ops)
+            foreach (LineOp op in ops)
             {
                 bool runs = op.Kind switch
                 {
@@ -202,126 +307,6 @@ public sealed partial class AuditEventGenerator
             return false;
         }
 
-        /// <summary>The line after the timestamp, as literal segments, values and conditional groups.</summary>
-        internal static List<Op> BuildOps(EventModel model)
-        {
-            var ops = new List<Op>();
-            ParameterModel? requestId = Find(model, FieldRole.RequestId);
-            ParameterModel? clientIp = Find(model, FieldRole.ClientIp);
-            ParameterModel? key = Find(model, FieldRole.Key);
-            ParameterModel? endpoint = Find(model, FieldRole.Endpoint);
-            ParameterModel? success = Find(model, FieldRole.Success);
-            ParameterModel? details = Find(model, FieldRole.Details);
-
-            ops.Add(Op.Literal(",\"event_type\":\"" + JsonText.Escape(model.EventName) + "\",\"request_id\":\""));
-            ops.Add(Op.Value(requestId!));
-
-            // request_id, client_ip and key_prefix are strings, so whichever of them is written last, the line is
-            // inside a string there: each closing quote goes in front of the next field's name, one copy for both.
-            if (clientIp is not null)
-            {
-                ops.Add(Op.When(
-                    "__options.LogClientIp && " + clientIp.Name + " is not null",
-                    Op.Literal("\",\"client_ip\":\""), Op.Value(clientIp)));
-            }
-
-            if (key is not null)
-            {
-                ops.Add(Op.When(
-                    "__options.LogKeyPrefix && " + key.Name + " is not null",
-                    Op.Literal("\",\"key_prefix\":\""), Op.KeyPrefix(key)));
-            }
-
-            ops.Add(Op.Literal("\",\"endpoint\":\""));
-            ops.Add(endpoint is not null ? Op.Value(endpoint) : Op.Literal(JsonText.Escape(model.Endpoint ?? string.Empty)));
-            ops.Add(Op.Literal("\",\"success\":"));
-            ops.Add(success is not null ? Op.Value(success) : Op.Literal(model.Success ? "true" : "false"));
-
-            if (model.HasDetailsTemplate)
-            {
-                ops.Add(Op.Literal(",\"details\":\""));
-                foreach (TemplatePart part in model.Details)
-                {
-                    if (!part.IsHole)
-                    {
-                        ops.Add(Op.Literal(JsonText.Escape(part.Text)));
-                        continue;
-                    }
-
-                    // A hole's value is text inside the details string; a null one leaves the hole empty.
-                    ParameterModel hole = FindByName(model, part.Text);
-                    string? presence = Presence(hole);
-                    ops.Add(presence is null ? Op.Value(hole) : Op.When(presence, Op.Value(hole)));
-                }
-
-                ops.Add(Op.Literal("\""));
-            }
-            else if (details is not null)
-            {
-                ops.Add(Op.When(details.Name + " is not null", Op.Literal(",\"details\":\""), Op.Value(details), Op.Literal("\"")));
-            }
-
-            foreach (ParameterModel parameter in model.Parameters)
-            {
-                if (parameter.Role is FieldRole.Extra or FieldRole.Redacted)
-                {
-                    ops.Add(ExtraField(parameter));
-                }
-            }
-
-            if (!DeclaresTraceFields(model))
-            {
-                ops.Add(Op.TraceContext());
-            }
-
-            return ops;
-        }
-
-        /// <summary>
-        /// Whether the event has its own <c>trace_id</c> or <c>span_id</c> field: it then keeps it, and the opt-in trace
-        /// context is not written for it (one line never holds a name twice).
-        /// </summary>
-        internal static bool DeclaresTraceFields(EventModel model)
-        {
-            foreach (ParameterModel parameter in model.Parameters)
-            {
-                if (parameter.Role is FieldRole.Extra or FieldRole.Redacted && parameter.JsonName is "trace_id" or "span_id")
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static Op ExtraField(ParameterModel parameter)
-        {
-            string name = JsonText.Escape(parameter.JsonName);
-            bool quoted = parameter.Role == FieldRole.Redacted || IsQuoted(parameter.Kind);
-            Op value = parameter.Role == FieldRole.Redacted ? Op.Fingerprint(parameter) : Op.Value(parameter);
-            Op[] field = quoted
-                ? new[] { Op.Literal(",\"" + name + "\":\""), value, Op.Literal("\"") }
-                : new[] { Op.Literal(",\"" + name + "\":"), value };
-            string? presence = Presence(parameter);
-            return presence is null ? Op.Group(field) : Op.When(presence, field);
-        }
-
-        // The condition under which an optional value is written, or null if it always is.
-        private static string? Presence(ParameterModel parameter)
-        {
-            if (parameter.IsNullableValueType)
-            {
-                return parameter.Name + ".HasValue";
-            }
-
-            return parameter.IsNullable && parameter.Kind is ValueKind.String or ValueKind.Formattable or ValueKind.IPAddress
-                ? parameter.Name + " is not null"
-                : null;
-        }
-
-        private static bool IsQuoted(ValueKind kind)
-            => kind is not (ValueKind.Boolean or ValueKind.Signed or ValueKind.Unsigned or ValueKind.Single or ValueKind.Double or ValueKind.Decimal);
-
         /// <summary>The most bytes a value can take: a constant, or null when it depends on the argument (see <see cref="BoundTerm"/>).</summary>
         private static int? ConstantBound(ParameterModel parameter) => parameter.Kind switch
         {
@@ -339,10 +324,10 @@ public sealed partial class AuditEventGenerator
 
         private static int EnumBound(ParameterModel parameter)
         {
-            int bound = 20; // an undefined value is written as its number
+            int bound = 20; // an undefined value is written as its number: at most 20 characters (long.MinValue, ulong.MaxValue)
             foreach (EnumMemberModel member in parameter.EnumMembers)
             {
-                bound = System.Math.Max(bound, JsonText.Utf8Length(JsonText.Escape(member.WireName)));
+                bound = System.Math.Max(bound, JsonText.Utf8Length(JsonText.Escape(member.WireName)) + 2);
             }
 
             return bound;
@@ -357,35 +342,9 @@ public sealed partial class AuditEventGenerator
                 _ => Writer + ".MaxBytes(" + parameter.Name + ")",
             };
 
-        private static ParameterModel? Find(EventModel model, FieldRole role)
+        private static void CollectBound(List<LineOp> ops, Locals locals, ref int constantBytes, List<string> terms)
         {
-            foreach (ParameterModel parameter in model.Parameters)
-            {
-                if (parameter.Role == role)
-                {
-                    return parameter;
-                }
-            }
-
-            return null;
-        }
-
-        private static ParameterModel FindByName(EventModel model, string name)
-        {
-            foreach (ParameterModel parameter in model.Parameters)
-            {
-                if (parameter.Name == name || parameter.Name == "@" + name)
-                {
-                    return parameter;
-                }
-            }
-
-            throw new System.InvalidOperationException("The parser checked every hole names a parameter: " + name);
-        }
-
-        private static void CollectBound(List<Op> ops, ref int constantBytes, List<string> terms)
-        {
-            foreach (Op op in ops)
+            foreach (LineOp op in ops)
             {
                 switch (op.Kind)
                 {
@@ -393,7 +352,7 @@ public sealed partial class AuditEventGenerator
                         constantBytes += JsonText.Utf8Length(op.Text);
                         break;
                     case OpKind.KeyPrefix:
-                        terms.Add(Writer + ".MaxKeyPrefixBytes(" + op.Parameter!.Name + ", __options.KeyPrefixLength)");
+                        terms.Add(Writer + ".MaxKeyPrefixBytes(" + op.Parameter!.Name + ", " + locals.Options + ".KeyPrefixLength)");
                         break;
                     case OpKind.Fingerprint:
                         terms.Add(Writer + ".FingerprintLength");
@@ -413,23 +372,23 @@ public sealed partial class AuditEventGenerator
 
                         break;
                     default:
-                        CollectBound(op.Children!, ref constantBytes, terms);
+                        CollectBound(op.Children!, locals, ref constantBytes, terms);
                         break;
                 }
             }
         }
 
-        private static void EmitOps(SourceWriter writer, List<Op> ops)
+        private static void EmitOps(SourceWriter writer, List<LineOp> ops, Locals locals)
         {
             var literal = new StringBuilder();
-            EmitOps(writer, ops, literal);
-            FlushLiteral(writer, literal);
+            EmitOps(writer, ops, locals, literal);
+            FlushLiteral(writer, locals, literal);
         }
 
         // Adjacent literals, across unconditional groups, become one copy.
-        private static void EmitOps(SourceWriter writer, List<Op> ops, StringBuilder literal)
+        private static void EmitOps(SourceWriter writer, List<LineOp> ops, Locals locals, StringBuilder literal)
         {
-            foreach (Op op in ops)
+            foreach (LineOp op in ops)
             {
                 switch (op.Kind)
                 {
@@ -437,36 +396,49 @@ public sealed partial class AuditEventGenerator
                         literal.Append(op.Text);
                         continue;
                     case OpKind.Group:
-                        EmitOps(writer, op.Children!, literal);
+                        EmitOps(writer, op.Children!, locals, literal);
                         continue;
                 }
 
-                FlushLiteral(writer, literal);
+                FlushLiteral(writer, locals, literal);
                 switch (op.Kind)
                 {
                     case OpKind.KeyPrefix:
-                        writer.WriteLine("__w.WriteKeyPrefix(" + op.Parameter!.Name + ", __options.KeyPrefixLength);");
+                        writer.WriteLine(locals.W + ".WriteKeyPrefix(" + op.Parameter!.Name + ", " + locals.Options + ".KeyPrefixLength);");
                         break;
                     case OpKind.Fingerprint:
-                        writer.WriteLine("__w.WriteFingerprint(" + op.Parameter!.Name + ", __options);");
+                        writer.WriteLine(locals.W + ".WriteFingerprint(" + op.Parameter!.Name + ", " + locals.Options + ");");
                         break;
                     case OpKind.TraceContext:
-                        writer.WriteLine("__w.WriteTraceContext(__options);");
+                        writer.WriteLine(locals.W + ".WriteTraceContext(" + locals.Options + ");");
                         break;
                     case OpKind.Value:
-                        EmitValue(writer, op.Parameter!);
+                        EmitValue(writer, op, locals);
                         break;
                     case OpKind.When:
-                        writer.OpenBlock("if (" + op.Text + ")");
-                        EmitOps(writer, op.Children!);
+                        writer.OpenBlock("if (" + Condition(op, locals) + ")");
+                        EmitOps(writer, op.Children!, locals);
                         writer.CloseBlock();
                         break;
                 }
             }
         }
 
-        private static void EmitValue(SourceWriter writer, ParameterModel parameter)
+        private static string Condition(LineOp op, Locals locals)
         {
+            ParameterModel parameter = op.Parameter!;
+            string present = parameter.IsNullableValueType ? parameter.Name + ".HasValue" : parameter.Name + " is not null";
+            return op.Gate switch
+            {
+                Gate.LogClientIp => locals.Options + ".LogClientIp && " + present,
+                Gate.LogKeyPrefix => locals.Options + ".LogKeyPrefix && " + present,
+                _ => present,
+            };
+        }
+
+        private static void EmitValue(SourceWriter writer, LineOp op, Locals locals)
+        {
+            ParameterModel parameter = op.Parameter!;
             string value = parameter.IsNullableValueType ? parameter.Name + ".GetValueOrDefault()" : parameter.Name;
             string? call = parameter.Kind switch
             {
@@ -490,79 +462,36 @@ public sealed partial class AuditEventGenerator
 
             if (call is not null)
             {
-                writer.WriteLine("__w." + call + "(" + value + ");");
+                writer.WriteLine(locals.W + "." + call + "(" + value + ");");
                 return;
             }
 
-            // An enum is written by name, chosen at compile time; an undefined value as its number.
+            // An enum is written by name, chosen at compile time; an undefined value as its number, converted through
+            // its underlying type's sign so that no value overflows, in a checked build too.
+            string quote = op.QuoteEnumNames ? "\"" : string.Empty;
             writer.OpenBlock("switch (" + value + ")");
             foreach (EnumMemberModel member in parameter.EnumMembers)
             {
                 writer.WriteLine("case " + member.CaseLabel + ":");
-                writer.WriteLine("    __w.WriteLiteral(" + JsonText.ToCSharpUtf8Literal(JsonText.Escape(member.WireName)) + ");");
+                writer.WriteLine("    " + locals.W + ".WriteLiteral(" + JsonText.ToCSharpUtf8Literal(quote + JsonText.Escape(member.WireName) + quote) + ");");
                 writer.WriteLine("    break;");
             }
 
             writer.WriteLine("default:");
-            writer.WriteLine("    __w.WriteInt64((long)" + value + ");");
+            writer.WriteLine(parameter.EnumIsUnsigned
+                ? "    " + locals.W + ".WriteUInt64(unchecked((ulong)" + value + "));"
+                : "    " + locals.W + ".WriteInt64(unchecked((long)" + value + "));");
             writer.WriteLine("    break;");
             writer.CloseBlock();
         }
 
-        private static void FlushLiteral(SourceWriter writer, StringBuilder literal)
+        private static void FlushLiteral(SourceWriter writer, Locals locals, StringBuilder literal)
         {
             if (literal.Length > 0)
             {
-                writer.WriteLine("__w.WriteLiteral(" + JsonText.ToCSharpUtf8Literal(literal.ToString()) + ");");
+                writer.WriteLine(locals.W + ".WriteLiteral(" + JsonText.ToCSharpUtf8Literal(literal.ToString()) + ");");
                 literal.Clear();
             }
-        }
-
-        internal enum OpKind
-        {
-            Literal,
-            Value,
-            KeyPrefix,
-            Fingerprint,
-            Group,
-            When,
-            TraceContext,
-        }
-
-        /// <summary>One step of writing a line: pre-escaped literal text, a parameter's value, or a (conditional) group.</summary>
-        internal sealed class Op
-        {
-            private Op(OpKind kind, string text, ParameterModel? parameter, List<Op>? children)
-            {
-                Kind = kind;
-                Text = text;
-                Parameter = parameter;
-                Children = children;
-            }
-
-            public OpKind Kind { get; }
-
-            /// <summary>Escaped JSON text for a literal; the C# condition for a conditional group.</summary>
-            public string Text { get; }
-
-            public ParameterModel? Parameter { get; }
-
-            public List<Op>? Children { get; }
-
-            public static Op Literal(string escapedJson) => new(OpKind.Literal, escapedJson, null, null);
-
-            public static Op Value(ParameterModel parameter) => new(OpKind.Value, string.Empty, parameter, null);
-
-            public static Op KeyPrefix(ParameterModel parameter) => new(OpKind.KeyPrefix, string.Empty, parameter, null);
-
-            public static Op Fingerprint(ParameterModel parameter) => new(OpKind.Fingerprint, string.Empty, parameter, null);
-
-            public static Op Group(params Op[] children) => new(OpKind.Group, string.Empty, null, new List<Op>(children));
-
-            public static Op When(string condition, params Op[] children) => new(OpKind.When, condition, null, new List<Op>(children));
-
-            /// <summary>The opt-in <c>trace_id</c> and <c>span_id</c>, decided at run time by the options in force.</summary>
-            public static Op TraceContext() => new(OpKind.TraceContext, string.Empty, null, null);
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Infernum.Audit.Fast.Generators.Model;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Infernum.Audit.Fast.Generators;
 
@@ -17,7 +16,7 @@ public sealed partial class AuditEventGenerator : IIncrementalGenerator
         public const string Parse = "AuditEvents.Parse";
         public const string Diagnostics = "AuditEvents.Diagnostics";
         public const string Events = "AuditEvents.Events";
-        public const string AssemblyName = "AuditEvents.AssemblyName";
+        public const string CatalogPlacement = "AuditEvents.CatalogPlacement";
     }
 
     /// <inheritdoc />
@@ -26,7 +25,8 @@ public sealed partial class AuditEventGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeName,
-                static (node, _) => node is MethodDeclarationSyntax,
+                // Every node the attribute is on: a local function or lambda gets its own diagnostic, not silence.
+                static (_, _) => true,
                 static (ctx, ct) => Parser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.Parse);
 
@@ -40,22 +40,26 @@ public sealed partial class AuditEventGenerator : IIncrementalGenerator
             .Collect()
             .WithTrackingName(TrackingNames.Events);
 
-        IncrementalValueProvider<string?> assemblyName = context.CompilationProvider
-            .Select(static (compilation, _) => compilation.AssemblyName)
-            .WithTrackingName(TrackingNames.AssemblyName);
+        IncrementalValueProvider<CatalogPlacement> catalogPlacement = context.CompilationProvider
+            .Select(static (compilation, _) => Parser.PlaceCatalog(compilation))
+            .WithTrackingName(TrackingNames.CatalogPlacement);
 
         context.RegisterSourceOutput(diagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
-        context.RegisterSourceOutput(events.Combine(assemblyName), static (spc, input) =>
+        context.RegisterSourceOutput(events.Combine(catalogPlacement), static (spc, input) =>
         {
             foreach (DiagnosticInfo duplicate in Catalog.FindConflictingNames(input.Left))
             {
                 spc.ReportDiagnostic(duplicate.ToDiagnostic());
             }
 
-            Emitter.Emit(spc, input.Left);
+            foreach ((string hintName, string source) in Emitter.Emit(input.Left))
+            {
+                spc.AddSource(hintName, Microsoft.CodeAnalysis.Text.SourceText.From(source, System.Text.Encoding.UTF8));
+            }
+
             if (Catalog.Emit(input.Right, input.Left) is { } catalog)
             {
-                spc.AddSource("AuditEventCatalog.g.cs", Microsoft.CodeAnalysis.Text.SourceText.From(catalog, System.Text.Encoding.UTF8));
+                spc.AddSource(input.Right.ClassName + ".g.cs", Microsoft.CodeAnalysis.Text.SourceText.From(catalog, System.Text.Encoding.UTF8));
             }
         });
     }

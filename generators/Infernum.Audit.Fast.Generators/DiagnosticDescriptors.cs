@@ -8,7 +8,9 @@ namespace Infernum.Audit.Fast.Generators;
 internal static class DiagnosticDescriptors
 {
     private const string Category = "Infernum.Audit.Fast";
-    private const string HelpBase = "docs/diagnostics.md#";
+    // First among the statics: every descriptor below reads it. The page is set at build time (the generator
+    // project's InfernumDocumentationUrl); docs/diagnostics.md is also shipped in the package.
+    private static readonly string HelpBase = DocumentationUrl() + "#";
 
     public static readonly DiagnosticDescriptor NotPartial = Error(
         "INFAUD001", "Audit event method must be partial",
@@ -32,7 +34,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NoLogger = Error(
         "INFAUD006", "No AuditLogger available",
-        "Audit event method '{0}' has no AuditLogger: make it static with an AuditLogger parameter, or give its type one AuditLogger field, property or primary-constructor parameter");
+        "Audit event method '{0}' has no AuditLogger{1}");
 
     public static readonly DiagnosticDescriptor MultipleLoggers = Error(
         "INFAUD007", "More than one AuditLogger available",
@@ -44,7 +46,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TemplateHoleWithoutParameter = Error(
         "INFAUD009", "Details template names no parameter",
-        "Details template hole '{{{0}}}' names no parameter of '{1}'");
+        "Details template hole '{{{0}}}' names no parameter of '{1}'{2}");
 
     public static readonly DiagnosticDescriptor MalformedTemplate = Error(
         "INFAUD010", "Malformed details template",
@@ -62,9 +64,11 @@ internal static class DiagnosticDescriptors
         "INFAUD013", "Audit event name declared twice with different fields",
         "Audit event name '{0}' is also declared by '{1}' with different fields");
 
-    public static readonly DiagnosticDescriptor SecretWrittenVerbatim = Warning(
+    // An error by default: an audit log is kept for years and read by many. A user who means it lowers it in
+    // .editorconfig (dotnet_diagnostic.INFAUD014.severity = warning); it never stops the method from being generated.
+    public static readonly DiagnosticDescriptor SecretWrittenVerbatim = Error(
         "INFAUD014", "Parameter that looks like a secret is written verbatim",
-        "Parameter '{0}' looks like a secret and is written verbatim; mark it [AuditKey] (prefix only) or [AuditRedact] (fingerprint)");
+        "Parameter '{0}' looks like a secret and is written verbatim; mark it [AuditKey] (prefix only) or [AuditRedact] (fingerprint), or rename it if it is not one");
 
     public static readonly DiagnosticDescriptor MissingRequiredField = Error(
         "INFAUD015", "Audit event lacks a required field",
@@ -78,9 +82,40 @@ internal static class DiagnosticDescriptors
         "INFAUD017", "Key or redacted parameter used in the details template",
         "Parameter '{0}' is [AuditKey] or [AuditRedact] and cannot appear in the details template of '{1}': it would be written verbatim");
 
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(
+        "INFAUD018", "C# 11 or later is required",
+        "Audit event method '{0}' is compiled as C# {1}; the generated body needs C# 11 or later (UTF-8 string literals)");
+
+    public static readonly DiagnosticDescriptor FileLocalType = Error(
+        "INFAUD019", "Audit event in a file-local type",
+        "Audit event method '{0}' is in the file-local type '{1}', which generated code in another file cannot extend");
+
+    public static readonly DiagnosticDescriptor NotAPartialMethod = Error(
+        "INFAUD020", "AuditEvent on something that is not a method declaration",
+        "[AuditEvent] is on a {0}; it belongs on a partial method declared in a type");
+
+    public static readonly DiagnosticDescriptor LoggerInTemplate = Error(
+        "INFAUD021", "Details template names the AuditLogger",
+        "Details template hole '{{{0}}}' names the AuditLogger parameter of '{1}', which is not a value");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error(
+        "INFAUD022", "Containing type must be partial",
+        "Audit event method '{0}' is in '{1}', which is not declared 'partial'; the generated body is added to every containing type");
+
+    private static string DocumentationUrl()
+    {
+        foreach (object attribute in typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false))
+        {
+            if (attribute is System.Reflection.AssemblyMetadataAttribute { Key: "InfernumDocumentationUrl", Value: { Length: > 0 } url })
+            {
+                return url;
+            }
+        }
+
+        return "https://www.nuget.org/packages/Infernum.Audit.Fast";
+    }
+
     private static DiagnosticDescriptor Error(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 
-    private static DiagnosticDescriptor Warning(string id, string title, string message)
-        => new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 }

@@ -64,6 +64,12 @@ public sealed class GeneratedEventTests
         ["client_address_v6_scoped"] = (
             l => TestEvents.ClientAddressRequired(l, "r", s_fullAddress, "k"),
             ",\"event_type\":\"client_address_required\",\"request_id\":\"r\",\"client_ip\":\"fe80:1234:5678:9abc:def0:1234:5678:9abc%4294967295\",\"key_prefix\":\"k\",\"endpoint\":\"/x\",\"success\":true}"),
+        ["undefined_enum"] = (
+            l => TestEvents.InferenceCompleted(l, "r", 1, 2L, s_guid, 0.5, false, (ModelTier)42),
+            ",\"event_type\":\"inference_completed\",\"request_id\":\"r\",\"endpoint\":\"/v1/chat/completions\",\"success\":true,\"prompt_tokens\":1,\"total_tokens\":2,\"session_id\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"latency_ms\":0.5,\"cached\":false,\"tier\":42}"),
+        ["client_in_details"] = (
+            l => TestEvents.ClientInDetails(l, "r", s_v4Client),
+            ",\"event_type\":\"client_in_details\",\"request_id\":\"r\",\"client_ip\":\"10.0.0.1\",\"endpoint\":\"/x\",\"success\":true,\"details\":\"from 10.0.0.1\"}"),
         ["nullables_set"] = (
             l => TestEvents.Nullables(l, "r", 1, 2L, s_guid, 0.25, false, s_when, ModelTier.Free, "n"),
             ",\"event_type\":\"nullables\",\"request_id\":\"r\",\"endpoint\":\"/x\",\"success\":true,\"count\":1,\"total\":2,\"session\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"score\":0.25,\"flag\":false,\"when\":\"2026-11-27T21:55:00.0000000Z\",\"tier\":\"free\",\"note\":\"n\"}"),
@@ -153,6 +159,20 @@ public sealed class GeneratedEventTests
         };
 
         Assert.Equal(0, Allocations.Measure(invoke, 2_000, 20_000, logger.Flush));
+    }
+
+    [Fact]
+    public void A_client_address_in_the_template_obeys_LogClientIp()
+    {
+        var sink = new MemorySink();
+        using (var logger = new AuditLogger(sink, new AuditOptions { LogClientIp = false }, s_noSeq))
+        {
+            TestEvents.ClientInDetails(logger, "r", s_v4Client);
+        }
+
+        Assert.Equal(
+            ",\"event_type\":\"client_in_details\",\"request_id\":\"r\",\"endpoint\":\"/x\",\"success\":true,\"details\":\"from \"}",
+            AuditLine.WithoutTimestamp(Assert.Single(sink.Lines)));
     }
 
     [Fact]

@@ -50,6 +50,10 @@ internal static partial class TestEvents
     [AuditEvent("client_address_required", Endpoint = "/x")]
     public static partial bool ClientAddressRequired(AuditLogger audit, string requestId, IPAddress clientIp, [AuditKey] string key);
 
+    /// <summary>The client's address named in the template: LogClientIp governs it there too.</summary>
+    [AuditEvent("client_in_details", Endpoint = "/x", Details = "from {clientIp}")]
+    public static partial void ClientInDetails(AuditLogger audit, string requestId, IPAddress? clientIp);
+
     [AuditEvent("nullables", Endpoint = "/x")]
     public static partial void Nullables(AuditLogger audit, string requestId, int? count, long? total, Guid? session, double? score, bool? flag, DateTime? when, ModelTier? tier, string? note);
 

@@ -11,7 +11,7 @@ dotnet pack "$root/src/Infernum.Audit.Fast/Infernum.Audit.Fast.csproj" -c Releas
 package="$work/feed/Infernum.Audit.Fast.$version.nupkg"
 files="$(unzip -Z1 "$package")"
 for expected in lib/net10.0/Infernum.Audit.Fast.dll lib/net10.0/Infernum.Audit.Fast.xml lib/net8.0/Infernum.Audit.Fast.dll \
-                lib/net8.0/Infernum.Audit.Fast.xml analyzers/dotnet/cs/Infernum.Audit.Fast.Generators.dll README.md; do
+                lib/net8.0/Infernum.Audit.Fast.xml analyzers/dotnet/cs/Infernum.Audit.Fast.Generators.dll README.md docs/diagnostics.md; do
   grep -qx "$expected" <<< "$files" || { echo "package lacks $expected"; echo "$files"; exit 1; }
 done
 [ -f "$work/feed/Infernum.Audit.Fast.$version.snupkg" ] || { echo "no symbols package"; exit 1; }

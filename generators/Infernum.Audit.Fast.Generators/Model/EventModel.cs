@@ -3,6 +3,7 @@ using Infernum.Audit.Fast.Generators.Helpers;
 namespace Infernum.Audit.Fast.Generators.Model;
 
 /// <summary>Everything the emitter needs for one event method; holds no Roslyn object, so it caches by value.</summary>
+/// <param name="TypeIdentity">The containing type's exact identity (namespace, nesting and arity): events group by it.</param>
 /// <param name="Namespace">The containing namespace, or null for the global one.</param>
 /// <param name="ContainingTypes">Outermost first.</param>
 /// <param name="MethodName">The method's name.</param>
@@ -16,8 +17,10 @@ namespace Infernum.Audit.Fast.Generators.Model;
 /// <param name="Details">The parsed details template, or empty when none.</param>
 /// <param name="HasDetailsTemplate">Whether a details template was given (an empty one writes <c>""</c>).</param>
 /// <param name="Parameters">Every parameter, in declaration order.</param>
+/// <param name="DeclaresMethodImpl">Whether the declaration carries its own <c>[MethodImpl]</c> (the generated part then adds none).</param>
 /// <param name="Location">Where the method is declared, by value (for diagnostics that compare events).</param>
 internal sealed record EventModel(
+    string TypeIdentity,
     string? Namespace,
     EquatableArray<TypeDeclarationModel> ContainingTypes,
     string MethodName,
@@ -34,7 +37,7 @@ internal sealed record EventModel(
     bool DeclaresMethodImpl,
     LocationInfo? Location)
 {
-    /// <summary>Deterministic per-type key: types group into one generated file.</summary>
+    /// <summary>The containing type as a reader names it (<c>Sample.Audit.ApiEvents</c>), for the catalog and hint names.</summary>
     public string TypeKey
     {
         get

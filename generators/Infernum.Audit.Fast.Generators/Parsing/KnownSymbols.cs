@@ -9,7 +9,10 @@ namespace Infernum.Audit.Fast.Generators.Parsing;
 /// </summary>
 internal sealed class KnownSymbols
 {
-    public KnownSymbols(Compilation compilation)
+    // One set per compilation, shared by every event of it; dropped with the compilation.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, KnownSymbols> s_byCompilation = new();
+
+    private KnownSymbols(Compilation compilation)
     {
         Compilation = compilation;
         AuditLogger = compilation.GetTypeByMetadataName("Infernum.Audit.Fast.AuditLogger");
@@ -26,6 +29,9 @@ internal sealed class KnownSymbols
     }
 
     public Compilation Compilation { get; }
+
+    /// <summary>The well-known types of <paramref name="compilation"/>, resolved on first use.</summary>
+    public static KnownSymbols For(Compilation compilation) => s_byCompilation.GetValue(compilation, static c => new KnownSymbols(c));
 
     public INamedTypeSymbol? AuditLogger { get; }
 

@@ -86,6 +86,30 @@ internal static class DetailsTemplate
         return true;
     }
 
+    /// <summary>Adds each hole of a well-formed <paramref name="template"/> with the offset of its <c>{</c>.</summary>
+    public static void FindHoles(string template, List<(string Name, int Offset)> holes)
+    {
+        int i = 0;
+        while (i < template.Length)
+        {
+            char c = template[i];
+            if ((c == '{' || c == '}') && i + 1 < template.Length && template[i + 1] == c)
+            {
+                i += 2;
+            }
+            else if (c == '{')
+            {
+                int close = template.IndexOf('}', i + 1);
+                holes.Add((template.Substring(i + 1, close - i - 1), i));
+                i = close + 1;
+            }
+            else
+            {
+                i++;
+            }
+        }
+    }
+
     private static bool IsIdentifier(string name)
     {
         if (name.Length == 0 || !(char.IsLetter(name[0]) || name[0] == '_'))

@@ -4,7 +4,7 @@ using Infernum.Audit.Fast.Generators.Model;
 using Infernum.Audit.Fast.Generators.Templates;
 using Xunit;
 
-namespace Infernum.Audit.Fast.Tests.Generator;
+namespace Infernum.Audit.Fast.Generators.Tests;
 
 public sealed class DetailsTemplateTests
 {
@@ -46,4 +46,12 @@ public sealed class DetailsTemplateTests
     [InlineData("tokens2Go", "tokens2_go")]
     [InlineData("already_snake", "already_snake")]
     public void Names_become_snake_case(string name, string expected) => Assert.Equal(expected, NameConvention.ToSnakeCase(name));
+
+    [Fact]
+    public void Finds_each_hole_at_the_offset_of_its_brace()
+    {
+        var holes = new System.Collections.Generic.List<(string Name, int Offset)>();
+        DetailsTemplate.FindHoles("{{x}} {a} and {b_c}}}{d}", holes);
+        Assert.Equal(new[] { ("a", 6), ("b_c", 14), ("d", 21) }, holes);
+    }
 }
