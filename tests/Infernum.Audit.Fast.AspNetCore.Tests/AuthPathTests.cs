@@ -147,6 +147,27 @@ public sealed class AuthPathTests
     }
 
     [Fact]
+    public async Task Scope_violations_and_rate_limits_are_audited_for_another_scheme_with_only_the_bearer_prefix()
+    {
+        await using TestApp app = await TestApp.StartAsync(otherScheme: true);
+        const string Token = "eyJhbGciOiJSUzI1NiJ9.payload.signature";
+        const string LimitedToken = "eyJsim-lim.payload.signature";
+
+        Assert.Equal(200, await app.SendAsync("GET", "/v1/models", Token, "o-ok"));          // "chat" is in "read chat"
+        Assert.Equal(403, await app.SendAsync("POST", "/api/keys", Token, "o-scope"));
+        Assert.Equal(200, await app.SendAsync("GET", "/v1/models", LimitedToken, "o-lim-1"));
+        Assert.Equal(429, await app.SendAsync("GET", "/v1/models", LimitedToken, "o-lim-2"));
+
+        Assert.Equal(
+            new[]
+            {
+                ",\"event_type\":\"rate_limited\",\"request_id\":\"o-lim-2\"," + Ip + ",\"key_prefix\":\"eyJsim-l\",\"endpoint\":\"/v1/models\",\"success\":false,\"details\":\"Request rate limit exceeded\"}",
+                ",\"event_type\":\"scope_violation\",\"request_id\":\"o-scope\"," + Ip + ",\"key_prefix\":\"eyJhbGci\",\"endpoint\":\"/api/keys\",\"success\":false,\"details\":\"Required scope: admin\"}",
+            }.Order(StringComparer.Ordinal),
+            (await app.LinesAsync()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task With_auditing_switched_off_no_line_is_written()
     {
         await using TestApp app = await TestApp.StartAsync();

@@ -48,7 +48,7 @@ internal sealed class TestApp : IAsyncDisposable
     /// <summary>Per-request allocation of the synchronous part of the pipeline, when it ran on one thread (else -1).</summary>
     public List<long> Allocations { get; } = new();
 
-    public static async Task<TestApp> StartAsync(Action<InfernumAuditHttpOptions>? http = null, string? headerName = null, bool forwardedHeaders = false, bool measure = false, bool traceContext = false)
+    public static async Task<TestApp> StartAsync(Action<InfernumAuditHttpOptions>? http = null, string? headerName = null, bool forwardedHeaders = false, bool measure = false, bool traceContext = false, bool otherScheme = false)
     {
         string folder = Path.Combine(Path.GetTempPath(), "infernum-aspnet-" + Guid.NewGuid().ToString("N"));
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -61,7 +61,15 @@ internal sealed class TestApp : IAsyncDisposable
             o.WriteTraceContext = traceContext;
         });
         builder.Services.AddInfernumAuditHttp(http);
-        builder.Services.AddAuthentication(ApiKeyAuthenticationDefaults.AuthenticationScheme).AddApiKey<TestKeyStore>(o => o.HeaderName = headerName);
+        if (otherScheme)
+        {
+            // Another team's scheme (say, JWT bearer): the audit of scopes and rate limits must not depend on ours.
+            builder.Services.AddAuthentication("Other").AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OtherSchemeHandler>("Other", null);
+        }
+        else
+        {
+            builder.Services.AddAuthentication(ApiKeyAuthenticationDefaults.AuthenticationScheme).AddApiKey<TestKeyStore>(o => o.HeaderName = headerName);
+        }
         builder.Services.AddAuthorization(o =>
         {
             o.AddPolicy("chat", p => p.RequireScope("chat"));
@@ -187,6 +195,29 @@ internal sealed class TestApp : IAsyncDisposable
         if (Directory.Exists(_folder))
         {
             Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    /// <summary>Authenticates any bearer token; its scopes are one space-separated claim, as OAuth access tokens carry them.</summary>
+    private sealed class OtherSchemeHandler(
+        Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions> options,
+        ILoggerFactory logger,
+        System.Text.Encodings.Web.UrlEncoder encoder)
+        : Microsoft.AspNetCore.Authentication.AuthenticationHandler<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        protected override Task<Microsoft.AspNetCore.Authentication.AuthenticateResult> HandleAuthenticateAsync()
+        {
+            string? authorization = Request.Headers.Authorization;
+            if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.Ordinal))
+            {
+                return Task.FromResult(Microsoft.AspNetCore.Authentication.AuthenticateResult.NoResult());
+            }
+
+            string name = authorization.Contains("lim", StringComparison.Ordinal) ? "limited" : "user";
+            var identity = new System.Security.Claims.ClaimsIdentity(
+                new[] { new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, name), new System.Security.Claims.Claim("scope", "read chat") }, "Other");
+            return Task.FromResult(Microsoft.AspNetCore.Authentication.AuthenticateResult.Success(
+                new Microsoft.AspNetCore.Authentication.AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(identity), "Other")));
         }
     }
 
