@@ -27,11 +27,17 @@ public sealed partial class AuditEventGenerator
             string ns = placement.Namespace;
             string? assemblyName = placement.AssemblyName;
             List<(EventModel Model, List<LineField> Fields)> described = new();
+            var named = new HashSet<string>(System.StringComparer.Ordinal);
             foreach (List<EventModel> group in Emitter.GroupByType(events).Values)
             {
                 foreach (EventModel model in group)
                 {
-                    described.Add((model, Fields(model)));
+                    // Overloads of one event (a string and an IPAddress client address) write the same line shape
+                    // (FindConflictingNames reports any that do not): the catalog lists the event once, under its first method.
+                    if (named.Add(model.EventName))
+                    {
+                        described.Add((model, Fields(model)));
+                    }
                 }
             }
 

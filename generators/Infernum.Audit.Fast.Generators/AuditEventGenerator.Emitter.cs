@@ -357,6 +357,9 @@ public sealed partial class AuditEventGenerator
                     case OpKind.Fingerprint:
                         terms.Add(Writer + ".FingerprintLength");
                         break;
+                    case OpKind.TraceContext:
+                        terms.Add(Writer + ".MaxTraceContextBytes");
+                        break;
                     case OpKind.Value:
                         if (ConstantBound(op.Parameter!) is int bound)
                         {
@@ -405,6 +408,9 @@ public sealed partial class AuditEventGenerator
                         break;
                     case OpKind.Fingerprint:
                         writer.WriteLine(locals.W + ".WriteFingerprint(" + op.Parameter!.Name + ", " + locals.Options + ");");
+                        break;
+                    case OpKind.TraceContext:
+                        writer.WriteLine(locals.W + ".WriteTraceContext(" + locals.Options + ");");
                         break;
                     case OpKind.Value:
                         EmitValue(writer, op, locals);

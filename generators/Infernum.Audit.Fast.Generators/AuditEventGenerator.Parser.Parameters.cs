@@ -370,7 +370,9 @@ public sealed partial class AuditEventGenerator
         private static bool KindFits(FieldRole role, ValueKind kind) => role switch
         {
             FieldRole.ClientIp => kind is ValueKind.String or ValueKind.IPAddress,
-            FieldRole.RequestId or FieldRole.Key or FieldRole.Endpoint or FieldRole.Details => kind == ValueKind.String,
+            // A request id may be a char span: a server formats a W3C trace id onto the stack rather than into a string.
+            FieldRole.RequestId => kind is ValueKind.String or ValueKind.CharSpan,
+            FieldRole.Key or FieldRole.Endpoint or FieldRole.Details => kind == ValueKind.String,
             FieldRole.Redacted => kind is ValueKind.String or ValueKind.CharSpan,
             FieldRole.Success => kind == ValueKind.Boolean,
             _ => true,

@@ -6,6 +6,9 @@ using System.IO;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using Infernum.Audit.Fast;
 
 // A simulated inference server's auth path: T threads push N requests through the audit logger with a
@@ -22,39 +25,57 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
-        long requests = 2_000_000;
-        int threads = Environment.ProcessorCount;
-        string output = "audit.jsonl";
-        for (int i = 0; i < args.Length; i++)
+        var requestsOption = new Option<long>("--requests", "-n")
         {
-            switch (args[i])
-            {
-                case "-n" or "--requests" when i + 1 < args.Length:
-                    requests = long.Parse(args[++i].Replace("_", string.Empty, StringComparison.Ordinal), CultureInfo.InvariantCulture);
-                    break;
-                case "-t" or "--threads" when i + 1 < args.Length:
-                    threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "-o" or "--output" when i + 1 < args.Length:
-                    output = args[++i];
-                    break;
-                default:
-                    Console.Error.WriteLine("usage: Infernum.Audit.Fast.Demo [--requests N] [--threads T] [--output audit.jsonl]");
-                    return 2;
-            }
-        }
+            Description = "Requests to simulate, at least 1 (underscores allowed: 2_000_000)",
+            DefaultValueFactory = _ => 2_000_000,
+            CustomParser = result => ParseWhole(result, "--requests", 1, long.MaxValue),
+        };
+        var threadsOption = new Option<int>("--threads", "-t")
+        {
+            Description = "Producer threads, 1 to 1024 (default: the processor count)",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+            CustomParser = result => (int)ParseWhole(result, "--threads", 1, 1024),
+        };
+        var outputOption = new Option<string>("--output", "-o")
+        {
+            Description = "The audit file to write; an existing file there is replaced",
+            DefaultValueFactory = _ => "audit.jsonl",
+        };
+        var root = new RootCommand("A simulated inference server's auth path: threads push requests through the audit logger, then the file is read back and checked. Exit code 0 only if every check passes.")
+        {
+            requestsOption, threadsOption, outputOption,
+        };
 
-        if (requests < 1 || threads < 1)
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine("--requests and --threads must be at least 1");
+            // One line, the first problem: the usage is one --help away.
+            Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
             return 2;
         }
 
-        if (File.Exists(output))
+        if (parsed.Action is HelpAction || parsed.Action?.GetType().Name == "VersionOptionAction")
+        {
+            return parsed.Invoke();
+        }
+
+        long requests = parsed.GetValue(requestsOption);
+        int threads = parsed.GetValue(threadsOption);
+        string output = Path.GetFullPath(parsed.GetValue(outputOption)!);
+        if (Directory.Exists(output))
+        {
+            Console.Error.WriteLine($"error: --output {output} is a folder; give a file path (see --help)");
+            return 2;
+        }
+
+        bool replaced = File.Exists(output);
+        if (replaced)
         {
             File.Delete(output); // the file sink appends; the demo starts from an empty file
         }
-        Console.WriteLine($"Infernum.Audit.Fast demo: {requests:N0} requests on {threads} threads -> {Path.GetFullPath(output)}");
+
+        Console.WriteLine($"Infernum.Audit.Fast demo: {requests:N0} requests on {threads} threads, writing {output}{(replaced ? " (replacing the file that was there)" : string.Empty)}");
 
         var data = new RequestData(4096);
         var workers = new Worker[threads];
@@ -78,11 +99,22 @@ internal static class Program
 
         start.SignalAndWait();
         clock.Restart();
+        // On a terminal the progress line is redrawn in place; into a file or pipe a new line is written every 5 s.
+        bool terminal = !Console.IsOutputRedirected;
+        var sinceProgress = Stopwatch.StartNew();
         foreach (Thread thread in running)
         {
             while (!thread.Join(500))
             {
-                Console.Write($"\r  {logger.Counters.Offered:N0} / {requests:N0} events logged, {logger.Counters.Written:N0} written ...");
+                if (terminal)
+                {
+                    Console.Write($"\r  {logger.Counters.Offered:N0} / {requests:N0} events logged, {logger.Counters.Written:N0} written ...");
+                }
+                else if (sinceProgress.Elapsed >= TimeSpan.FromSeconds(5))
+                {
+                    Console.WriteLine($"  {clock.Elapsed.TotalSeconds:F0} s: {logger.Counters.Offered:N0} / {requests:N0} events logged, {logger.Counters.Written:N0} written");
+                    sinceProgress.Restart();
+                }
             }
         }
 
@@ -91,7 +123,7 @@ internal static class Program
         TimeSpan total = clock.Elapsed;
         AuditCounters counters = logger.Counters;
         int collections = GC.CollectionCount(0) - gen0 + GC.CollectionCount(1) - gen1 + GC.CollectionCount(2) - gen2;
-        Console.WriteLine($"\r  {counters.Offered:N0} / {requests:N0} events logged, {counters.Written:N0} written.          ");
+        Console.WriteLine($"{(terminal ? "\r" : string.Empty)}  {counters.Offered:N0} / {requests:N0} events logged, {counters.Written:N0} written to {output}.{(terminal ? "          " : string.Empty)}");
 
         long[] byType = new long[s_eventNames.Length];
         long allocated = 0;
@@ -110,26 +142,42 @@ internal static class Program
         latencies.Sort();
         long fileBytes = new FileInfo(output).Length;
         Console.WriteLine();
-        Console.WriteLine("  event type         count");
+        Console.WriteLine($"  events logged, by type ({fileBytes:N0} bytes in {output})");
         for (int i = 0; i < byType.Length; i++)
         {
             Console.WriteLine($"  {s_eventNames[i],-16} {byType[i],10:N0}");
         }
 
         Console.WriteLine();
-        Console.WriteLine($"  producer time             {producing.TotalSeconds,10:F3} s");
-        Console.WriteLine($"  until all in the file     {total.TotalSeconds,10:F3} s");
-        Console.WriteLine($"  events/s (to the file)    {requests / total.TotalSeconds,10:N0}");
-        Console.WriteLine($"  MB/s (to the file)        {fileBytes / total.TotalSeconds / 1e6,10:F1}");
-        Console.WriteLine($"  bytes/event on producers  {(double)allocated / requests,10:F3}");
-        Console.WriteLine($"  GC collections (all gens) {collections,10}");
-        Console.WriteLine($"  caller latency p50        {Percentile(latencies, 0.50),10:F0} ns");
-        Console.WriteLine($"  caller latency p99        {Percentile(latencies, 0.99),10:F0} ns");
-        Console.WriteLine($"  caller latency p99.9      {Percentile(latencies, 0.999),10:F0} ns");
-        Console.WriteLine($"  dropped / write errors    {counters.Dropped,10:N0} / {counters.WriteErrors:N0}");
+        Console.WriteLine($"  time until the producer threads were done          {producing.TotalSeconds,10:F3} s");
+        Console.WriteLine($"  time until every line was in the file (fsynced)    {total.TotalSeconds,10:F3} s");
+        Console.WriteLine($"  throughput into the file, events/s                 {requests / total.TotalSeconds,10:N0}");
+        Console.WriteLine($"  throughput into the file, MB/s (10^6 bytes)        {fileBytes / total.TotalSeconds / 1e6,10:F1}");
+        Console.WriteLine($"  bytes allocated per event on the producer threads  {(double)allocated / requests,10:F3}");
+        Console.WriteLine($"  GC collections during the run (all generations)    {collections,10}");
+        Console.WriteLine($"  {"time one event call took, p50 (1 call in " + LatencySampleEvery + " timed)",-51}{Percentile(latencies, 0.50),10:F0} ns");
+        Console.WriteLine($"  time one event call took, p99                      {Percentile(latencies, 0.99),10:F0} ns");
+        Console.WriteLine($"  time one event call took, p99.9                    {Percentile(latencies, 0.999),10:F0} ns");
+        Console.WriteLine($"  events dropped / sink write errors                 {counters.Dropped,10:N0} / {counters.WriteErrors:N0}");
         Console.WriteLine();
 
         return Verify(output, requests, byType, counters) ? 0 : 1;
+    }
+
+    // A bad value is an error of the parse, reported as one line: never an exception.
+    private static long ParseWhole(ArgumentResult result, string option, long min, long max)
+    {
+        string text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+        if (!long.TryParse(text.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out long value)
+            || value < min || value > max)
+        {
+            result.AddError(max == long.MaxValue
+                ? $"{option} must be a whole number of at least {min}, not '{text}'."
+                : $"{option} must be a whole number from {min} to {max}, not '{text}'.");
+            return min;
+        }
+
+        return value;
     }
 
     private static bool Verify(string path, long requests, long[] expectedByType, AuditCounters counters)

@@ -1,4 +1,5 @@
 using System;
+using Infernum.Audit.Fast;
 using Infernum.Audit.Fast.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,74 +10,141 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers an Infernum.Audit.Fast <see cref="Infernum.Audit.Fast.AuditLogger"/> in a generic host.</summary>
+/// <summary>Registers an Infernum.Audit.Fast <see cref="AuditLogger"/> in a generic host.</summary>
 public static class InfernumAuditServiceCollectionExtensions
 {
+    /// <summary>The <see cref="ILogger"/> category of the host integration's own messages (bad reloads, unknown keys, sink faults).</summary>
+    public const string DiagnosticsCategory = "Infernum.Audit.Fast.Hosting";
+
     /// <summary>
-    /// Adds a singleton <see cref="Infernum.Audit.Fast.AuditLogger"/> configured from <paramref name="section"/> (for
-    /// example <c>configuration.GetSection("Audit")</c>), validated at start-up; a reload changes the switches live;
-    /// the host's stop flushes and disposes it.
+    /// Adds a singleton <see cref="AuditLogger"/> configured from <paramref name="section"/> (for example
+    /// <c>configuration.GetSection("Audit")</c>), then from any <c>services.Configure&lt;InfernumAuditSettings&gt;</c>
+    /// in code, which wins. Validated when the host starts; a reload changes the live settings it changed, and a
+    /// reload that fails validation is reported through <see cref="ILogger"/> (category
+    /// <see cref="DiagnosticsCategory"/>) and leaves the previous settings in force. The logger is flushed after
+    /// every hosted service has stopped and disposed with the service provider.
     /// </summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="section">The configuration section holding <see cref="InfernumAuditSettings"/>.</param>
+    /// <returns><paramref name="services"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static IServiceCollection AddInfernumAudit(this IServiceCollection services, IConfigurationSection section)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        services.AddOptions<InfernumAuditSettings>().Bind(section);
-        return AddCore(services, section.Path);
+        return AddCore(services, section);
     }
 
-    /// <summary>Adds a singleton <see cref="Infernum.Audit.Fast.AuditLogger"/> configured in code, validated at start-up.</summary>
+    /// <summary>
+    /// Adds a singleton <see cref="AuditLogger"/> configured from <paramref name="section"/>, then by
+    /// <paramref name="configure"/>, whose values win over configuration and survive reloads.
+    /// </summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="section">The configuration section holding <see cref="InfernumAuditSettings"/>.</param>
+    /// <param name="configure">Settings made in code, applied after the section on start-up and on every reload.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IServiceCollection AddInfernumAudit(this IServiceCollection services, IConfigurationSection section, Action<InfernumAuditSettings> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.Configure(configure);
+        return AddCore(services, section);
+    }
+
+    /// <summary>Adds a singleton <see cref="AuditLogger"/> configured in code, validated when the host starts.</summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="configure">The settings.</param>
+    /// <returns><paramref name="services"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static IServiceCollection AddInfernumAudit(this IServiceCollection services, Action<InfernumAuditSettings> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<InfernumAuditSettings>().Configure(configure);
-        return AddCore(services, "Audit");
+        services.Configure(configure);
+        return AddCore(services, null);
     }
 
-    private static IServiceCollection AddCore(IServiceCollection services, string section)
+    private static IServiceCollection AddCore(IServiceCollection services, IConfigurationSection? section)
     {
-        services.AddOptions<InfernumAuditSettings>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InfernumAuditSettings>>(new InfernumAuditSettingsValidator(section)));
+        services.TryAddSingleton(provider => new AuditSettingsLoader(
+            section,
+            provider.GetServices<IConfigureOptions<InfernumAuditSettings>>(),
+            provider.GetServices<IPostConfigureOptions<InfernumAuditSettings>>(),
+            provider.GetService<IHostEnvironment>()?.ContentRootPath));
+        services.TryAddSingleton(LoadSettings);
         services.TryAddSingleton(CreateLogger);
-        services.AddHostedService<AuditLoggerLifetime>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditLoggerLifetime>(provider => new AuditLoggerLifetime(
+            provider.GetRequiredService<AuditLogger>(),
+            provider.GetRequiredService<AuditSettingsLoader>(),
+            provider.GetRequiredService<HostedAuditLoggerState>(),
+            Diagnostics(provider))));
         return services;
     }
 
-    private static Infernum.Audit.Fast.AuditLogger CreateLogger(IServiceProvider provider)
+    private static ILogger Diagnostics(IServiceProvider provider)
+        => (provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(DiagnosticsCategory);
+
+    private static HostedAuditLoggerState LoadSettings(IServiceProvider provider)
     {
-        IOptionsMonitor<InfernumAuditSettings> monitor = provider.GetRequiredService<IOptionsMonitor<InfernumAuditSettings>>();
-        InfernumAuditSettings settings = monitor.CurrentValue;
-        Infernum.Audit.Fast.AuditSink? sink = settings.ForwardToLogger == AuditLoggerBridgeMode.Only
-            ? null
-            : settings.Sink == AuditSinkKind.StandardOutput
-                ? Infernum.Audit.Fast.AuditSink.ToStandardOutput()
-                : Infernum.Audit.Fast.AuditSink.ToFile(settings.FilePath, new Infernum.Audit.Fast.AuditFileOptions
+        AuditSettingsLoader.Result loaded = provider.GetRequiredService<AuditSettingsLoader>().Load();
+        if (loaded.Failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.Options.DefaultName, typeof(InfernumAuditSettings), loaded.Failures);
+        }
+
+        return new HostedAuditLoggerState(loaded.Settings, loaded.UnknownKeys);
+    }
+
+    private static AuditLogger CreateLogger(IServiceProvider provider)
+    {
+        InfernumAuditSettings settings = provider.GetRequiredService<HostedAuditLoggerState>().Applied;
+        AuditSettingsLoader loader = provider.GetRequiredService<AuditSettingsLoader>();
+        ILogger log = Diagnostics(provider);
+        AuditSink? sink = null;
+        if (settings.ForwardToLogger != AuditLoggerBridgeMode.Only)
+        {
+            if (settings.Sink == AuditSinkKind.StandardOutput)
+            {
+                sink = AuditSink.ToStandardOutput();
+                log.LogInformation(new EventId(1, "AuditSinkOpened"), "Audit lines go to standard output.");
+            }
+            else
+            {
+                string path = loader.ResolvePath(settings.FilePath);
+                sink = AuditSink.ToFile(path, settings.ToFileOptions() with
                 {
-                    MaxFileBytes = settings.MaxFileBytes,
-                    RetainedFiles = settings.RetainedFiles,
-                    Fsync = settings.Fsync,
+                    OnRepaired = (file, bytes) => log.LogWarning(
+                        new EventId(6, "AuditFileRepaired"), "Cut an unterminated last line of {Bytes} bytes (left by a crash) from {Path}.", bytes, file),
                 });
+                log.LogInformation(new EventId(1, "AuditSinkOpened"), "Audit lines go to {Path}.", path);
+            }
+        }
+
         if (settings.ForwardToLogger != AuditLoggerBridgeMode.None)
         {
             ILoggerFactory factory = provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
             sink = new LoggerBridgeSink(factory.CreateLogger(LoggerBridgeSink.Category), sink);
         }
 
-        var logger = new Infernum.Audit.Fast.AuditLogger(sink!, settings.ToOptions(), new Infernum.Audit.Fast.AuditDeliveryOptions
-        {
-            MaxBufferedBytes = settings.MaxBufferedBytes,
-            FullMode = settings.FullMode,
-            BlockTimeout = settings.BlockTimeout,
-            WriteSequenceNumbers = settings.WriteSequenceNumbers,
-            Clock = settings.Clock,
-            DrainOnTerminationSignals = false, // the host handles the signals and disposes the logger after its shutdown
-        });
+        return new AuditLogger(sink!, settings.ToOptions(), settings.ToDeliveryOptions(fault => ReportSinkFault(log, fault)));
+    }
 
-        // The switches follow configuration reloads; the sink and buffer settings keep their start-up values.
-        monitor.OnChange(changed => logger.Options = changed.ToOptions());
-        return logger;
+    private static void ReportSinkFault(ILogger log, AuditSinkFault fault)
+    {
+        if (fault.Error is null)
+        {
+            log.LogInformation(new EventId(5, "AuditSinkRecovered"), "The audit sink recovered; every held line is being written.");
+        }
+        else
+        {
+            log.LogError(
+                new EventId(5, "AuditSinkFault"),
+                fault.Error,
+                "The audit sink failed ({ConsecutiveFailures} in a row, {BufferedBytes} bytes held); retrying. No event is lost while the buffer has room.",
+                fault.ConsecutiveFailures,
+                fault.BufferedBytes);
+        }
     }
 }

@@ -57,6 +57,14 @@ public sealed record AuditOptions
         }
     }
 
-    /// <summary>The defaults: everything on, 8-char key prefixes.</summary>
+    /// <summary>
+    /// Whether each line also carries <c>trace_id</c> and <c>span_id</c> of <see cref="System.Diagnostics.Activity.Current"/>
+    /// (32 and 16 lowercase hex digits, W3C Trace Context section 3.2.2.3 and 3.2.2.4), after the event's own fields, so
+    /// that audit lines join OpenTelemetry traces. Written only when the current activity uses the W3C id format;
+    /// read and formatted without allocating. Default <see langword="false"/>.
+    /// </summary>
+    public bool WriteTraceContext { get; init; }
+
+    /// <summary>The defaults: everything on, 8-char key prefixes, no trace context.</summary>
     public static AuditOptions Default { get; } = new();
 }

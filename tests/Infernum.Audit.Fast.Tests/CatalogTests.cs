@@ -24,15 +24,15 @@ public sealed class CatalogTests
         Assert.Equal(10, AuditLogger.BuiltInEvents.Count);
         AuditEventDescriptor scope = Assert.Single(AuditLogger.BuiltInEvents, e => e.Name == "scope_violation");
         Assert.Equal(
-            new[] { "timestamp", "event_type", "request_id", "client_ip", "key_prefix", "endpoint", "success", "details" },
+            new[] { "timestamp", "event_type", "request_id", "client_ip", "key_prefix", "endpoint", "success", "details", "trace_id", "span_id" },
             scope.Fields.Select(f => f.Name));
-        Assert.Equal(new[] { true, true, true, false, false, true, true, true }, scope.Fields.Select(f => f.Required));
+        Assert.Equal(new[] { true, true, true, false, false, true, true, true, false, false }, scope.Fields.Select(f => f.Required));
         Assert.EndsWith("AuditLogger.ScopeViolation", scope.Method, StringComparison.Ordinal);
 
         AuditEventDescriptor completed = Assert.Single(AuditEventCatalog.Events, e => e.Name == "inference_completed");
         Assert.Equal(
             new[] { "integer", "integer", "string", "number|null", "boolean", "string|integer" },
-            completed.Fields.Skip(5).Select(f => f.JsonType));
+            completed.Fields.Skip(5).Take(6).Select(f => f.JsonType));
         Assert.True(AuditEventCatalog.Events.Count >= 20, $"{AuditEventCatalog.Events.Count} events");
     }
 

@@ -34,20 +34,26 @@ public sealed class HostingTests : IDisposable
     public async Task Binds_options_from_configuration_and_stopping_leaves_every_event_in_the_file()
     {
         string path = Path.Combine(_temp.Path, "audit.jsonl");
-        using IHost host = Builder(new() { ["Audit:FilePath"] = path, ["Audit:KeyPrefixLength"] = "4", ["Audit:WriteSequenceNumbers"] = "false" }).Build();
-        await host.StartAsync();
-        AuditLogger audit = host.Services.GetRequiredService<AuditLogger>();
-        for (int i = 0; i < 1_000; i++)
+        AuditLogger audit;
+        using (IHost host = Builder(new() { ["Audit:FilePath"] = path, ["Audit:KeyPrefixLength"] = "4", ["Audit:WriteSequenceNumbers"] = "false" }).Build())
         {
-            audit.AuthSuccess("req-" + i, "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+            await host.StartAsync();
+            audit = host.Services.GetRequiredService<AuditLogger>();
+            for (int i = 0; i < 1_000; i++)
+            {
+                audit.AuthSuccess("req-" + i, "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+            }
+
+            await host.StopAsync();
+
+            // Stopping flushes: every line is in the file before the host is disposed.
+            string[] lines = File.ReadAllLines(path);
+            Assert.Equal(1_000, lines.Length);
+            Assert.Contains(",\"key_prefix\":\"sk-i\",", lines[0], StringComparison.Ordinal);
+            Assert.DoesNotContain("\"seq\"", lines[0], StringComparison.Ordinal);
         }
 
-        await host.StopAsync();
-
-        string[] lines = File.ReadAllLines(path);
-        Assert.Equal(1_000, lines.Length);
-        Assert.Contains(",\"key_prefix\":\"sk-i\",", lines[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("\"seq\"", lines[0], StringComparison.Ordinal);
+        // The logger is disposed with the service provider, after everything that depends on it.
         Assert.Equal(AuditSinkHealth.Closed, audit.SinkHealth);
     }
 

@@ -16,6 +16,19 @@ for expected in lib/net10.0/Infernum.Audit.Fast.dll lib/net10.0/Infernum.Audit.F
 done
 [ -f "$work/feed/Infernum.Audit.Fast.$version.snupkg" ] || { echo "no symbols package"; exit 1; }
 
+# The integration packages: each with its own readme, XML docs, tags and a symbols package.
+for id in Infernum.Audit.Fast.Hosting Infernum.Audit.Fast.AspNetCore; do
+  dotnet pack "$root/src/$id/$id.csproj" -c Release -o "$work/feed" -p:Version="$version" --nologo -v q
+  package="$work/feed/$id.$version.nupkg"
+  files="$(unzip -Z1 "$package")"
+  for expected in README.md lib/net10.0/$id.dll lib/net10.0/$id.xml; do
+    grep -qx "$expected" <<< "$files" || { echo "$id lacks $expected"; echo "$files"; exit 1; }
+  done
+  grep -q "# $id" <(unzip -p "$package" README.md) || { echo "$id's README is not its own"; exit 1; }
+  grep -q "<tags>.*audit" <(unzip -p "$package" "$id.nuspec") || { echo "$id has no tags"; exit 1; }
+  [ -f "$work/feed/$id.$version.snupkg" ] || { echo "$id has no symbols package"; exit 1; }
+done
+
 cp -r "$root/tests/PackageConsumer" "$work/consumer"
 cat > "$work/consumer/nuget.config" <<CONFIG
 <configuration><packageSources><add key="packed" value="$work/feed" /></packageSources></configuration>

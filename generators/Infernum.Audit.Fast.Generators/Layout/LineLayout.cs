@@ -109,7 +109,29 @@ internal sealed class LineLayout
             }
         }
 
+        // Opt-in (AuditOptions.WriteTraceContext): the W3C ids of the current activity, after the event's own fields.
+        // An event with a field of either name keeps it and gets none: a line never holds a name twice.
+        if (!DeclaresTraceFields(model))
+        {
+            fields.Add(new LineField("trace_id", "string", false, null, "^[0-9a-f]{32}$"));
+            fields.Add(new LineField("span_id", "string", false, null, "^[0-9a-f]{16}$"));
+            ops.Add(LineOp.TraceContext());
+        }
+
         return new LineLayout(ops, fields);
+    }
+
+    private static bool DeclaresTraceFields(EventModel model)
+    {
+        foreach (ParameterModel parameter in model.Parameters)
+        {
+            if (parameter.Role is FieldRole.Extra or FieldRole.Redacted && parameter.JsonName is "trace_id" or "span_id")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether the value may be absent at run time (a null reference or an empty <c>Nullable&lt;T&gt;</c>).</summary>

@@ -23,6 +23,9 @@ internal enum OpKind
 
     /// <summary>Children written only when a <see cref="Gate"/> holds.</summary>
     When,
+
+    /// <summary>The opt-in <c>trace_id</c> and <c>span_id</c> of the current activity, decided at run time by the options in force.</summary>
+    TraceContext,
 }
 
 /// <summary>The run-time condition of a <see cref="OpKind.When"/> step.</summary>
@@ -79,4 +82,6 @@ internal sealed class LineOp
     public static LineOp Group(params LineOp[] children) => new(OpKind.Group, string.Empty, null, new List<LineOp>(children), Gate.None, false);
 
     public static LineOp When(Gate gate, ParameterModel parameter, params LineOp[] children) => new(OpKind.When, string.Empty, parameter, new List<LineOp>(children), gate, false);
+
+    public static LineOp TraceContext() => new(OpKind.TraceContext, string.Empty, null, null, Gate.None, false);
 }
