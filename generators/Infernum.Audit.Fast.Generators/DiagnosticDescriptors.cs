@@ -30,7 +30,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor RefParameter = Error(
         "INFAUD005", "Audit event parameter must be passed by value",
-        "Parameter '{0}' is 'ref', 'out' or 'in'; audit event parameters are passed by value");
+        "Parameter '{0}' is {1}; audit event parameters are named values passed by value");
 
     public static readonly DiagnosticDescriptor NoLogger = Error(
         "INFAUD006", "No AuditLogger available",
@@ -58,7 +58,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidEventName = Error(
         "INFAUD012", "Invalid audit event name",
-        "Audit event name '{0}' is not lowercase snake_case ([a-z][a-z0-9]*, words joined by single '_'), or is the reserved 'audit_dropped'");
+        "Audit event name '{0}' is not lowercase snake_case ([a-z][a-z0-9]*, words joined by single '_'), or is reserved: 'audit_dropped', and outside the runtime the ten built-in event names ('auth_success', 'auth_failure', …)");
 
     public static readonly DiagnosticDescriptor DuplicateEventName = Error(
         "INFAUD013", "Audit event name declared twice with different fields",
@@ -92,7 +92,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NotAPartialMethod = Error(
         "INFAUD020", "AuditEvent on something that is not a method declaration",
-        "[AuditEvent] is on a {0}; it belongs on a partial method declared in a type");
+        "[AuditEvent] is on {0}; it belongs on a partial method declared in a type");
 
     public static readonly DiagnosticDescriptor LoggerInTemplate = Error(
         "INFAUD021", "Details template names the AuditLogger",

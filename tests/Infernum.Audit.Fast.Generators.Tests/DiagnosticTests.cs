@@ -218,6 +218,27 @@ public sealed class DiagnosticTests
     [InlineData("connectionString")]
     [InlineData("authorizationHeader")]
     [InlineData("signingKey")]
+    [InlineData("password2")]
+    [InlineData("passwords")]
+    [InlineData("tokens")]
+    [InlineData("apiKeyValue")]
+    [InlineData("privateKeyBase64")]
+    [InlineData("connStr")]
+    [InlineData("creds")]
+    [InlineData("pass")]
+    [InlineData("passwordHash")]
+    [InlineData("seedPhrase")]
+    [InlineData("recoveryCodes")]
+    [InlineData("mfaCode")]
+    [InlineData("verificationCode")]
+    [InlineData("githubPat")]
+    [InlineData("cookies")]
+    [InlineData("credentials")]
+    [InlineData("otpCode")]
+    [InlineData("authCode")]
+    [InlineData("refreshTokenValue")]
+    [InlineData("backupCodes")]
+    [InlineData("accessTokens")]
     [InlineData("sessionId")]
     public void INFAUD014_recognises_secret_names(string name) => AssertSingle("INFAUD014", $$"""
         static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, string /*@*/{{name}}/*@*/); }
@@ -236,6 +257,16 @@ public sealed class DiagnosticTests
     [InlineData("passwordLength")]
     [InlineData("promptTokens")]
     [InlineData("monkey")]
+    [InlineData("maxTokens")]
+    [InlineData("completionTokens")]
+    [InlineData("passwordAttempts")]
+    [InlineData("tokenCounts")]
+    [InlineData("passCount")]
+    [InlineData("status")]
+    [InlineData("bypass")]
+    [InlineData("keyIds")]
+    [InlineData("address")]
+    [InlineData("s3Key")]
     [InlineData("tokenizer")]
     public void INFAUD014_leaves_names_that_are_not_secrets(string name)
     {
@@ -261,6 +292,46 @@ public sealed class DiagnosticTests
         Assert.Empty(outcome.Compilation.Where(d => d.Severity >= DiagnosticSeverity.Warning));
         Assert.Contains("public static partial void A(", outcome.GeneratedText("E.AuditEvents.g.cs"), System.StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("int", "pin")]
+    [InlineData("ulong", "cvv")]
+    [InlineData("long", "otp")]
+    [InlineData("Guid", "sessionId")]
+    [InlineData("int?", "mfaCode")]
+    public void INFAUD014_recognises_secrets_held_in_numbers_and_identifiers(string type, string name) => AssertSingle("INFAUD014", $$"""
+        static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, {{type}} /*@*/{{name}}/*@*/); }
+        """);
+
+    [Theory]
+    [InlineData("bool", "passwordChanged")]
+    [InlineData("DateTime", "token")]
+    [InlineData("TimeSpan", "session")]
+    public void INFAUD014_leaves_values_that_cannot_hold_a_secret(string type, string name)
+    {
+        ImmutableArray<Diagnostic> diagnostics = GeneratorHarness.Run(GeneratorHarness.Usings + $$"""
+            static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, {{type}} {{name}}); }
+            """).Generator;
+        Assert.Empty(diagnostics);
+    }
+
+    [Fact]
+    public void INFAUD005_variable_argument_list() => AssertSingle("INFAUD005", """
+        static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, /*@*/__arglist/*@*/); }
+        """);
+
+    [Fact]
+    public void INFAUD002_lone_extern_declaration() => AssertSingle("INFAUD002", """
+        static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static extern partial void /*@*/A/*@*/(AuditLogger audit, string requestId); }
+        """);
+
+    [Theory]
+    [InlineData("AuditEventType.AuthFailure")]
+    [InlineData("\"auth_failure\"")]
+    [InlineData("\"key_revoked\"")]
+    public void INFAUD012_built_in_event_name_outside_the_runtime(string name) => AssertSingle("INFAUD012", $$"""
+        static partial class E { [/*@*/AuditEvent({{name}}, Endpoint = "/af")/*@*/] static partial void F(AuditLogger a, string requestId, [AuditKey] string key, string? clientIp); }
+        """);
 
     [Fact]
     public void Key_and_redacted_secrets_raise_no_warning()
