@@ -382,11 +382,11 @@ public sealed partial class AuditEventGenerator
             return false;
         }
 
-        // Text, and the numbers and identifiers a secret is also kept in ('int pin', 'ulong cvv', 'Guid sessionId',
-        // a formattable token type); not a flag, a date, a duration, a fraction or an address.
+        // Text, and the integers a secret is also kept in ('int pin', 'ulong cvv', 'long otp'); not a flag, a date, a
+        // duration, a fraction, an address or a Guid (a server-made identifier that correlates events: a session
+        // token a client presents arrives as text and is judged there).
         private static bool CanHoldSecret(ValueKind kind)
-            => kind is ValueKind.String or ValueKind.CharSpan or ValueKind.Utf8Span or ValueKind.Signed or ValueKind.Unsigned
-                or ValueKind.Guid or ValueKind.Formattable;
+            => kind is ValueKind.String or ValueKind.CharSpan or ValueKind.Utf8Span or ValueKind.Signed or ValueKind.Unsigned;
 
         private static string? NamedString(AttributeData attribute, string name)
         {

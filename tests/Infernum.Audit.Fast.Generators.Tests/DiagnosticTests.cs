@@ -267,6 +267,7 @@ public sealed class DiagnosticTests
     [InlineData("keyIds")]
     [InlineData("address")]
     [InlineData("s3Key")]
+    [InlineData("tokenVersion2")]
     [InlineData("tokenizer")]
     public void INFAUD014_leaves_names_that_are_not_secrets(string name)
     {
@@ -297,7 +298,6 @@ public sealed class DiagnosticTests
     [InlineData("int", "pin")]
     [InlineData("ulong", "cvv")]
     [InlineData("long", "otp")]
-    [InlineData("Guid", "sessionId")]
     [InlineData("int?", "mfaCode")]
     public void INFAUD014_recognises_secrets_held_in_numbers_and_identifiers(string type, string name) => AssertSingle("INFAUD014", $$"""
         static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, {{type}} /*@*/{{name}}/*@*/); }
@@ -307,6 +307,8 @@ public sealed class DiagnosticTests
     [InlineData("bool", "passwordChanged")]
     [InlineData("DateTime", "token")]
     [InlineData("TimeSpan", "session")]
+    [InlineData("Guid", "sessionId")]
+    [InlineData("Version", "tokenVersion2")]
     public void INFAUD014_leaves_values_that_cannot_hold_a_secret(string type, string name)
     {
         ImmutableArray<Diagnostic> diagnostics = GeneratorHarness.Run(GeneratorHarness.Usings + $$"""

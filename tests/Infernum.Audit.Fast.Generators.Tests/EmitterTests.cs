@@ -51,7 +51,7 @@ public sealed class EmitterTests
             public static partial class Audits
             {
                 [AuditEvent("nullables", Endpoint = "/x")]
-                public static partial void Nullables(AuditLogger audit, string requestId, string? clientIp, int? count, Guid? correlation, string? note, System.Net.IPAddress? peer);
+                public static partial void Nullables(AuditLogger audit, string requestId, string? clientIp, int? count, Guid? session, string? note, System.Net.IPAddress? peer);
             }
             """,
         ["formattable"] = """

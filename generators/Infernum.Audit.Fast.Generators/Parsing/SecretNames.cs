@@ -116,7 +116,7 @@ internal static class SecretNames
             return !Contains(s_nonSecretKeyQualifiers, before) && !Contains(s_nonSecretKeyQualifiers, beforeTwo);
         }
 
-        if (Contains(s_metadataWords, original[n - 1])
+        if (Contains(s_metadataWords, original[n - 1]) || Contains(s_metadataWords, last)
             || (n >= 2 && Contains(s_metadataWords, original[n - 2] + "_" + original[n - 1])))
         {
             return false;
