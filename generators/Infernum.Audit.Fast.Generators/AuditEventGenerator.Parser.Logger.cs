@@ -139,7 +139,8 @@ public sealed partial class AuditEventGenerator
                     continue;
                 }
 
-                if (IsObsoleteError(member))
+                if (IsObsoleteError(member)
+                    || (member is IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 } viaInterface && IsObsoleteError(viaInterface.ExplicitInterfaceImplementations[0])))
                 {
                     // CS0619 cannot be suppressed in generated code; a warning-level [Obsolete] is (see the emitter).
                     unreachable.Add("its logger '" + member.Name + "' is [Obsolete] as an error, so generated code cannot read it; add an AuditLogger parameter or another field or property");

@@ -187,6 +187,15 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void INFAUD020_names_an_operator_with_its_article()
+    {
+        Diagnostic diagnostic = AssertSingle("INFAUD020", """
+            partial struct E { [/*@*/AuditEvent("a_b", Endpoint = "/x")/*@*/] public static E operator +(E a, E b) => a; }
+            """);
+        Assert.Equal("[AuditEvent] is on an operator; it belongs on a partial method declared in a type", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void INFAUD020_lambda() => AssertSingle("INFAUD020", """
         static class E { static Action<AuditLogger> M() => [/*@*/AuditEvent("a_b", Endpoint = "/x")/*@*/] (AuditLogger audit) => { }; }
         """);
