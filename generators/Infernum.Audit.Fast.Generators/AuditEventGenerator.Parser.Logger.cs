@@ -140,7 +140,10 @@ public sealed partial class AuditEventGenerator
                 }
 
                 if (IsObsoleteError(member)
-                    || (member is IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 } viaInterface && IsObsoleteError(viaInterface.ExplicitInterfaceImplementations[0])))
+                    || (member is IPropertySymbol { GetMethod: { } getter } && IsObsoleteError(getter))
+                    || (member is IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 } viaInterface
+                        && (IsObsoleteError(viaInterface.ExplicitInterfaceImplementations[0])
+                            || (viaInterface.ExplicitInterfaceImplementations[0].GetMethod is { } interfaceGetter && IsObsoleteError(interfaceGetter)))))
                 {
                     // CS0619 cannot be suppressed in generated code; a warning-level [Obsolete] is (see the emitter).
                     unreachable.Add("its logger '" + member.Name + "' is [Obsolete] as an error, so generated code cannot read it; add an AuditLogger parameter or another field or property");

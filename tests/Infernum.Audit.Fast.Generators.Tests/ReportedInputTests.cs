@@ -574,6 +574,27 @@ public sealed class ReportedInputTests
     }
 
     [Fact]
+    public void Integers_beyond_64_bits_are_strings_in_the_line_and_in_the_catalog()
+    {
+        GeneratorHarness.Outcome outcome = GeneratorHarness.Generate(GeneratorHarness.Compile(GeneratorHarness.Usings + """
+            public static partial class Audits
+            {
+                [AuditEvent("wide", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId, Int128 big, nint native);
+            }
+            public static class Probe
+            {
+                public static void Run(AuditLogger audit) => Audits.M(audit, "r", Int128.MinValue, -1);
+            }
+            """));
+
+        Assert.Empty(outcome.WarningsAndErrors);
+        AssertLines(new[] { Line("wide", ",\"big\":\"-170141183460469231731687303715884105728\",\"native\":-1") }, GeneratorHarness.Execute(outcome.Output));
+        string catalog = outcome.Run.Results.Single().GeneratedSources.Single(s => s.HintName.Contains("Catalog", System.StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("\\\"big\\\":{\\\"type\\\":\\\"string\\\"}", catalog, System.StringComparison.Ordinal);
+        Assert.Contains("\\\"native\\\":{\\\"type\\\":\\\"integer\\\"}", catalog, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_AllowNull_reference_that_is_null_leaves_its_field_out()
     {
         string[] lines = RunClean(GeneratorHarness.Usings + """
