@@ -174,12 +174,12 @@ public sealed partial class AuditEventGenerator
 
                 // 'this.X' finds the first member named X from the event's type up; a member hiding an inherited logger
                 // ('new string Audit') is skipped with 'base.X' when the hider is in the event's own type, else refused.
-                ISymbol? seen = FirstMemberNamed(eventType, member.Name);
+                ISymbol? seen = FirstMemberNamed(eventType, member.Name, eventType, known.Compilation);
                 if (SymbolEqualityComparer.Default.Equals(seen, member))
                 {
                     candidates.Add(new LoggerChoice("this." + name, true));
                 }
-                else if (eventType.BaseType is { } direct && SymbolEqualityComparer.Default.Equals(FirstMemberNamed(direct, member.Name), member))
+                else if (eventType.BaseType is { } direct && SymbolEqualityComparer.Default.Equals(FirstMemberNamed(direct, member.Name, eventType, known.Compilation), member))
                 {
                     candidates.Add(new LoggerChoice("base." + name, true));
                 }
@@ -190,15 +190,18 @@ public sealed partial class AuditEventGenerator
             }
         }
 
-        // The member a simple name finds from inside 'type': its own members first, then each base type's.
-        private static ISymbol? FirstMemberNamed(INamedTypeSymbol type, string name)
+        // The member a simple name finds from inside 'within', starting at 'type': its own members first, then each base
+        // type's; a member 'within' cannot access (a base type's private one) hides nothing.
+        private static ISymbol? FirstMemberNamed(INamedTypeSymbol type, string name, INamedTypeSymbol within, Compilation compilation)
         {
             for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
             {
-                ImmutableArray<ISymbol> members = current.GetMembers(name);
-                if (members.Length > 0)
+                foreach (ISymbol member in current.GetMembers(name))
                 {
-                    return members[0];
+                    if (compilation.IsSymbolAccessibleWithin(member, within))
+                    {
+                        return member;
+                    }
                 }
             }
 
@@ -266,7 +269,7 @@ public sealed partial class AuditEventGenerator
                         }
                     }
 
-                    if (hider is null && FirstMemberNamed(type, parameter.Name) is { } member)
+                    if (hider is null && FirstMemberNamed(type, parameter.Name, type, known.Compilation) is { } member)
                     {
                         hider = "the member '" + member.ToDisplayString() + "'";
                     }
