@@ -189,10 +189,16 @@ public sealed partial class AuditEventGenerator
                 }
             }
 
-            if (values.EventName is null || !NameConvention.IsSnakeCase(values.EventName) || values.EventName == "audit_dropped"
-                || IsBuiltInEventNameOfAnotherAssembly(values.EventName, known))
+            string? nameProblem = values.EventName is null || !NameConvention.IsSnakeCase(values.EventName)
+                ? "is not lowercase snake_case ([a-z][a-z0-9]*, words joined by single '_')"
+                : values.EventName == "audit_dropped"
+                    ? "is reserved for the logger's drop records"
+                    : IsBuiltInEventNameOfAnotherAssembly(values.EventName, known)
+                        ? "is a built-in event's name, written only by the runtime's own method (AuditLogger." + ToPascalCase(values.EventName) + "); give this event its own name"
+                        : null;
+            if (nameProblem is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidEventName, values.Location, values.EventName ?? "(null)"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidEventName, values.Location, values.EventName ?? "(null)", nameProblem));
             }
 
             if (values.DetailsTemplate is not null)
@@ -229,6 +235,17 @@ public sealed partial class AuditEventGenerator
             }
 
             return false;
+        }
+
+        private static string ToPascalCase(string snakeName)
+        {
+            var text = new System.Text.StringBuilder(snakeName.Length);
+            foreach (string word in snakeName.Split('_'))
+            {
+                text.Append(char.ToUpperInvariant(word[0])).Append(word, 1, word.Length - 1);
+            }
+
+            return text.ToString();
         }
 
         private static string? ReadEventName(AttributeData attribute)

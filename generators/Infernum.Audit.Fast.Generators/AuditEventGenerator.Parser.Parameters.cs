@@ -95,7 +95,10 @@ public sealed partial class AuditEventGenerator
                     || (role == FieldRole.Success && isNullableValue))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
-                        DiagnosticDescriptors.UnsupportedParameterType, parameterLocation, parameter.Name, parameter.Type.ToDisplayString(), fieldName.Length > 0 ? fieldName : "details"));
+                        DiagnosticDescriptors.UnsupportedParameterType, parameterLocation, parameter.Name, parameter.Type.ToDisplayString(), fieldName.Length > 0 ? fieldName : "details",
+                        role == FieldRole.Success && isNullableValue
+                            ? ": 'success' is in every line, so a null would need a made-up value; pass a bool"
+                            : " without allocating"));
                     continue;
                 }
 

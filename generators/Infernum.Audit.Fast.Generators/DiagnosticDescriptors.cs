@@ -42,7 +42,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedParameterType = Error(
         "INFAUD008", "Unsupported audit parameter type",
-        "Parameter '{0}' has type '{1}', which cannot be written as a '{2}' field without allocating");
+        "Parameter '{0}' has type '{1}', which cannot be written as a '{2}' field{3}");
 
     public static readonly DiagnosticDescriptor TemplateHoleWithoutParameter = Error(
         "INFAUD009", "Details template names no parameter",
@@ -58,7 +58,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidEventName = Error(
         "INFAUD012", "Invalid audit event name",
-        "Audit event name '{0}' is not lowercase snake_case ([a-z][a-z0-9]*, words joined by single '_'), or is reserved: 'audit_dropped', and outside the runtime the ten built-in event names ('auth_success', 'auth_failure', …)");
+        "Audit event name '{0}' {1}");
 
     public static readonly DiagnosticDescriptor DuplicateEventName = Error(
         "INFAUD013", "Audit event name declared twice with different fields",

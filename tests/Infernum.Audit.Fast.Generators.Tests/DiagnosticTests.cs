@@ -340,9 +340,13 @@ public sealed class DiagnosticTests
     [InlineData("AuditEventType.AuthFailure")]
     [InlineData("\"auth_failure\"")]
     [InlineData("\"key_revoked\"")]
-    public void INFAUD012_built_in_event_name_outside_the_runtime(string name) => AssertSingle("INFAUD012", $$"""
-        static partial class E { [/*@*/AuditEvent({{name}}, Endpoint = "/af")/*@*/] static partial void F(AuditLogger a, string requestId, [AuditKey] string key, string? clientIp); }
-        """);
+    public void INFAUD012_built_in_event_name_outside_the_runtime(string name)
+    {
+        Diagnostic diagnostic = AssertSingle("INFAUD012", $$"""
+            static partial class E { [/*@*/AuditEvent({{name}}, Endpoint = "/af")/*@*/] static partial void F(AuditLogger a, string requestId, [AuditKey] string key, string? clientIp); }
+            """);
+        Assert.Contains("is a built-in event's name, written only by the runtime's own method (AuditLogger.", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Key_and_redacted_secrets_raise_no_warning()
