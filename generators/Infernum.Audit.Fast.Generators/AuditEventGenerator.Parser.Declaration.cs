@@ -1,7 +1,9 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Infernum.Audit.Fast.Generators.Helpers;
 using Infernum.Audit.Fast.Generators.Model;
+using Infernum.Audit.Fast.Generators.Parsing;
 using Infernum.Audit.Fast.Generators.Templates;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -43,12 +45,12 @@ public sealed partial class AuditEventGenerator
         {
             string what = context.TargetNode switch
             {
-                LocalFunctionStatementSyntax => "local function",
-                AnonymousFunctionExpressionSyntax => "lambda",
-                AccessorDeclarationSyntax => "property or event accessor",
-                OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax => "operator",
-                MethodDeclarationSyntax => "method that is not an ordinary method",
-                _ => "declaration that is not a method",
+                LocalFunctionStatementSyntax => "a local function",
+                AnonymousFunctionExpressionSyntax => "a lambda",
+                AccessorDeclarationSyntax => "a property or event accessor",
+                OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax => "an operator",
+                MethodDeclarationSyntax => "a method that is not an ordinary method",
+                _ => "a declaration that is not a method",
             };
 
             Location location = context.Attributes.Length > 0 && context.Attributes[0].ApplicationSyntaxReference is { } reference
@@ -67,9 +69,11 @@ public sealed partial class AuditEventGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, location, name));
                 ok = false;
             }
-            else if (syntax.Body is not null || syntax.ExpressionBody is not null || method.PartialImplementationPart is not null)
+            else if (syntax.Body is not null || syntax.ExpressionBody is not null || method.PartialImplementationPart is not null
+                || syntax.Modifiers.Any(SyntaxKind.ExternKeyword))
             {
-                // A body here, or an implementing part the user wrote elsewhere: a second one would be CS0756.
+                // A body here, an implementing part the user wrote elsewhere, or 'extern' (which makes this declaration the
+                // implementing part): a second one would be CS0756, or CS0111 beside an extern one.
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HasBody, location, name));
                 ok = false;
             }
@@ -78,6 +82,15 @@ public sealed partial class AuditEventGenerator
             {
                 diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.InvalidReturnType, syntax.ReturnType.GetLocation(), name, syntax.ReturnType.ToString()));
+                ok = false;
+            }
+
+            if (method.IsVararg)
+            {
+                // '__arglist' has no parameter symbol: the generated signature could not repeat it (CS0759).
+                SyntaxToken arglist = syntax.ParameterList.DescendantTokens().FirstOrDefault(t => t.IsKind(SyntaxKind.ArgListKeyword));
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.RefParameter, arglist.IsKind(SyntaxKind.ArgListKeyword) ? arglist.GetLocation() : location, "__arglist", "a variable argument list"));
                 ok = false;
             }
 
@@ -137,7 +150,12 @@ public sealed partial class AuditEventGenerator
         }
 
         private static AttributeValues ReadAttribute(
-            AttributeData attribute, MethodDeclarationSyntax method, Location methodLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+            AttributeData attribute,
+            MethodDeclarationSyntax method,
+            KnownSymbols known,
+            Location methodLocation,
+            List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken)
         {
             var values = new AttributeValues();
             SyntaxNode? attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
@@ -171,9 +189,16 @@ public sealed partial class AuditEventGenerator
                 }
             }
 
-            if (values.EventName is null || !NameConvention.IsSnakeCase(values.EventName) || values.EventName == "audit_dropped")
+            string? nameProblem = values.EventName is null || !NameConvention.IsSnakeCase(values.EventName)
+                ? "is not lowercase snake_case ([a-z][a-z0-9]*, words joined by single '_')"
+                : values.EventName == "audit_dropped"
+                    ? "is reserved for the logger's drop records"
+                    : IsBuiltInEventNameOfAnotherAssembly(values.EventName, known)
+                        ? "is a built-in event's name, written only by the runtime's own method (AuditLogger." + ToPascalCase(values.EventName) + "); give this event its own name"
+                        : null;
+            if (nameProblem is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidEventName, values.Location, values.EventName ?? "(null)"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidEventName, values.Location, values.EventName ?? "(null)", nameProblem));
             }
 
             if (values.DetailsTemplate is not null)
@@ -190,6 +215,37 @@ public sealed partial class AuditEventGenerator
             }
 
             return values;
+        }
+
+        // The built-in events' names belong to the runtime's own declarations, whose line shape log pipelines rely on:
+        // another assembly reusing one would write a different line under the same name.
+        private static bool IsBuiltInEventNameOfAnotherAssembly(string name, KnownSymbols known)
+        {
+            if (known.AuditEventType is not { } builtIn || SymbolEqualityComparer.Default.Equals(builtIn.ContainingAssembly, known.Compilation.Assembly))
+            {
+                return false;
+            }
+
+            foreach (ISymbol member in builtIn.GetMembers())
+            {
+                if (member is IFieldSymbol { HasConstantValue: true } && NameConvention.ToSnakeCase(member.Name) == name)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static string ToPascalCase(string snakeName)
+        {
+            var text = new System.Text.StringBuilder(snakeName.Length);
+            foreach (string word in snakeName.Split('_'))
+            {
+                text.Append(char.ToUpperInvariant(word[0])).Append(word, 1, word.Length - 1);
+            }
+
+            return text.ToString();
         }
 
         private static string? ReadEventName(AttributeData attribute)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Infernum.Audit.Fast.Generators.Model;
@@ -49,22 +50,23 @@ public sealed partial class AuditEventGenerator
             }
 
             var instanceOnly = new List<string>();
+            var unreachable = new List<string>();
             if (candidates.Count == 0)
             {
-                AddMembers(type, type, method.IsStatic, known, candidates, instanceOnly);
+                AddMembers(type, type, method.IsStatic, known, candidates, instanceOnly, unreachable);
             }
 
             var notCapturable = new List<string>();
             if (candidates.Count == 0 && !method.IsStatic)
             {
-                AddPrimaryConstructorParameters(type, known, candidates, notCapturable, cancellationToken);
+                AddPrimaryConstructorParameters(method, type, known, candidates, notCapturable, unreachable, cancellationToken);
             }
 
             if (candidates.Count == 0 && method.IsStatic)
             {
                 // Only for the message: a static method cannot read the primary-constructor parameter either.
                 var primary = new List<LoggerChoice>();
-                AddPrimaryConstructorParameters(type, known, primary, notCapturable, cancellationToken);
+                AddPrimaryConstructorParameters(method, type, known, primary, notCapturable, unreachable, cancellationToken);
                 foreach (LoggerChoice parameter in primary)
                 {
                     instanceOnly.Add(parameter.Expression);
@@ -73,7 +75,7 @@ public sealed partial class AuditEventGenerator
 
             for (INamedTypeSymbol? baseType = type.BaseType; candidates.Count == 0 && baseType is not null; baseType = baseType.BaseType)
             {
-                AddMembers(baseType, type, method.IsStatic, known, candidates, instanceOnly);
+                AddMembers(baseType, type, method.IsStatic, known, candidates, instanceOnly, unreachable);
             }
 
             if (candidates.Count == 1)
@@ -93,7 +95,9 @@ public sealed partial class AuditEventGenerator
                 return null;
             }
 
-            string why = instanceOnly.Count > 0
+            string why = unreachable.Count > 0
+                ? ": " + unreachable[0]
+                : instanceOnly.Count > 0
                 ? ": it is static, so the instance logger '" + instanceOnly[0] + "' of its type cannot be used; make the method an instance method, or add an AuditLogger parameter"
                 : notCapturable.Count > 0
                     ? ": the primary-constructor parameter '" + notCapturable[0] + "' is passed to the base constructor or read by an initializer (capturing it too would be CS9107 or CS9124), and no field or property, of this type or an accessible one of a base type, holds it; keep it in one (private readonly AuditLogger _audit = " + notCapturable[0] + ";)"
@@ -105,7 +109,13 @@ public sealed partial class AuditEventGenerator
         }
 
         private static void AddMembers(
-            INamedTypeSymbol declaringType, INamedTypeSymbol eventType, bool fromStatic, KnownSymbols known, List<LoggerChoice> candidates, List<string> instanceOnly)
+            INamedTypeSymbol declaringType,
+            INamedTypeSymbol eventType,
+            bool fromStatic,
+            KnownSymbols known,
+            List<LoggerChoice> candidates,
+            List<string> instanceOnly,
+            List<string> unreachable)
         {
             bool inherited = !SymbolEqualityComparer.Default.Equals(declaringType, eventType);
             foreach (ISymbol member in declaringType.GetMembers())
@@ -129,6 +139,17 @@ public sealed partial class AuditEventGenerator
                     continue;
                 }
 
+                if (IsObsoleteError(member)
+                    || (member is IPropertySymbol { GetMethod: { } getter } && IsObsoleteError(getter))
+                    || (member is IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 } viaInterface
+                        && (IsObsoleteError(viaInterface.ExplicitInterfaceImplementations[0])
+                            || (viaInterface.ExplicitInterfaceImplementations[0].GetMethod is { } interfaceGetter && IsObsoleteError(interfaceGetter)))))
+                {
+                    // CS0619 cannot be suppressed in generated code; a warning-level [Obsolete] is (see the emitter).
+                    unreachable.Add("its logger '" + member.Name + "' is [Obsolete] as an error, so generated code cannot read it; add an AuditLogger parameter or another field or property");
+                    continue;
+                }
+
                 string typeName = declaringType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
                 if (member is IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 } explicitProperty)
                 {
@@ -145,12 +166,75 @@ public sealed partial class AuditEventGenerator
                 }
 
                 string name = EscapeIdentifier(member.Name);
-                candidates.Add(new LoggerChoice(member.IsStatic ? typeName + "." + name : "this." + name, true));
+                if (member.IsStatic)
+                {
+                    candidates.Add(new LoggerChoice(typeName + "." + name, true));
+                    continue;
+                }
+
+                // 'this.X' finds the first member named X from the event's type up; a member hiding an inherited logger
+                // ('new string Audit') is skipped with 'base.X' when the hider is in the event's own type, else refused.
+                ISymbol? seen = FirstMemberNamed(eventType, member.Name, eventType, known.Compilation);
+                if (SymbolEqualityComparer.Default.Equals(seen, member))
+                {
+                    candidates.Add(new LoggerChoice("this." + name, true));
+                }
+                else if (eventType.BaseType is { } direct && SymbolEqualityComparer.Default.Equals(FirstMemberNamed(direct, member.Name, eventType, known.Compilation), member))
+                {
+                    candidates.Add(new LoggerChoice("base." + name, true));
+                }
+                else
+                {
+                    unreachable.Add("the inherited logger '" + member.Name + "' is hidden by '" + seen?.ToDisplayString() + "'; add an AuditLogger parameter or a field or property of another name");
+                }
             }
         }
 
+        // The member a simple name finds from inside 'within', starting at 'type': its own members first, then each base
+        // type's; a member 'within' cannot access (a base type's private one) hides nothing.
+        private static ISymbol? FirstMemberNamed(INamedTypeSymbol type, string name, INamedTypeSymbol within, Compilation compilation)
+        {
+            for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+            {
+                foreach (ISymbol member in current.GetMembers(name))
+                {
+                    if (compilation.IsSymbolAccessibleWithin(member, within))
+                    {
+                        return member;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static bool IsObsolete(ISymbol symbol) => Obsolete(symbol) is not null;
+
+        // [Obsolete(message, true)]: using the member is CS0619, which no pragma lifts.
+        private static bool IsObsoleteError(ISymbol symbol)
+            => Obsolete(symbol) is { ConstructorArguments: { Length: 2 } arguments } && arguments[1].Value is true;
+
+        private static AttributeData? Obsolete(ISymbol symbol)
+        {
+            foreach (AttributeData attribute in symbol.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == "System.ObsoleteAttribute")
+                {
+                    return attribute;
+                }
+            }
+
+            return null;
+        }
+
         private static void AddPrimaryConstructorParameters(
-            INamedTypeSymbol type, KnownSymbols known, List<LoggerChoice> candidates, List<string> notCapturable, CancellationToken cancellationToken)
+            IMethodSymbol method,
+            INamedTypeSymbol type,
+            KnownSymbols known,
+            List<LoggerChoice> candidates,
+            List<string> notCapturable,
+            List<string> unreachable,
+            CancellationToken cancellationToken)
         {
             foreach (IMethodSymbol constructor in type.InstanceConstructors)
             {
@@ -174,9 +258,52 @@ public sealed partial class AuditEventGenerator
                         continue;
                     }
 
+                    // Inside the method, a parameter of the method or a member of the type (its own or inherited) with the
+                    // same name hides the primary-constructor parameter: the generated body could not name it (CS0029).
+                    string? hider = null;
+                    foreach (IParameterSymbol own in method.Parameters)
+                    {
+                        if (own.Name == parameter.Name)
+                        {
+                            hider = "the method's parameter '" + own.Name + "'";
+                        }
+                    }
+
+                    if (hider is null && FirstMemberNamed(type, parameter.Name, type, known.Compilation) is { } member)
+                    {
+                        hider = "the member '" + member.ToDisplayString() + "'";
+                    }
+
+                    if (hider is null && FindTypeParameter(type, parameter.Name) is { } typeParameter)
+                    {
+                        hider = "the type parameter '" + typeParameter + "'";
+                    }
+
+                    if (hider is not null)
+                    {
+                        unreachable.Add("the primary-constructor parameter '" + parameter.Name + "' is hidden by " + hider + "; rename one of them, or keep the logger in a field");
+                        continue;
+                    }
+
                     candidates.Add(new LoggerChoice(EscapeIdentifier(parameter.Name), true));
                 }
             }
+        }
+
+        private static string? FindTypeParameter(INamedTypeSymbol type, string name)
+        {
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+            {
+                foreach (ITypeParameterSymbol typeParameter in current.TypeParameters)
+                {
+                    if (typeParameter.Name == name)
+                    {
+                        return name;
+                    }
+                }
+            }
+
+            return null;
         }
 
         // Whether the parameter appears in the base-constructor arguments of the type's primary declaration.

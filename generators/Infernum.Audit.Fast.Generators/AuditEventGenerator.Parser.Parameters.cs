@@ -5,6 +5,7 @@ using Infernum.Audit.Fast.Generators.Helpers;
 using Infernum.Audit.Fast.Generators.Model;
 using Infernum.Audit.Fast.Generators.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Infernum.Audit.Fast.Generators;
@@ -44,7 +45,13 @@ public sealed partial class AuditEventGenerator
                 Location parameterLocation = parameter.Locations.Length > 0 ? parameter.Locations[0] : methodLocation;
                 if (parameter.RefKind != RefKind.None)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RefParameter, parameterLocation, parameter.Name));
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.RefParameter, parameterLocation, parameter.Name, "'" + SyntaxFacts.GetText(parameter.RefKind switch
+                        {
+                            RefKind.Out => SyntaxKind.OutKeyword,
+                            RefKind.In => SyntaxKind.InKeyword,
+                            _ => SyntaxKind.RefKeyword,
+                        }) + "'"));
                     continue;
                 }
 
@@ -82,17 +89,26 @@ public sealed partial class AuditEventGenerator
                     _ => snake,
                 };
 
+                // 'success' is always written: a bool? would have to invent a value for null, so it is refused.
                 if (!TryGetKind(parameter.Type, known, out ValueKind kind, out bool isNullable, out bool isNullableValue, out EquatableArray<EnumMemberModel> members, out bool unsignedEnum)
-                    || !KindFits(role, kind))
+                    || !KindFits(role, kind)
+                    || (role == FieldRole.Success && isNullableValue))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
-                        DiagnosticDescriptors.UnsupportedParameterType, parameterLocation, parameter.Name, parameter.Type.ToDisplayString(), fieldName.Length > 0 ? fieldName : "details"));
+                        DiagnosticDescriptors.UnsupportedParameterType, parameterLocation, parameter.Name, parameter.Type.ToDisplayString(), fieldName.Length > 0 ? fieldName : "details",
+                        role == FieldRole.Success && isNullableValue
+                            ? ": 'success' is in every line, so a null would need a made-up value; pass a bool"
+                            : " without allocating"));
                     continue;
                 }
 
-                if (explicitName is not null && !NameConvention.IsSnakeCase(explicitName))
+                // [AllowNull] on a non-nullable reference: null may come, and is left out as for 'string?'.
+                isNullable |= parameter.Type.IsReferenceType && KnownSymbols.Find(parameter, known.AllowNullAttribute) is not null;
+
+                // A name derived from the parameter obeys the rule an explicit one does ('_audit', 'прізвище' are refused).
+                if (fieldName.Length > 0 && !NameConvention.IsFieldName(fieldName))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFieldName, parameterLocation, explicitName, parameter.Name));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFieldName, parameterLocation, fieldName, parameter.Name));
                     continue;
                 }
 
@@ -110,7 +126,7 @@ public sealed partial class AuditEventGenerator
 
                 bool verbatim = role is FieldRole.Extra or FieldRole.TemplateOnly or FieldRole.Details
                     || (holes.Contains(parameter.Name) && role != FieldRole.Redacted && role != FieldRole.Key);
-                if (verbatim && IsText(kind) && SecretNames.LooksLikeSecret(snake))
+                if (verbatim && CanHoldSecret(kind) && SecretNames.LooksLikeSecret(snake))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecretWrittenVerbatim, parameterLocation, parameter.Name));
                 }
@@ -280,8 +296,8 @@ public sealed partial class AuditEventGenerator
                 SpecialType.System_String => ValueKind.String,
                 SpecialType.System_Boolean => ValueKind.Boolean,
                 SpecialType.System_Char => ValueKind.Char,
-                SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_Int32 or SpecialType.System_Int64 => ValueKind.Signed,
-                SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64 => ValueKind.Unsigned,
+                SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_IntPtr => ValueKind.Signed,
+                SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_UIntPtr => ValueKind.Unsigned,
                 SpecialType.System_Single => ValueKind.Single,
                 SpecialType.System_Double => ValueKind.Double,
                 SpecialType.System_Decimal => ValueKind.Decimal,
@@ -306,7 +322,11 @@ public sealed partial class AuditEventGenerator
                     // Aliases (two names, one value) keep the first name: a switch cannot have the value twice.
                     if (member is IFieldSymbol { HasConstantValue: true, ConstantValue: { } value } field && seenValues.Add(value))
                     {
-                        list.Add(new EnumMemberModel(typeName + "." + EscapeIdentifier(field.Name), NameConvention.ToSnakeCase(field.Name)));
+                        // An [Obsolete] member is named by its value: naming it would be CS0618, or CS0619 which no pragma lifts.
+                        string label = IsObsolete(field)
+                            ? "(" + typeName + ")(" + System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) + ")"
+                            : typeName + "." + EscapeIdentifier(field.Name);
+                        list.Add(new EnumMemberModel(label, NameConvention.ToSnakeCase(field.Name)));
                     }
                 }
 
@@ -322,7 +342,7 @@ public sealed partial class AuditEventGenerator
                 return element is SpecialType.System_Char or SpecialType.System_Byte;
             }
 
-            if (KnownSymbols.Is(type, known.IPAddress))
+            if (DerivesFrom(type, known.IPAddress))
             {
                 // Before the formattable check: written by the runtime's own writer, which cannot throw.
                 kind = ValueKind.IPAddress;
@@ -352,7 +372,24 @@ public sealed partial class AuditEventGenerator
             return false;
         }
 
-        private static bool IsText(ValueKind kind) => kind is ValueKind.String or ValueKind.CharSpan or ValueKind.Utf8Span;
+        private static bool DerivesFrom(ITypeSymbol type, INamedTypeSymbol? baseType)
+        {
+            for (ITypeSymbol? current = type; current is not null && baseType is not null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current, baseType))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        // Text, and the integers a secret is also kept in ('int pin', 'ulong cvv', 'long otp'); not a flag, a date, a
+        // duration, a fraction, an address or a Guid (a server-made identifier that correlates events: a session
+        // token a client presents arrives as text and is judged there).
+        private static bool CanHoldSecret(ValueKind kind)
+            => kind is ValueKind.String or ValueKind.CharSpan or ValueKind.Utf8Span or ValueKind.Signed or ValueKind.Unsigned;
 
         private static string? NamedString(AttributeData attribute, string name)
         {

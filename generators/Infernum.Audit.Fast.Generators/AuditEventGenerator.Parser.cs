@@ -35,7 +35,7 @@ public sealed partial class AuditEventGenerator
             Location methodLocation = syntax.Identifier.GetLocation();
             bool declarationOk = CheckDeclaration(method, syntax, methodLocation, diagnostics);
 
-            AttributeValues attribute = ReadAttribute(context.Attributes[0], syntax, methodLocation, diagnostics, cancellationToken);
+            AttributeValues attribute = ReadAttribute(context.Attributes[0], syntax, known, methodLocation, diagnostics, cancellationToken);
             LoggerChoice? logger = ResolveLogger(method, known, methodLocation, diagnostics, cancellationToken);
             List<ParameterModel> parameters = BindParameters(method, syntax, known, attribute, methodLocation, diagnostics, cancellationToken);
             CheckTemplate(method, known, attribute, diagnostics);

@@ -30,7 +30,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor RefParameter = Error(
         "INFAUD005", "Audit event parameter must be passed by value",
-        "Parameter '{0}' is 'ref', 'out' or 'in'; audit event parameters are passed by value");
+        "Parameter '{0}' is {1}; audit event parameters are named values passed by value");
 
     public static readonly DiagnosticDescriptor NoLogger = Error(
         "INFAUD006", "No AuditLogger available",
@@ -42,7 +42,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedParameterType = Error(
         "INFAUD008", "Unsupported audit parameter type",
-        "Parameter '{0}' has type '{1}', which cannot be written as a '{2}' field without allocating");
+        "Parameter '{0}' has type '{1}', which cannot be written as a '{2}' field{3}");
 
     public static readonly DiagnosticDescriptor TemplateHoleWithoutParameter = Error(
         "INFAUD009", "Details template names no parameter",
@@ -58,7 +58,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidEventName = Error(
         "INFAUD012", "Invalid audit event name",
-        "Audit event name '{0}' is not lowercase snake_case ([a-z][a-z0-9]*, words joined by single '_'), or is the reserved 'audit_dropped'");
+        "Audit event name '{0}' {1}");
 
     public static readonly DiagnosticDescriptor DuplicateEventName = Error(
         "INFAUD013", "Audit event name declared twice with different fields",
@@ -92,7 +92,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NotAPartialMethod = Error(
         "INFAUD020", "AuditEvent on something that is not a method declaration",
-        "[AuditEvent] is on a {0}; it belongs on a partial method declared in a type");
+        "[AuditEvent] is on {0}; it belongs on a partial method declared in a type");
 
     public static readonly DiagnosticDescriptor LoggerInTemplate = Error(
         "INFAUD021", "Details template names the AuditLogger",

@@ -187,6 +187,15 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void INFAUD020_names_an_operator_with_its_article()
+    {
+        Diagnostic diagnostic = AssertSingle("INFAUD020", """
+            partial struct E { [/*@*/AuditEvent("a_b", Endpoint = "/x")/*@*/] public static E operator +(E a, E b) => a; }
+            """);
+        Assert.Equal("[AuditEvent] is on an operator; it belongs on a partial method declared in a type", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void INFAUD020_lambda() => AssertSingle("INFAUD020", """
         static class E { static Action<AuditLogger> M() => [/*@*/AuditEvent("a_b", Endpoint = "/x")/*@*/] (AuditLogger audit) => { }; }
         """);
@@ -218,6 +227,27 @@ public sealed class DiagnosticTests
     [InlineData("connectionString")]
     [InlineData("authorizationHeader")]
     [InlineData("signingKey")]
+    [InlineData("password2")]
+    [InlineData("passwords")]
+    [InlineData("tokens")]
+    [InlineData("apiKeyValue")]
+    [InlineData("privateKeyBase64")]
+    [InlineData("connStr")]
+    [InlineData("creds")]
+    [InlineData("pass")]
+    [InlineData("passwordHash")]
+    [InlineData("seedPhrase")]
+    [InlineData("recoveryCodes")]
+    [InlineData("mfaCode")]
+    [InlineData("verificationCode")]
+    [InlineData("githubPat")]
+    [InlineData("cookies")]
+    [InlineData("credentials")]
+    [InlineData("otpCode")]
+    [InlineData("authCode")]
+    [InlineData("refreshTokenValue")]
+    [InlineData("backupCodes")]
+    [InlineData("accessTokens")]
     [InlineData("sessionId")]
     public void INFAUD014_recognises_secret_names(string name) => AssertSingle("INFAUD014", $$"""
         static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, string /*@*/{{name}}/*@*/); }
@@ -236,6 +266,17 @@ public sealed class DiagnosticTests
     [InlineData("passwordLength")]
     [InlineData("promptTokens")]
     [InlineData("monkey")]
+    [InlineData("maxTokens")]
+    [InlineData("completionTokens")]
+    [InlineData("passwordAttempts")]
+    [InlineData("tokenCounts")]
+    [InlineData("passCount")]
+    [InlineData("status")]
+    [InlineData("bypass")]
+    [InlineData("keyIds")]
+    [InlineData("address")]
+    [InlineData("s3Key")]
+    [InlineData("tokenVersion2")]
     [InlineData("tokenizer")]
     public void INFAUD014_leaves_names_that_are_not_secrets(string name)
     {
@@ -260,6 +301,51 @@ public sealed class DiagnosticTests
         Assert.Equal(("INFAUD014", DiagnosticSeverity.Warning), (lowered.Id, lowered.Severity));
         Assert.Empty(outcome.Compilation.Where(d => d.Severity >= DiagnosticSeverity.Warning));
         Assert.Contains("public static partial void A(", outcome.GeneratedText("E.AuditEvents.g.cs"), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("int", "pin")]
+    [InlineData("ulong", "cvv")]
+    [InlineData("long", "otp")]
+    [InlineData("int?", "mfaCode")]
+    public void INFAUD014_recognises_secrets_held_in_numbers_and_identifiers(string type, string name) => AssertSingle("INFAUD014", $$"""
+        static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, {{type}} /*@*/{{name}}/*@*/); }
+        """);
+
+    [Theory]
+    [InlineData("bool", "passwordChanged")]
+    [InlineData("DateTime", "token")]
+    [InlineData("TimeSpan", "session")]
+    [InlineData("Guid", "sessionId")]
+    [InlineData("Version", "tokenVersion2")]
+    public void INFAUD014_leaves_values_that_cannot_hold_a_secret(string type, string name)
+    {
+        ImmutableArray<Diagnostic> diagnostics = GeneratorHarness.Run(GeneratorHarness.Usings + $$"""
+            static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, {{type}} {{name}}); }
+            """).Generator;
+        Assert.Empty(diagnostics);
+    }
+
+    [Fact]
+    public void INFAUD005_variable_argument_list() => AssertSingle("INFAUD005", """
+        static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static partial void A(AuditLogger audit, string requestId, /*@*/__arglist/*@*/); }
+        """);
+
+    [Fact]
+    public void INFAUD002_lone_extern_declaration() => AssertSingle("INFAUD002", """
+        static partial class E { [AuditEvent("a_b", Endpoint = "/x")] static extern partial void /*@*/A/*@*/(AuditLogger audit, string requestId); }
+        """);
+
+    [Theory]
+    [InlineData("AuditEventType.AuthFailure")]
+    [InlineData("\"auth_failure\"")]
+    [InlineData("\"key_revoked\"")]
+    public void INFAUD012_built_in_event_name_outside_the_runtime(string name)
+    {
+        Diagnostic diagnostic = AssertSingle("INFAUD012", $$"""
+            static partial class E { [/*@*/AuditEvent({{name}}, Endpoint = "/af")/*@*/] static partial void F(AuditLogger a, string requestId, [AuditKey] string key, string? clientIp); }
+            """);
+        Assert.Contains("is a built-in event's name, written only by the runtime's own method (AuditLogger.", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
     }
 
     [Fact]

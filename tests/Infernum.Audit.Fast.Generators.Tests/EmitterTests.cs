@@ -112,7 +112,7 @@ public sealed class EmitterTests
             public static partial class Audits
             {
                 [AuditEvent("colliding_locals", Endpoint = "/x")]
-                public static partial void CollidingLocals(AuditLogger __logger, string requestId, int __w, long __max);
+                public static partial void CollidingLocals(AuditLogger __logger, string requestId, [AuditField("w")] int __w, [AuditField("max")] long __max);
             }
             """,
     };

@@ -330,7 +330,7 @@ public sealed class ReportedInputTests
             public static partial class Audits
             {
                 [AuditEvent("locals", Endpoint = "/x", Details = "{__w}/{__max}")]
-                public static partial void Locals(AuditLogger __logger, string requestId, int __w, long __max, string __options, bool ___w);
+                public static partial void Locals(AuditLogger __logger, string requestId, int __w, long __max, [AuditField("options")] string __options, [AuditField("w3")] bool ___w);
             }
             public static class Probe
             {
@@ -338,7 +338,7 @@ public sealed class ReportedInputTests
             }
             """);
 
-        AssertLines(new[] { Line("locals", ",\"details\":\"1/2\",\"__options\":\"o\",\"___w\":true") }, lines);
+        AssertLines(new[] { Line("locals", ",\"details\":\"1/2\",\"options\":\"o\",\"w3\":true") }, lines);
     }
 
     [Theory]
@@ -427,4 +427,278 @@ public sealed class ReportedInputTests
             },
             lines);
     }
+
+    // ---- Reported by the second round (issue 16, independent tester) ----
+
+    [Theory]
+    [InlineData("partial class P(AuditLogger audit) { [AuditEvent(\"a\", Endpoint = \"/x\")] public partial void Ev(string requestId, int audit); }")]
+    [InlineData("partial class P(AuditLogger requestId) { [AuditEvent(\"a\", Endpoint = \"/x\")] public partial void Ev(string requestId); }")]
+    [InlineData("partial class P(AuditLogger audit) { public int audit => 0; [AuditEvent(\"a\", Endpoint = \"/x\")] public partial void Ev(string requestId); }")]
+    [InlineData("class B { public string audit = \"\"; } partial class P(AuditLogger audit) : B { [AuditEvent(\"a\", Endpoint = \"/x\")] public partial void Ev(string requestId); }")]
+    [InlineData("partial class P<audit>(AuditLogger audit) { [AuditEvent(\"a\", Endpoint = \"/x\")] public partial void Ev(string requestId); }")]
+    public void A_primary_constructor_logger_hidden_by_a_parameter_or_member_is_refused(string declaration)
+    {
+        string source = GeneratorHarness.Usings + declaration;
+        GeneratorHarness.Outcome outcome = GeneratorHarness.Generate(GeneratorHarness.Compile(source));
+
+        Diagnostic diagnostic = Assert.Single(outcome.Generator);
+        Assert.Equal("INFAUD006", diagnostic.Id);
+        Assert.Equal("Ev", Spanned(diagnostic, source));
+        Assert.Contains("is hidden by", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.Empty(outcome.InGeneratedCode);
+        Assert.DoesNotContain(outcome.Compilation, d => d.Id == "CS0029");
+    }
+
+    [Fact]
+    public void An_inherited_logger_hidden_with_new_in_the_event_type_is_read_through_base()
+    {
+        string[] lines = RunClean(GeneratorHarness.Usings + """
+            public abstract class Base { protected Base(AuditLogger audit) => Audit = audit; protected AuditLogger Audit { get; } }
+            public sealed partial class Derived : Base
+            {
+                public Derived(AuditLogger audit) : base(audit) { }
+                public new string Audit => "";
+                [AuditEvent("hidden_home", Endpoint = "/x")] public partial void M(string requestId);
+            }
+            public static class Probe
+            {
+                public static void Run(AuditLogger audit) => new Derived(audit).M("r");
+            }
+            """);
+
+        AssertLines(new[] { Line("hidden_home") }, lines);
+    }
+
+    [Fact]
+    public void An_inherited_logger_hidden_by_a_type_in_between_is_refused() => AssertRefused(
+        GeneratorHarness.Usings + """
+            public abstract class Base { protected Base(AuditLogger audit) => Audit = audit; protected AuditLogger Audit { get; } }
+            public abstract class Middle : Base { protected Middle(AuditLogger audit) : base(audit) { } public new string Audit => ""; }
+            public sealed partial class Derived : Middle
+            {
+                public Derived(AuditLogger audit) : base(audit) { }
+                [AuditEvent("hidden_home", Endpoint = "/x")] public partial void M(string requestId);
+            }
+            """,
+        "INFAUD006",
+        "M",
+        "CS0029");
+
+    [Fact]
+    public void An_obsolete_logger_member_raises_no_warning_in_generated_code()
+    {
+        GeneratorHarness.Outcome outcome = GeneratorHarness.Generate(GeneratorHarness.Compile(GeneratorHarness.Usings + """
+            public sealed partial class Svc
+            {
+                [Obsolete("old")] private readonly AuditLogger? _a;
+                [Obsolete("set through the obsolete field")] public Svc(AuditLogger a) => _a = a;
+                [AuditEvent("obsolete_home", Endpoint = "/x")] public partial void M(string requestId);
+            }
+            public static class Probe
+            {
+                [Obsolete("calls the obsolete constructor")] public static void Run(AuditLogger audit) => new Svc(audit).M("r");
+            }
+            """));
+
+        Assert.Empty(outcome.Generator);
+        Assert.Empty(outcome.WarningsAndErrors);
+        AssertLines(new[] { Line("obsolete_home") }, GeneratorHarness.Execute(outcome.Output));
+    }
+
+    [Fact]
+    public void An_obsolete_as_error_logger_member_is_refused()
+    {
+        string source = GeneratorHarness.Usings + """
+            public sealed partial class Svc
+            {
+                [Obsolete("old", true)] private readonly AuditLogger? _a;
+                [Obsolete("set through the obsolete field", true)] public Svc(AuditLogger a) => _a = a;
+                [AuditEvent("obsolete_home", Endpoint = "/x")] public partial void M(string requestId);
+            }
+            """;
+        GeneratorHarness.Outcome outcome = GeneratorHarness.Generate(GeneratorHarness.Compile(source));
+
+        Diagnostic diagnostic = Assert.Single(outcome.Generator);
+        Assert.Equal(("INFAUD006", "M"), (diagnostic.Id, Spanned(diagnostic, source)));
+        Assert.Contains("[Obsolete]", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.Empty(outcome.InGeneratedCode);
+        Assert.DoesNotContain(outcome.Compilation, d => d.Id == "CS0619");
+    }
+
+    [Theory]
+    [InlineData("[Obsolete(\"x\")]")]
+    [InlineData("[Obsolete(\"x\", true)]")]
+    public void An_obsolete_enum_member_is_written_by_name_without_naming_it_in_code(string obsolete)
+    {
+        string[] lines = RunClean(GeneratorHarness.Usings + """
+            public enum K : long { A = -3, OBSOLETE B = long.MinValue }
+            public static partial class Audits
+            {
+                [AuditEvent("kinds", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId, K k);
+            }
+            public static class Probe
+            {
+                public static void Run(AuditLogger audit)
+                {
+                    Audits.M(audit, "r", (K)(-3));
+                    Audits.M(audit, "r", (K)long.MinValue);
+                    Audits.M(audit, "r", (K)7);
+                }
+            }
+            """.Replace("OBSOLETE", obsolete, System.StringComparison.Ordinal));
+
+        AssertLines(new[] { Line("kinds", ",\"k\":\"a\""), Line("kinds", ",\"k\":\"b\""), Line("kinds", ",\"k\":7") }, lines);
+    }
+
+    [Fact]
+    public void Native_integers_are_written_as_numbers()
+    {
+        string[] lines = RunClean(GeneratorHarness.Usings + """
+            public static partial class Audits
+            {
+                [AuditEvent("natives", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId, nint a, nuint b, nint? c, IntPtr d);
+            }
+            public static class Probe
+            {
+                public static void Run(AuditLogger audit)
+                {
+                    Audits.M(audit, "r", -5, 7, null, 9);
+                    Audits.M(audit, "r", nint.MinValue, nuint.MaxValue, 1, -1);
+                }
+            }
+            """);
+
+        string min = System.IntPtr.MinValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string max = System.UIntPtr.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        AssertLines(new[] { Line("natives", ",\"a\":-5,\"b\":7,\"d\":9"), Line("natives", ",\"a\":" + min + ",\"b\":" + max + ",\"c\":1,\"d\":-1") }, lines);
+    }
+
+    [Fact]
+    public void Integers_beyond_64_bits_are_strings_in_the_line_and_in_the_catalog()
+    {
+        GeneratorHarness.Outcome outcome = GeneratorHarness.Generate(GeneratorHarness.Compile(GeneratorHarness.Usings + """
+            public static partial class Audits
+            {
+                [AuditEvent("wide", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId, Int128 big, nint native);
+            }
+            public static class Probe
+            {
+                public static void Run(AuditLogger audit) => Audits.M(audit, "r", Int128.MinValue, -1);
+            }
+            """));
+
+        Assert.Empty(outcome.WarningsAndErrors);
+        AssertLines(new[] { Line("wide", ",\"big\":\"-170141183460469231731687303715884105728\",\"native\":-1") }, GeneratorHarness.Execute(outcome.Output));
+        string catalog = outcome.Run.Results.Single().GeneratedSources.Single(s => s.HintName.Contains("Catalog", System.StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("\\\"big\\\":{\\\"type\\\":\\\"string\\\"}", catalog, System.StringComparison.Ordinal);
+        Assert.Contains("\\\"native\\\":{\\\"type\\\":\\\"integer\\\"}", catalog, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_AllowNull_reference_that_is_null_leaves_its_field_out()
+    {
+        string[] lines = RunClean(GeneratorHarness.Usings + """
+            using System.Diagnostics.CodeAnalysis;
+            public static partial class Audits
+            {
+                [AuditEvent("noted", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId, [AllowNull] string note, [AllowNull] Version version);
+            }
+            public static class Probe
+            {
+                public static void Run(AuditLogger audit)
+                {
+                    Audits.M(audit, "r", null, null);
+                    Audits.M(audit, "r", "n", new Version(1, 2));
+                }
+            }
+            """);
+
+        AssertLines(new[] { Line("noted"), Line("noted", ",\"note\":\"n\",\"version\":\"1.2\"") }, lines);
+    }
+
+    [Fact]
+    public void A_nullable_success_is_refused() => AssertRefused(
+        GeneratorHarness.Usings + """
+            public static partial class Audits
+            {
+                [AuditEvent("maybe", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId, bool? success);
+            }
+            """,
+        "INFAUD008",
+        "success",
+        "CS0029");
+
+    [Fact]
+    public void An_IPAddress_subclass_is_a_client_address_as_it_is_a_field()
+    {
+        string[] lines = RunClean(GeneratorHarness.Usings + """
+            public sealed class Peer : System.Net.IPAddress { public Peer() : base(new byte[] { 10, 0, 0, 1 }) { } }
+            public static partial class Audits
+            {
+                [AuditEvent("peered", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId, Peer? clientIp, Peer? peer);
+            }
+            public static class Probe
+            {
+                public static void Run(AuditLogger audit) => Audits.M(audit, "r", new Peer(), new Peer());
+            }
+            """);
+
+        AssertLines(new[] { ",\"event_type\":\"peered\",\"request_id\":\"r\",\"client_ip\":\"10.0.0.1\",\"endpoint\":\"/x\",\"success\":true,\"peer\":\"10.0.0.1\"}" }, lines);
+    }
+
+    [Fact]
+    public void A_lowercase_type_name_warns_only_at_the_users_declaration()
+    {
+        GeneratorHarness.Outcome outcome = GeneratorHarness.Generate(GeneratorHarness.Compile(GeneratorHarness.Usings + """
+            public static partial class audits
+            {
+                [AuditEvent("lower", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId);
+            }
+            """));
+
+        Assert.Contains(outcome.Compilation, d => d.Id == "CS8981");
+        Assert.Empty(outcome.InGeneratedCode);
+    }
+
+    [Fact]
+    public void The_catalog_names_a_global_namespace_method_without_a_leading_dot()
+    {
+        GeneratorHarness.Outcome outcome = GeneratorHarness.Generate(GeneratorHarness.Compile(GeneratorHarness.Usings + """
+            public static partial class Smoke
+            {
+                [AuditEvent("smoked", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId);
+            }
+            """));
+
+        string catalog = outcome.Run.Results.Single().GeneratedSources.Single(s => s.HintName.Contains("Catalog", System.StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("Smoke.M", catalog, System.StringComparison.Ordinal);
+        Assert.DoesNotContain(".Smoke.M", catalog, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Field_names_from_parameters_obey_the_rule_AuditField_obeys()
+    {
+        string[] lines = RunClean(GeneratorHarness.Usings + """
+            public static partial class Audits
+            {
+                [AuditEvent("names", Endpoint = "/x")] public static partial void M(AuditLogger audit, string requestId, string прізвище, [AuditField("ім_я")] string name);
+            }
+            public static class Probe
+            {
+                public static void Run(AuditLogger audit) => Audits.M(audit, "r", "a", "b");
+            }
+            """);
+
+        AssertLines(new[] { Line("names", ",\"прізвище\":\"a\",\"ім_я\":\"b\"") }, lines);
+    }
+
+    [Theory]
+    [InlineData("_audit")]
+    [InlineData("__max")]
+    [InlineData("Прізвище_")]
+    public void A_parameter_whose_derived_field_name_is_not_a_field_name_is_refused(string name) => AssertRefused(
+        GeneratorHarness.Usings + "public static partial class Audits { [AuditEvent(\"names\", Endpoint = \"/x\")] public static partial void M(AuditLogger audit, string requestId, int " + name + "); }",
+        "INFAUD016",
+        name,
+        "CS0029");
 }

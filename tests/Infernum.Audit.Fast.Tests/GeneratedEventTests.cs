@@ -97,9 +97,6 @@ public sealed class GeneratedEventTests
         ["outcome_no_details"] = (
             l => TestEvents.Outcome(l, "r", "/v1/embeddings", true, null),
             ",\"event_type\":\"outcome\",\"request_id\":\"r\",\"endpoint\":\"/v1/embeddings\",\"success\":true}"),
-        ["built_in_name"] = (
-            l => TestEvents.BuiltInName(l, "r", null, "k", "/e"),
-            ",\"event_type\":\"auth_success\",\"request_id\":\"r\",\"key_prefix\":\"k\",\"endpoint\":\"/e\",\"success\":true}"),
         ["escapes_in_constants"] = (
             l => TestEvents.EscapesInConstants(l, "r"),
             ",\"event_type\":\"escapes_in_constants\",\"request_id\":\"r\",\"endpoint\":\"/a\\\"b\\\\c\",\"success\":true,\"details\":\"tab\\there \\u2028 \\\"quoted\\\"\"}"),

@@ -72,9 +72,6 @@ internal static partial class TestEvents
     [AuditEvent("outcome")]
     public static partial void Outcome(AuditLogger audit, string requestId, string endpoint, bool success, string? details);
 
-    [AuditEvent(AuditEventType.AuthSuccess)]
-    public static partial void BuiltInName(AuditLogger audit, string requestId, string? clientIp, [AuditKey] string key, string endpoint);
-
     [AuditEvent("escapes_in_constants", Endpoint = "/a\"b\\c", Details = "tab\there \u2028 \"quoted\"")]
     public static partial void EscapesInConstants(AuditLogger audit, string requestId);
 }

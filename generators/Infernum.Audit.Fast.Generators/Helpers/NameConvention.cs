@@ -52,4 +52,34 @@ internal static class NameConvention
 
         return true;
     }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> may be a field name, written as is or derived from a parameter: snake_case as
+    /// <see cref="IsSnakeCase"/>, except that a letter may be any lowercase or caseless letter of any script
+    /// (<c>durée</c>, <c>прізвище</c>); a leading or doubled underscore (<c>_audit</c>, <c>__max</c>) is refused.
+    /// </summary>
+    public static bool IsFieldName(string name)
+    {
+        if (name.Length == 0 || !IsLowerLetter(name[0]) || name[name.Length - 1] == '_')
+        {
+            return false;
+        }
+
+        for (int i = 1; i < name.Length; i++)
+        {
+            char c = name[i];
+            bool ok = IsLowerLetter(c) || (c >= '0' && c <= '9') || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark
+                or System.Globalization.UnicodeCategory.SpacingCombiningMark || (c == '_' && name[i - 1] != '_');
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsLowerLetter(char c)
+        => (c >= 'a' && c <= 'z')
+            || (c > 0x7F && char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.LowercaseLetter or System.Globalization.UnicodeCategory.OtherLetter);
 }

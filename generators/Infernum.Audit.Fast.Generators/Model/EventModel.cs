@@ -45,7 +45,8 @@ internal sealed record EventModel(
             var key = new System.Text.StringBuilder(Namespace ?? string.Empty);
             foreach (TypeDeclarationModel type in ContainingTypes)
             {
-                key.Append('.').Append(type.Name);
+                // A type in the global namespace has no leading dot ("Tests.Smoke", not ".Tests.Smoke").
+                key.Append(key.Length > 0 ? "." : string.Empty).Append(type.Name);
             }
 
             return key.ToString();

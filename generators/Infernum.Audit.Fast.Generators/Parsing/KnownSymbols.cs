@@ -19,6 +19,8 @@ internal sealed class KnownSymbols
         AuditKeyAttribute = compilation.GetTypeByMetadataName("Infernum.Audit.Fast.AuditKeyAttribute");
         AuditRedactAttribute = compilation.GetTypeByMetadataName("Infernum.Audit.Fast.AuditRedactAttribute");
         AuditFieldAttribute = compilation.GetTypeByMetadataName("Infernum.Audit.Fast.AuditFieldAttribute");
+        AuditEventType = compilation.GetTypeByMetadataName("Infernum.Audit.Fast.AuditEventType");
+        AllowNullAttribute = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.AllowNullAttribute");
         MethodImplAttribute = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.MethodImplAttribute");
         IPAddress = compilation.GetTypeByMetadataName("System.Net.IPAddress");
         Guid = compilation.GetTypeByMetadataName("System.Guid");
@@ -42,6 +44,11 @@ internal sealed class KnownSymbols
     public INamedTypeSymbol? AuditFieldAttribute { get; }
 
     public INamedTypeSymbol? MethodImplAttribute { get; }
+
+    /// <summary>The built-in events' names; outside the runtime's own assembly they are reserved (INFAUD012).</summary>
+    public INamedTypeSymbol? AuditEventType { get; }
+
+    public INamedTypeSymbol? AllowNullAttribute { get; }
 
     public INamedTypeSymbol? IPAddress { get; }
 
