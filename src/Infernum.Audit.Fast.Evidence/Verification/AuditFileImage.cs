@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Infernum.Audit.Fast.Evidence.Merkle;
+
+namespace Infernum.Audit.Fast.Evidence.Verification;
+
+/// <summary>An audit file read whole: its complete lines and their RFC 9162 leaf hashes.</summary>
+public sealed class AuditFileImage
+{
+    private readonly int[] _starts;
+    private readonly int[] _lengths;
+
+    /// <summary>Splits <paramref name="content"/> into lines and hashes each as a leaf.</summary>
+    /// <param name="name">The file's path or name, for reports.</param>
+    /// <param name="content">The file's bytes.</param>
+    public AuditFileImage(string name, byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(content);
+        Name = name;
+        Content = content;
+        List<int> starts = new(content.Length / 200);
+        List<int> lengths = new(content.Length / 200);
+        int at = 0;
+        while (at < content.Length)
+        {
+            int end = content.AsSpan(at).IndexOf((byte)'\n');
+            if (end < 0)
+            {
+                TornBytes = content.Length - at;
+                break;
+            }
+
+            starts.Add(at);
+            lengths.Add(end);
+            at += end + 1;
+        }
+
+        _starts = starts.ToArray();
+        _lengths = lengths.ToArray();
+        LeafHashes = new byte[_starts.Length * MerkleTree.HashSize];
+        for (int i = 0; i < _starts.Length; i++)
+        {
+            MerkleTree.HashLeaf(Line(i), LeafHashes.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
+        }
+    }
+
+    /// <summary>The file's path or name.</summary>
+    public string Name { get; }
+
+    /// <summary>The file's bytes.</summary>
+    public byte[] Content { get; }
+
+    /// <summary>Number of complete lines (each ended by <c>\n</c>).</summary>
+    public int Count => _starts.Length;
+
+    /// <summary>Bytes after the last <c>\n</c>: an unterminated line a crash left (0 if none).</summary>
+    public int TornBytes { get; }
+
+    /// <summary>The leaf hashes of the complete lines, 32 bytes each, in order.</summary>
+    public byte[] LeafHashes { get; }
+
+    /// <summary>Reads a file (shared, so a live logger may keep writing it).</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The image.</returns>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static AuditFileImage Read(string path)
+    {
+        using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        byte[] content = new byte[stream.Length];
+        stream.ReadExactly(content);
+        return new AuditFileImage(path, content);
+    }
+
+    /// <summary>Line <paramref name="index"/> (0-based) without its <c>\n</c>.</summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    /// <returns>The line's bytes.</returns>
+    public ReadOnlySpan<byte> Line(int index) => Content.AsSpan(_starts[index], _lengths[index]);
+
+    /// <summary>The leaf hash of line <paramref name="index"/>.</summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    /// <returns>32 bytes.</returns>
+    public ReadOnlySpan<byte> Leaf(int index) => LeafHashes.AsSpan(index * MerkleTree.HashSize, MerkleTree.HashSize);
+
+    internal int Prefix(int index)
+    {
+        ReadOnlySpan<byte> leaf = Leaf(index);
+        return (leaf[0] << 16) | (leaf[1] << 8) | leaf[2];
+    }
+}
