@@ -83,6 +83,39 @@ public sealed class AuditFileImage
     /// <returns>32 bytes.</returns>
     public ReadOnlySpan<byte> Leaf(int index) => LeafHashes.AsSpan(index * MerkleTree.HashSize, MerkleTree.HashSize);
 
+    /// <summary>The origin of the file's checkpoints, from its evidence start line; <see langword="null"/> if it has none.</summary>
+    public string? Origin
+    {
+        get
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                if (EvidenceLine.EventType(Line(i)) == EvidenceLine.Start)
+                {
+                    return EvidenceLine.TryGetString(Line(i), "origin", out string origin) ? origin : null;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>The <c>seq</c> of line <paramref name="index"/>, or -1 when it has none (evidence lines have none).</summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    /// <returns>The sequence number or -1.</returns>
+    public long Sequence(int index) => EvidenceLine.EventType(Line(index)) is null ? EvidenceLine.Sequence(Line(index)) : -1;
+
+    /// <summary>The signed note of line <paramref name="index"/> when it is an <c>audit_checkpoint</c> line, else <see langword="null"/>.</summary>
+    /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
+    /// <returns>The note text (a C2SP signed note) or null.</returns>
+    public string? CheckpointNote(int index)
+        => EvidenceLine.EventType(Line(index)) == EvidenceLine.Checkpoint && EvidenceLine.TryGetString(Line(index), "note", out string note) ? note : null;
+
+    // The last walk of this file by AuditVerifier: its input and outcome (the bytes never change, so neither does the
+    // outcome for the same input).
+    // A reference, so concurrent verifications sharing the image read a whole pair or none.
+    internal AuditVerifier.WalkMemo? Walked { get; set; }
+
     internal int Prefix(int index)
     {
         ReadOnlySpan<byte> leaf = Leaf(index);
