@@ -53,6 +53,18 @@ public sealed class TamperMatrixTests : IClassFixture<TamperMatrixTests.RolledSe
         Assert.True(report.Lines > 100_000);
     }
 
+    [Fact]
+    public void ImageFromABasis_HashesLikeAFreshOne()
+    {
+        Random random = new(7);
+        foreach (Edit edit in new[] { Edit.ChangeByte, Edit.DeleteLine, Edit.InsertCopy, Edit.SwapLines, Edit.CutBeforeLastCheckpoint })
+        {
+            Case c = _set.Make(edit, random, 0);
+            AuditFileImage edited = c.Files.First(f => !_set.Images.Contains(f));
+            Assert.Equal(new AuditFileImage(edited.Name, edited.Content).LeafHashes, edited.LeafHashes);
+        }
+    }
+
     [Theory]
     [InlineData(Edit.ChangeByte)]
     [InlineData(Edit.DeleteLine)]
@@ -249,7 +261,7 @@ public sealed class TamperMatrixTests : IClassFixture<TamperMatrixTests.RolledSe
             Case Replace(int file, byte[] content, AuditVerifierOptions options, EvidenceFailureKind kind, long line, string description)
             {
                 List<AuditFileImage> files = new(Images);
-                files[file] = new AuditFileImage(Images[file].Name, content);
+                files[file] = new AuditFileImage(Images[file].Name, content, Images[file]);
                 return new Case(files, options, kind, Images[file].Name, line, $"{Path.GetFileName(name)}: {description}");
             }
         }

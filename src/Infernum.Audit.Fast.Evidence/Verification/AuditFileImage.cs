@@ -15,6 +15,19 @@ public sealed class AuditFileImage
     /// <param name="name">The file's path or name, for reports.</param>
     /// <param name="content">The file's bytes.</param>
     public AuditFileImage(string name, byte[] content)
+        : this(name, content, basis: null)
+    {
+    }
+
+    /// <summary>
+    /// Splits <paramref name="content"/> into lines and hashes each as a leaf, reusing the leaf hash of a line that is
+    /// byte-identical to <paramref name="basis"/>'s line at the same index or one away: for reading a grown or edited
+    /// copy of a file without hashing it all again.
+    /// </summary>
+    /// <param name="name">The file's path or name, for reports.</param>
+    /// <param name="content">The file's bytes.</param>
+    /// <param name="basis">An earlier image of the file, or <see langword="null"/>.</param>
+    public AuditFileImage(string name, byte[] content, AuditFileImage? basis)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(content);
@@ -42,7 +55,16 @@ public sealed class AuditFileImage
         LeafHashes = new byte[_starts.Length * MerkleTree.HashSize];
         for (int i = 0; i < _starts.Length; i++)
         {
-            MerkleTree.HashLeaf(Line(i), LeafHashes.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
+            Span<byte> leaf = LeafHashes.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize);
+            int same = basis is null ? -1 : basis.SameLine(Line(i), i);
+            if (same >= 0)
+            {
+                basis!.Leaf(same).CopyTo(leaf);
+            }
+            else
+            {
+                MerkleTree.HashLeaf(Line(i), leaf);
+            }
         }
     }
 
@@ -115,6 +137,20 @@ public sealed class AuditFileImage
     // outcome for the same input).
     // A reference, so concurrent verifications sharing the image read a whole pair or none.
     internal AuditVerifier.WalkMemo? Walked { get; set; }
+
+    // The index of a line equal to `line` at `index`, `index - 1` or `index + 1`, or -1.
+    private int SameLine(ReadOnlySpan<byte> line, int index)
+    {
+        for (int k = index; k <= index + 1 && k < Count; k++)
+        {
+            if (k >= 0 && Line(k).SequenceEqual(line))
+            {
+                return k;
+            }
+        }
+
+        return index - 1 >= 0 && index - 1 < Count && Line(index - 1).SequenceEqual(line) ? index - 1 : -1;
+    }
 
     internal int Prefix(int index)
     {

@@ -670,12 +670,24 @@ public static class AuditVerifier
 
         private EvidenceFailure? End()
         {
+            bool mayBeOpen = _input.Newest && _input.Live;
+            if (_file.Count == 0 && _origin is null)
+            {
+                // A roll's new file before its first line (a crash right after the rename leaves it so).
+                if (mayBeOpen)
+                {
+                    _notices.Add($"{_file.Name}: empty (a new file not written to yet).");
+                    return null;
+                }
+
+                return Fail(0, EvidenceFailureKind.Truncated, "The file is empty: not even its evidence start line is there.");
+            }
+
             if (_origin is null)
             {
                 return Fail(0, EvidenceFailureKind.Changed, "The file has no evidence start line: it was not written through the evidence layer, or its beginning was replaced.");
             }
 
-            bool mayBeOpen = _input.Newest && _input.Live;
             int trailing = _file.Count - (_lastCheckpoint + 1);
             if (_file.TornBytes > 0)
             {
