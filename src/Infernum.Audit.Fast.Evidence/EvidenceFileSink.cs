@@ -35,13 +35,13 @@ internal sealed class EvidenceFileSink : AuditSink
     private readonly MerkleFrontier _tree = new();
     private readonly Timer _timer;
     private readonly long _lastSequenceNumber;
+    private readonly CheckpointLineWriter _checkpoints;
 
     // Guarded by _gate from here down.
     private AuditSink _inner;
     private long _repairedBytes;
     private long _length;
     private string _origin = string.Empty;
-    private string? _lastNote;
     private bool _needStart;
 
     // Leaf-hash prefixes of the leaves from _from on: the next checkpoint line's leaf_prefixes.
@@ -66,6 +66,7 @@ internal sealed class EvidenceFileSink : AuditSink
         _fileOptions = fileOptions ?? AuditFileOptions.Default;
         _options = options;
         _verifierKey = options.SigningKey.VerifierKey.ToString();
+        _checkpoints = new CheckpointLineWriter(options.SigningKey);
         Action<string, long>? onRepaired = _fileOptions.OnRepaired;
         _innerOptions = _fileOptions with
         {
@@ -108,7 +109,7 @@ internal sealed class EvidenceFileSink : AuditSink
 
             if (_needStart)
             {
-                WriteOwn(EvidenceLine.FormatStart(DateTime.UtcNow, _origin, _verifierKey, _lastNote));
+                WriteOwn(EvidenceLine.FormatStart(DateTime.UtcNow, _origin, _verifierKey, _checkpoints.LastNote));
                 _needStart = false;
             }
 
@@ -163,7 +164,7 @@ internal sealed class EvidenceFileSink : AuditSink
             {
                 if (_needStart)
                 {
-                    WriteOwn(EvidenceLine.FormatStart(DateTime.UtcNow, _origin, _verifierKey, _lastNote));
+                    WriteOwn(EvidenceLine.FormatStart(DateTime.UtcNow, _origin, _verifierKey, _checkpoints.LastNote));
                     _needStart = false;
                 }
 
@@ -206,7 +207,7 @@ internal sealed class EvidenceFileSink : AuditSink
                 StartSegment();
                 if (EvidenceLine.TryGetString(line, "note", out string note))
                 {
-                    _lastNote = note;
+                    _checkpoints.SetLastNote(note);
                 }
             }
             else if (type == EvidenceLine.Start)
@@ -214,6 +215,7 @@ internal sealed class EvidenceFileSink : AuditSink
                 if (EvidenceLine.TryGetString(line, "origin", out string origin))
                 {
                     _origin = origin;
+                    _checkpoints.SetOrigin(origin);
                 }
 
                 if (EvidenceLine.TryGetString(line, "key", out string startKey))
@@ -236,7 +238,7 @@ internal sealed class EvidenceFileSink : AuditSink
 
             _tree.AppendData(line, leaf);
             AddPrefix(leaf);
-            _lastLineIsClosingCheckpoint = type == EvidenceLine.Checkpoint && _lastNote is not null && IsClosing(_lastNote);
+            _lastLineIsClosingCheckpoint = type == EvidenceLine.Checkpoint && _checkpoints.LastNote is { } last && IsClosing(last);
         }
 
         DateTime now = DateTime.UtcNow;
@@ -245,14 +247,15 @@ internal sealed class EvidenceFileSink : AuditSink
             // A new file (or one written without evidence so far): a new tree identity, committed to the last
             // checkpoint of the file before it, when there is one.
             _origin = NewOrigin();
+            _checkpoints.SetOrigin(_origin);
             if (_length == 0)
             {
                 (string? previousNote, long previousSeq) = ReadPrevious(RolledPath(1));
-                _lastNote = previousNote;
+                _checkpoints.SetLastNote(previousNote);
                 lastSeq = previousSeq;
             }
 
-            WriteOwn(EvidenceLine.FormatStart(now, _origin, _verifierKey, _lastNote));
+            WriteOwn(EvidenceLine.FormatStart(now, _origin, _verifierKey, _checkpoints.LastNote));
         }
         else if (key != _verifierKey)
         {
@@ -404,22 +407,23 @@ internal sealed class EvidenceFileSink : AuditSink
 
     private void WriteCheckpoint(bool closed)
     {
-        Checkpoint checkpoint = new(_origin, _tree.Size, _tree.Root(), closed ? [Checkpoint.ClosedExtension] : []);
-        string note = SignedNote.Sign(checkpoint.ToText(), _options.SigningKey);
-        string line = EvidenceLine.FormatCheckpoint(DateTime.UtcNow, _from, _prefixes.AsSpan(0, _prefixCount * EvidenceLine.PrefixBytes), note);
-        byte[] bytes = Encoding.UTF8.GetBytes(line);
-        _inner.Write(bytes);
-        _length += bytes.Length;
+        Span<byte> root = stackalloc byte[MerkleTree.HashSize];
+        _tree.Root(root);
+        long size = _tree.Size;
+        ReadOnlySpan<byte> line = _checkpoints.Format(DateTime.UtcNow, size, root, closed, _from, _prefixes.AsSpan(0, _prefixCount * EvidenceLine.PrefixBytes));
+        _inner.Write(line);
+        _length += line.Length;
+        _checkpoints.Commit();
         StartSegment();
-        HashLines(bytes);
-        _lastNote = note;
+        HashLines(line);
         _lastLineIsClosingCheckpoint = closed;
         _lastCheckpointTicks = Stopwatch.GetTimestamp();
         if (_options.OnCheckpoint is { } callback)
         {
             try
             {
-                callback(new AuditCheckpoint(_path, note, checkpoint));
+                string note = _checkpoints.LastNote!;
+                callback(new AuditCheckpoint(_path, note, Checkpoint.Parse(SignedNote.Parse(note).Text)));
             }
             catch (Exception)
             {
@@ -454,6 +458,7 @@ internal sealed class EvidenceFileSink : AuditSink
         _tree.Clear();
         StartSegment();
         _origin = NewOrigin();
+        _checkpoints.SetOrigin(_origin);
         _needStart = true;
         _lastLineIsClosingCheckpoint = false;
     }

@@ -161,6 +161,30 @@ public sealed class EvidenceSinkTests : IDisposable
     }
 
     [Fact]
+    public void WriterThread_AllocatesNothing_PerBatch_CheckpointsIncluded_OnceWarm()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        using AuditSink sink = AuditEvidence.ToFile(path, null, new AuditEvidenceOptions { SigningKey = _key, CheckpointLines = 100 });
+        byte[] batch = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 50).Select(i =>
+            "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"auth_success\",\"request_id\":\"req-" + i + "\",\"seq\":" + (i + 1) + "}\n")));
+        for (int i = 0; i < 200; i++)
+        {
+            sink.Write(batch);
+            sink.Flush();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            sink.Write(batch); // 50 lines: a checkpoint every second batch
+            sink.Flush();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(EvidenceFiles.Lines(path).Count(l => l.Contains("audit_checkpoint", StringComparison.Ordinal)) >= 200);
+    }
+
+    [Fact]
     public void Caller_AllocatesNothing_WithEvidenceOn()
     {
         string path = Path.Combine(_folder, "audit.jsonl");
