@@ -44,6 +44,9 @@ internal sealed class EvidenceFileSink : AuditSink
     private string _origin = string.Empty;
     private bool _needStart;
 
+    // The inner sink is disposed: a roll renamed the file but could not open the new one yet.
+    private bool _closed;
+
     // Leaf-hash prefixes of the leaves from _from on: the next checkpoint line's leaf_prefixes.
     private byte[] _prefixes = new byte[EvidenceLine.PrefixBytes * 1024];
     private int _prefixCount;
@@ -102,6 +105,12 @@ internal sealed class EvidenceFileSink : AuditSink
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_closed)
+            {
+                _inner = AuditSink.ToFile(_path, _innerOptions);
+                _closed = false;
+            }
+
             if (_fileOptions.MaxFileBytes > 0 && _length > 0 && _length + lines.Length > _fileOptions.MaxFileBytes)
             {
                 Roll();
@@ -133,7 +142,10 @@ internal sealed class EvidenceFileSink : AuditSink
                 TryCheckpoint();
             }
 
-            _inner.Flush();
+            if (!_closed)
+            {
+                _inner.Flush();
+            }
         }
     }
 
@@ -162,6 +174,12 @@ internal sealed class EvidenceFileSink : AuditSink
             _disposed = true;
             try
             {
+                if (_closed)
+                {
+                    _inner = AuditSink.ToFile(_path, _innerOptions);
+                    _closed = false;
+                }
+
                 if (_needStart)
                 {
                     WriteOwn(EvidenceLine.FormatStart(DateTime.UtcNow, _origin, _verifierKey, _checkpoints.LastNote));
@@ -433,7 +451,9 @@ internal sealed class EvidenceFileSink : AuditSink
     }
 
     // Closes the file with a checkpoint, shifts the rolled files up (dropping the oldest beyond RetainedFiles), and
-    // starts a new file and tree whose first line commits to that checkpoint.
+    // starts a new file and tree whose first line commits to that checkpoint. A failure leaves a state the retry
+    // (the logger writes the batch again) can go on from: the closing checkpoint is written once, and a file that
+    // could not be renamed is opened again and continued.
     private void Roll()
     {
         if (!_lastLineIsClosingCheckpoint)
@@ -442,18 +462,26 @@ internal sealed class EvidenceFileSink : AuditSink
         }
 
         _inner.Dispose();
-        int retained = _fileOptions.RetainedFiles;
-        File.Delete(RolledPath(retained));
-        for (int i = retained - 1; i >= 1; i--)
+        try
         {
-            if (File.Exists(RolledPath(i)))
+            int retained = _fileOptions.RetainedFiles;
+            File.Delete(RolledPath(retained));
+            for (int i = retained - 1; i >= 1; i--)
             {
-                File.Move(RolledPath(i), RolledPath(i + 1));
+                if (File.Exists(RolledPath(i)))
+                {
+                    File.Move(RolledPath(i), RolledPath(i + 1));
+                }
             }
+
+            File.Move(_path, RolledPath(1));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _inner = AuditSink.ToFile(_path, _innerOptions);
+            throw;
         }
 
-        File.Move(_path, RolledPath(1));
-        _inner = AuditSink.ToFile(_path, _innerOptions);
         _length = 0;
         _tree.Clear();
         StartSegment();
@@ -461,6 +489,9 @@ internal sealed class EvidenceFileSink : AuditSink
         _checkpoints.SetOrigin(_origin);
         _needStart = true;
         _lastLineIsClosingCheckpoint = false;
+        _closed = true;
+        _inner = AuditSink.ToFile(_path, _innerOptions);
+        _closed = false;
     }
 
     private void OnTimer(object? state)
@@ -474,8 +505,11 @@ internal sealed class EvidenceFileSink : AuditSink
 
             try
             {
-                WriteCheckpoint(closed: false);
-                _inner.Flush();
+                if (!_closed)
+                {
+                    WriteCheckpoint(closed: false);
+                    _inner.Flush();
+                }
             }
             catch (Exception)
             {

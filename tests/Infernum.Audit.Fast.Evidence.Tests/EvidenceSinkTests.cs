@@ -118,6 +118,44 @@ public sealed class EvidenceSinkTests : IDisposable
     }
 
     [Fact]
+    public void RollThatCannotRename_FailsTheBatch_AndTheRetryAfterTheFaultRollsOnce()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        string blocker = Path.Combine(_folder, "audit.1.jsonl");
+        Directory.CreateDirectory(blocker); // the rename target is a folder: File.Move fails for real
+        byte[] batch = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 100).Select(i =>
+            "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"auth_success\",\"request_id\":\"req-" + i + "-padding-to-make-the-line-longer\"}\n")));
+        using (AuditSink sink = AuditEvidence.ToFile(path, new AuditFileOptions { MaxFileBytes = 64 * 1024, RetainedFiles = 5 }, new AuditEvidenceOptions { SigningKey = _key, CheckpointLines = 150 }))
+        {
+            int written = 0;
+            IOException? failure = null;
+            while (failure is null && written < 100)
+            {
+                try
+                {
+                    sink.Write(batch);
+                    written++;
+                }
+                catch (IOException e)
+                {
+                    failure = e;
+                }
+            }
+
+            Assert.NotNull(failure);
+            Assert.Throws<IOException>(() => sink.Write(batch)); // the logger's retry, while the fault lasts
+            Directory.Delete(blocker);
+            sink.Write(batch); // the retry after it: rolls
+            sink.Write(batch);
+        }
+
+        IReadOnlyList<string> set = AuditEvidence.RolledSet(path);
+        Assert.Equal(2, set.Count);
+        Assert.Single(EvidenceFiles.Lines(set[0]), l => l.Contains("infernum-audit closed", StringComparison.Ordinal));
+        Assert.Null(EvidenceFiles.Verify(path, _key.VerifierKey).Failure);
+    }
+
+    [Fact]
     public void CrashRepair_IsRecorded_AndAnHonestCrashVerifiesClean()
     {
         string path = Path.Combine(_folder, "audit.jsonl");
