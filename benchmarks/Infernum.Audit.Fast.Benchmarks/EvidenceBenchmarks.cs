@@ -28,7 +28,7 @@ public class EvidenceCallerCostBenchmarks
     {
         _folder = Path.Combine(Path.GetTempPath(), "infernum-bench-evidence-" + Guid.NewGuid().ToString("N"));
         _key = NoteSigningKey.Generate("bench.example/audit");
-        _logger = new AuditLogger(EvidenceSinks.Create(Path.Combine(_folder, "audit.jsonl"), Evidence, _key));
+        _logger = new AuditLogger(EvidenceSinks.Create(Path.Combine(_folder, "audit.jsonl"), Evidence, _key, EvidenceSinks.Bounded));
     }
 
     [GlobalCleanup]
@@ -69,7 +69,7 @@ public class EvidenceThroughputBenchmarks
     public void Setup()
     {
         _folder = Path.Combine(Path.GetTempPath(), "infernum-bench-evidence-" + Guid.NewGuid().ToString("N"));
-        _logger = new AuditLogger(EvidenceSinks.Create(Path.Combine(_folder, "audit.jsonl"), Evidence, _key));
+        _logger = new AuditLogger(EvidenceSinks.Create(Path.Combine(_folder, "audit.jsonl"), Evidence, _key, null));
     }
 
     [IterationCleanup]
@@ -102,6 +102,9 @@ public class EvidenceThroughputBenchmarks
 
 internal static class EvidenceSinks
 {
-    internal static AuditSink Create(string path, bool evidence, NoteSigningKey key)
-        => evidence ? AuditEvidence.ToFile(path, null, new AuditEvidenceOptions { SigningKey = key }) : AuditSink.ToFile(path);
+    // Millions of caller-cost operations would fill the disk: both variants roll at 64 MiB and keep one rolled file.
+    internal static readonly AuditFileOptions Bounded = new() { MaxFileBytes = 64 << 20, RetainedFiles = 1 };
+
+    internal static AuditSink Create(string path, bool evidence, NoteSigningKey key, AuditFileOptions? files)
+        => evidence ? AuditEvidence.ToFile(path, files, new AuditEvidenceOptions { SigningKey = key }) : AuditSink.ToFile(path, files ?? AuditFileOptions.Default);
 }
