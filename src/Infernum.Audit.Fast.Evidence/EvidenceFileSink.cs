@@ -54,7 +54,6 @@ internal sealed class EvidenceFileSink : AuditSink
     private long _lastCheckpointTicks = Stopwatch.GetTimestamp();
     private bool _lastLineIsClosingCheckpoint;
     private bool _disposed;
-    private byte[] _scratch = new byte[4096];
 
     internal EvidenceFileSink(string path, AuditFileOptions? fileOptions, AuditEvidenceOptions options)
     {
@@ -365,18 +364,7 @@ internal sealed class EvidenceFileSink : AuditSink
         _lastLineIsClosingCheckpoint = false;
     }
 
-    // SHA-256(0x00 || line) in one call over a reused buffer: no IncrementalHash state per line.
-    private void HashLeaf(ReadOnlySpan<byte> line, Span<byte> destination)
-    {
-        if (_scratch.Length < line.Length + 1)
-        {
-            _scratch = new byte[Math.Max(line.Length + 1, _scratch.Length * 2)];
-        }
-
-        _scratch[0] = 0x00;
-        line.CopyTo(_scratch.AsSpan(1));
-        SHA256.HashData(_scratch.AsSpan(0, line.Length + 1), destination);
-    }
+    private static void HashLeaf(ReadOnlySpan<byte> line, Span<byte> destination) => MerkleTree.HashLeaf(line, destination);
 
     private void AddPrefix(ReadOnlySpan<byte> leaf)
     {
