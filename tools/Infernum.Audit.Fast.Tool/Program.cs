@@ -13,6 +13,9 @@ public static class Program
         RootCommand root = new("Tools for Infernum.Audit.Fast audit files.");
         // One line per subcommand; each lives in Commands/<Name>Command.cs and exposes static Command Create().
         root.Subcommands.Add(Commands.ForwardCommand.Create());
+        root.Subcommands.Add(Commands.VerifyCommand.Create());
+        root.Subcommands.Add(Commands.ProveCommand.Create());
+        root.Subcommands.Add(Commands.ConsistencyCommand.Create());
         return root;
     }
 

@@ -1,0 +1,110 @@
+using System;
+using System.IO;
+using System.Threading;
+using BenchmarkDotNet.Attributes;
+using Infernum.Audit.Fast.Evidence;
+using Infernum.Audit.Fast.Evidence.Notes;
+
+namespace Infernum.Audit.Fast.Benchmarks;
+
+/// <summary>
+/// What tamper evidence (a Merkle tree over every line, a signed checkpoint every 4,096 lines or second) costs: the
+/// caller's cost of one auth_success with evidence off and on, both into a file; hashing and signing run on the
+/// writer thread, so the caller should not see them.
+/// </summary>
+[Config(typeof(CallerCostConfig))]
+[MemoryDiagnoser]
+public class EvidenceCallerCostBenchmarks
+{
+    private string _folder = string.Empty;
+    private NoteSigningKey _key = null!;
+    private AuditLogger _logger = null!;
+
+    [Params(false, true)]
+    public bool Evidence { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "infernum-bench-evidence-" + Guid.NewGuid().ToString("N"));
+        _key = NoteSigningKey.Generate("bench.example/audit");
+        _logger = new AuditLogger(EvidenceSinks.Create(Path.Combine(_folder, "audit.jsonl"), Evidence, _key, EvidenceSinks.Bounded));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _logger.Dispose();
+        _key.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Benchmark]
+    public void AuthSuccess()
+        => _logger.AuthSuccess(CallerCostBenchmarks.RequestId, CallerCostBenchmarks.ClientIp, CallerCostBenchmarks.Key, CallerCostBenchmarks.Endpoint);
+}
+
+/// <summary>
+/// Sustained single-producer auth_success into a file until every line is in it (the timed operation ends with the
+/// logger's dispose: drain, closing checkpoint, fsync), evidence off and on. Events/s = 1 / mean.
+/// </summary>
+[Config(typeof(ThroughputConfig))]
+[MemoryDiagnoser]
+public class EvidenceThroughputBenchmarks
+{
+    private string _folder = string.Empty;
+    private NoteSigningKey _key = null!;
+    private AuditLogger _logger = null!;
+
+    [Params(false, true)]
+    public bool Evidence { get; set; }
+
+    [GlobalSetup]
+    public void GlobalSetup() => _key = NoteSigningKey.Generate("bench.example/audit");
+
+    [GlobalCleanup]
+    public void GlobalCleanup() => _key.Dispose();
+
+    [IterationSetup]
+    public void Setup()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "infernum-bench-evidence-" + Guid.NewGuid().ToString("N"));
+        _logger = new AuditLogger(EvidenceSinks.Create(Path.Combine(_folder, "audit.jsonl"), Evidence, _key, null));
+    }
+
+    [IterationCleanup]
+    public void Cleanup()
+    {
+        long lines = File.ReadAllBytes(Path.Combine(_folder, "audit.jsonl")).AsSpan().Count((byte)'\n');
+        Directory.Delete(_folder, recursive: true);
+        if (lines < FileThroughputBenchmarks.EventsPerOperation)
+        {
+            throw new InvalidOperationException($"{lines} lines in the file, {FileThroughputBenchmarks.EventsPerOperation} logged");
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = FileThroughputBenchmarks.EventsPerOperation)]
+    public void AuthSuccessToFile()
+    {
+        AuditLogger logger = _logger;
+        Thread producer = new(() =>
+        {
+            for (int i = 0; i < FileThroughputBenchmarks.EventsPerOperation; i++)
+            {
+                logger.AuthSuccess("req-7f3a9c2e4b1d", "10.42.17.3", "sk-inf-4f9d8a7b6c5e4d3c2b1a", "/v1/chat/completions");
+            }
+        });
+        producer.Start();
+        producer.Join();
+        logger.Dispose();
+    }
+}
+
+internal static class EvidenceSinks
+{
+    // Millions of caller-cost operations would fill the disk: both variants roll at 64 MiB and keep one rolled file.
+    internal static readonly AuditFileOptions Bounded = new() { MaxFileBytes = 64 << 20, RetainedFiles = 1 };
+
+    internal static AuditSink Create(string path, bool evidence, NoteSigningKey key, AuditFileOptions? files)
+        => evidence ? AuditEvidence.ToFile(path, files, new AuditEvidenceOptions { SigningKey = key }) : AuditSink.ToFile(path, files ?? AuditFileOptions.Default);
+}

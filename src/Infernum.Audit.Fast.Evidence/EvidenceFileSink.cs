@@ -1,0 +1,512 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using Infernum.Audit.Fast.Evidence.Merkle;
+using Infernum.Audit.Fast.Evidence.Notes;
+
+namespace Infernum.Audit.Fast.Evidence;
+
+/// <summary>
+/// A file sink that hashes every line it writes into the file's RFC 9162 Merkle tree and appends signed checkpoints.
+/// </summary>
+/// <remarks>
+/// <para>
+/// It wraps a plain file sink that never rolls, and rolls itself, so it can close each file with a checkpoint and
+/// open the next with a line that commits to it. Lines are hashed after the inner sink accepted them: a failed write
+/// is retried by the logger and must not be in the tree twice.
+/// </para>
+/// <para>
+/// Threads: the logger's writer thread calls <see cref="Write"/> and <see cref="Flush"/>; a timer thread writes a
+/// checkpoint when lines stopped coming. <see cref="_gate"/> serialises the two (uncontended on the writer's path:
+/// the timer fires once per interval). Callers of the logger never reach this class.
+/// </para>
+/// </remarks>
+internal sealed class EvidenceFileSink : AuditSink
+{
+    private readonly object _gate = new();
+    private readonly string _path;
+    private readonly AuditFileOptions _fileOptions;
+    private readonly AuditFileOptions _innerOptions;
+    private readonly AuditEvidenceOptions _options;
+    private readonly string _verifierKey;
+    private readonly MerkleFrontier _tree = new();
+    private readonly Timer _timer;
+    private readonly long _lastSequenceNumber;
+    private readonly CheckpointLineWriter _checkpoints;
+
+    // Guarded by _gate from here down.
+    private AuditSink _inner;
+    private long _repairedBytes;
+    private long _length;
+    private string _origin = string.Empty;
+    private bool _needStart;
+
+    // The inner sink is disposed: a roll renamed the file but could not open the new one yet.
+    private bool _closed;
+
+    // Leaf-hash prefixes of the leaves from _from on: the next checkpoint line's leaf_prefixes.
+    private byte[] _prefixes = new byte[EvidenceLine.PrefixBytes * 1024];
+    private int _prefixCount;
+    private long _from;
+    private long _lastCheckpointTicks = Stopwatch.GetTimestamp();
+    private bool _lastLineIsClosingCheckpoint;
+    private bool _disposed;
+
+    internal EvidenceFileSink(string path, AuditFileOptions? fileOptions, AuditEvidenceOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.SigningKey is null)
+        {
+            throw new ArgumentException("AuditEvidenceOptions.SigningKey is required.", nameof(options));
+        }
+
+        _path = Path.GetFullPath(path);
+        _fileOptions = fileOptions ?? AuditFileOptions.Default;
+        _options = options;
+        _verifierKey = options.SigningKey.VerifierKey.ToString();
+        _checkpoints = new CheckpointLineWriter(options.SigningKey);
+        Action<string, long>? onRepaired = _fileOptions.OnRepaired;
+        _innerOptions = _fileOptions with
+        {
+            MaxFileBytes = 0,
+            OnRepaired = (file, bytes) =>
+            {
+                _repairedBytes = bytes;
+                onRepaired?.Invoke(file, bytes);
+            },
+        };
+
+        _inner = AuditSink.ToFile(_path, _innerOptions);
+        try
+        {
+            _lastSequenceNumber = Resume();
+        }
+        catch
+        {
+            _inner.Dispose();
+            throw;
+        }
+
+        _timer = new Timer(OnTimer, null, options.CheckpointInterval, options.CheckpointInterval);
+    }
+
+    /// <summary>Checkpoints that could not be written (each is retried at the next batch, interval or close).</summary>
+    internal long CheckpointErrors { get; private set; }
+
+    public override long LastSequenceNumber => _lastSequenceNumber;
+
+    public override void Write(ReadOnlySpan<byte> lines)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_closed)
+            {
+                _inner = AuditSink.ToFile(_path, _innerOptions);
+                _closed = false;
+            }
+
+            if (_fileOptions.MaxFileBytes > 0 && _length > 0 && _length + lines.Length > _fileOptions.MaxFileBytes)
+            {
+                Roll();
+            }
+
+            if (_needStart)
+            {
+                WriteOwn(EvidenceLine.FormatStart(DateTime.UtcNow, _origin, _verifierKey, _checkpoints.LastNote));
+                _needStart = false;
+            }
+
+            _inner.Write(lines);
+            _length += lines.Length;
+            HashLines(lines);
+            if (_tree.Size - _from >= _options.CheckpointLines)
+            {
+                TryCheckpoint();
+            }
+        }
+    }
+
+    public override void Flush()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_tree.Size - _from > 1 && Stopwatch.GetElapsedTime(_lastCheckpointTicks) >= _options.CheckpointInterval)
+            {
+                TryCheckpoint();
+            }
+
+            if (!_closed)
+            {
+                _inner.Flush();
+            }
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+
+        using (ManualResetEvent timerDone = new(false))
+        {
+            if (_timer.Dispose(timerDone))
+            {
+                timerDone.WaitOne();
+            }
+        }
+
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            try
+            {
+                if (_closed)
+                {
+                    _inner = AuditSink.ToFile(_path, _innerOptions);
+                    _closed = false;
+                }
+
+                if (_needStart)
+                {
+                    WriteOwn(EvidenceLine.FormatStart(DateTime.UtcNow, _origin, _verifierKey, _checkpoints.LastNote));
+                    _needStart = false;
+                }
+
+                if (!_lastLineIsClosingCheckpoint)
+                {
+                    WriteCheckpoint(closed: true);
+                }
+            }
+            finally
+            {
+                _inner.Dispose();
+            }
+        }
+    }
+
+    // Reads the file the inner sink opened (and repaired): rebuilds its tree, finds its origin, key and last
+    // checkpoint, and adds what the file needs before new lines: a start line for a new file, a key rotation, a
+    // repair record. Returns the seq to continue after.
+    private long Resume()
+    {
+        long lastSeq = 0;
+        string? key = null;
+        byte[] content = ReadShared(_path);
+        _length = content.Length;
+        ReadOnlySpan<byte> rest = content;
+        Span<byte> leaf = stackalloc byte[MerkleTree.HashSize];
+        while (!rest.IsEmpty)
+        {
+            int end = rest.IndexOf((byte)'\n');
+            if (end < 0)
+            {
+                break; // The inner sink cut any unterminated tail; nothing is left after the last newline.
+            }
+
+            ReadOnlySpan<byte> line = rest[..end];
+            rest = rest[(end + 1)..];
+            string? type = EvidenceLine.EventType(line);
+            if (type == EvidenceLine.Checkpoint)
+            {
+                StartSegment();
+                if (EvidenceLine.TryGetString(line, "note", out string note))
+                {
+                    _checkpoints.SetLastNote(note);
+                }
+            }
+            else if (type == EvidenceLine.Start)
+            {
+                if (EvidenceLine.TryGetString(line, "origin", out string origin))
+                {
+                    _origin = origin;
+                    _checkpoints.SetOrigin(origin);
+                }
+
+                if (EvidenceLine.TryGetString(line, "key", out string startKey))
+                {
+                    key = startKey;
+                }
+            }
+            else if (type == EvidenceLine.KeyRotated && EvidenceLine.TryGetString(line, "key", out string rotated))
+            {
+                key = rotated;
+            }
+            else
+            {
+                long seq = EvidenceLine.Sequence(line);
+                if (seq > 0)
+                {
+                    lastSeq = seq;
+                }
+            }
+
+            _tree.AppendData(line, leaf);
+            AddPrefix(leaf);
+            _lastLineIsClosingCheckpoint = type == EvidenceLine.Checkpoint && _checkpoints.LastNote is { } last && IsClosing(last);
+        }
+
+        DateTime now = DateTime.UtcNow;
+        if (_origin.Length == 0)
+        {
+            // A new file (or one written without evidence so far): a new tree identity, committed to the last
+            // checkpoint of the file before it, when there is one.
+            _origin = NewOrigin();
+            _checkpoints.SetOrigin(_origin);
+            if (_length == 0)
+            {
+                (string? previousNote, long previousSeq) = ReadPrevious(RolledPath(1));
+                _checkpoints.SetLastNote(previousNote);
+                lastSeq = previousSeq;
+            }
+
+            WriteOwn(EvidenceLine.FormatStart(now, _origin, _verifierKey, _checkpoints.LastNote));
+        }
+        else if (key != _verifierKey)
+        {
+            WriteOwn(EvidenceLine.FormatKeyRotated(now, _verifierKey));
+        }
+
+        if (_repairedBytes > 0)
+        {
+            WriteOwn(EvidenceLine.FormatTailRepaired(now, _repairedBytes));
+        }
+
+        return lastSeq;
+    }
+
+    private string NewOrigin() => (_options.Origin ?? _options.SigningKey.Name) + "/" + RandomNumberGenerator.GetHexString(16, lowercase: true);
+
+    private static bool IsClosing(string note)
+    {
+        try
+        {
+            return Checkpoint.Parse(SignedNote.Parse(note).Text).IsClosed;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    // The last checkpoint note and the last seq of a rolled file (nulls and 0 when there is none).
+    private static (string? Note, long Seq) ReadPrevious(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return (null, 0);
+        }
+
+        string? note = null;
+        long seq = 0;
+        ReadOnlySpan<byte> rest = ReadShared(path);
+        while (!rest.IsEmpty)
+        {
+            int end = rest.IndexOf((byte)'\n');
+            if (end < 0)
+            {
+                break;
+            }
+
+            ReadOnlySpan<byte> line = rest[..end];
+            rest = rest[(end + 1)..];
+            if (EvidenceLine.EventType(line) == EvidenceLine.Checkpoint)
+            {
+                note = EvidenceLine.TryGetString(line, "note", out string text) ? text : null;
+            }
+            else if (EvidenceLine.Sequence(line) is long s and > 0)
+            {
+                seq = s;
+            }
+        }
+
+        return (note, seq);
+    }
+
+    private static byte[] ReadShared(string path)
+    {
+        using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        byte[] content = new byte[stream.Length];
+        stream.ReadExactly(content);
+        return content;
+    }
+
+    private void HashLines(ReadOnlySpan<byte> lines)
+    {
+        Span<byte> leaf = stackalloc byte[MerkleTree.HashSize];
+        while (!lines.IsEmpty)
+        {
+            int end = lines.IndexOf((byte)'\n');
+            Debug.Assert(end >= 0, "A sink receives complete lines.");
+            if (end < 0)
+            {
+                end = lines.Length;
+            }
+
+            HashLeaf(lines[..end], leaf);
+            _tree.Append(leaf);
+            AddPrefix(leaf);
+            lines = lines[Math.Min(end + 1, lines.Length)..];
+        }
+
+        _lastLineIsClosingCheckpoint = false;
+    }
+
+    private static void HashLeaf(ReadOnlySpan<byte> line, Span<byte> destination) => MerkleTree.HashLeaf(line, destination);
+
+    private void AddPrefix(ReadOnlySpan<byte> leaf)
+    {
+        int at = _prefixCount * EvidenceLine.PrefixBytes;
+        if (at + EvidenceLine.PrefixBytes > _prefixes.Length)
+        {
+            Array.Resize(ref _prefixes, _prefixes.Length * 2);
+        }
+
+        leaf[..EvidenceLine.PrefixBytes].CopyTo(_prefixes.AsSpan(at));
+        _prefixCount++;
+    }
+
+    // A checkpoint line is leaf _tree.Size: the next checkpoint's prefixes start with it.
+    private void StartSegment()
+    {
+        _from = _tree.Size;
+        _prefixCount = 0;
+    }
+
+    private void WriteOwn(string line)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(line);
+        _inner.Write(bytes);
+        _length += bytes.Length;
+        HashLines(bytes);
+    }
+
+    // A checkpoint that fails to write after the batch it follows is in the file must not fail the batch (the
+    // logger would write it again): it is counted and retried at the next batch, interval or close.
+    private void TryCheckpoint()
+    {
+        try
+        {
+            WriteCheckpoint(closed: false);
+        }
+        catch (IOException)
+        {
+            CheckpointErrors++;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            CheckpointErrors++;
+        }
+    }
+
+    private void WriteCheckpoint(bool closed)
+    {
+        Span<byte> root = stackalloc byte[MerkleTree.HashSize];
+        _tree.Root(root);
+        long size = _tree.Size;
+        ReadOnlySpan<byte> line = _checkpoints.Format(DateTime.UtcNow, size, root, closed, _from, _prefixes.AsSpan(0, _prefixCount * EvidenceLine.PrefixBytes));
+        _inner.Write(line);
+        _length += line.Length;
+        _checkpoints.Commit();
+        StartSegment();
+        HashLines(line);
+        _lastLineIsClosingCheckpoint = closed;
+        _lastCheckpointTicks = Stopwatch.GetTimestamp();
+        if (_options.OnCheckpoint is { } callback)
+        {
+            try
+            {
+                string note = _checkpoints.LastNote!;
+                callback(new AuditCheckpoint(_path, note, Checkpoint.Parse(SignedNote.Parse(note).Text)));
+            }
+            catch (Exception)
+            {
+                // Shipping is the callback's business; the checkpoint is in the file either way.
+            }
+        }
+    }
+
+    // Closes the file with a checkpoint, shifts the rolled files up (dropping the oldest beyond RetainedFiles), and
+    // starts a new file and tree whose first line commits to that checkpoint. A failure leaves a state the retry
+    // (the logger writes the batch again) can go on from: the closing checkpoint is written once, and a file that
+    // could not be renamed is opened again and continued.
+    private void Roll()
+    {
+        if (!_lastLineIsClosingCheckpoint)
+        {
+            WriteCheckpoint(closed: true);
+        }
+
+        _inner.Dispose();
+        try
+        {
+            int retained = _fileOptions.RetainedFiles;
+            File.Delete(RolledPath(retained));
+            for (int i = retained - 1; i >= 1; i--)
+            {
+                if (File.Exists(RolledPath(i)))
+                {
+                    File.Move(RolledPath(i), RolledPath(i + 1));
+                }
+            }
+
+            File.Move(_path, RolledPath(1));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _inner = AuditSink.ToFile(_path, _innerOptions);
+            throw;
+        }
+
+        _length = 0;
+        _tree.Clear();
+        StartSegment();
+        _origin = NewOrigin();
+        _checkpoints.SetOrigin(_origin);
+        _needStart = true;
+        _lastLineIsClosingCheckpoint = false;
+        _closed = true;
+        _inner = AuditSink.ToFile(_path, _innerOptions);
+        _closed = false;
+    }
+
+    private void OnTimer(object? state)
+    {
+        lock (_gate)
+        {
+            if (_disposed || _tree.Size - _from <= 1 || Stopwatch.GetElapsedTime(_lastCheckpointTicks) < _options.CheckpointInterval)
+            {
+                return;
+            }
+
+            try
+            {
+                if (!_closed)
+                {
+                    WriteCheckpoint(closed: false);
+                    _inner.Flush();
+                }
+            }
+            catch (Exception)
+            {
+                // The writer thread's next batch, the next tick or the close retries it.
+                CheckpointErrors++;
+            }
+        }
+    }
+
+    internal string RolledPath(int index)
+        => AuditEvidence.RolledPath(_path, index);
+}
