@@ -46,6 +46,9 @@ public sealed class AuditForwarder : IDisposable
     // The highest seq ever sent: a line at or below it is a resend.
     private long _maxSentSequence;
     private DateTime _newestRead = DateTime.MinValue;
+
+    // Lines the collector took on the current connection: none before it fails means it refuses us (backoff).
+    private long _takenOnConnection;
     private int _running;
 
     /// <summary>Checks the options, creates the state folder and reads the saved cursor.</summary>
@@ -149,7 +152,10 @@ public sealed class AuditForwarder : IDisposable
                     }
                     else
                     {
-                        Report(new AuditForwarderReport(AuditForwarderReportKind.ConnectFailed, $"Connecting to {_options.Host}:{_options.EffectivePort} failed: {error.Message}", error));
+                        string hint = error is AuthenticationException && _options.ClientCertificate is null
+                            ? " The TLS handshake failed without a fault in the server certificate: the collector probably requires a client certificate, and none is configured (ClientCertificate)."
+                            : "";
+                        Report(new AuditForwarderReport(AuditForwarderReportKind.ConnectFailed, $"Connecting to {_options.Host}:{_options.EffectivePort} failed: {error.Message}.{hint}", error));
                     }
 
                     if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
@@ -162,7 +168,9 @@ public sealed class AuditForwarder : IDisposable
                 }
 
                 Counters.AddConnection();
-                delay = _options.MinReconnectDelay;
+                _takenOnConnection = 0;
+                long connectedAt = Environment.TickCount64;
+                Exception? failure = null;
                 Report(new AuditForwarderReport(AuditForwarderReportKind.Connected, $"Connected to {_options.Host}:{_options.EffectivePort} ({_options.Transport}).", null));
                 await using (connection.ConfigureAwait(false))
                 {
@@ -173,7 +181,7 @@ public sealed class AuditForwarder : IDisposable
                     catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
                         Counters.AddDisconnect();
-                        Report(new AuditForwarderReport(AuditForwarderReportKind.Disconnected, $"The connection to {_options.Host}:{_options.EffectivePort} failed: {error.Message}. Lines not confirmed will be sent again.", error));
+                        failure = error;
                     }
                     catch (OperationCanceledException)
                     {
@@ -190,12 +198,63 @@ public sealed class AuditForwarder : IDisposable
                 // Whatever the collector did not take is read and sent again.
                 positioned = false;
                 SaveCursor(force: false);
+                if (failure is null)
+                {
+                    delay = _options.MinReconnectDelay;
+                }
+                else if (_takenOnConnection > 0)
+                {
+                    // The collector took lines: a real outage, reconnect at once (connecting backs off if it fails).
+                    delay = _options.MinReconnectDelay;
+                    Report(new AuditForwarderReport(AuditForwarderReportKind.Disconnected, $"The connection to {_options.Host}:{_options.EffectivePort} failed: {failure.Message}. Lines not confirmed will be sent again.", failure));
+                }
+                else
+                {
+                    // Connected, but nothing was taken before it failed: the collector refuses us (a RELP error code,
+                    // a TLS peer that wants a client certificate, a listener that resets). Reconnecting at once would
+                    // spin; back off exactly as for a failed connect until lines are taken again.
+                    Counters.AddCollectorRefusal();
+                    Report(new AuditForwarderReport(AuditForwarderReportKind.CollectorRefused, RefusalMessage(failure, Environment.TickCount64 - connectedAt), failure));
+                    if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+                }
             }
         }
         finally
         {
             SaveCursor(force: true);
         }
+    }
+
+    private string RefusalMessage(Exception failure, long connectedMilliseconds)
+    {
+        string message = $"{_options.Host}:{_options.EffectivePort} accepted the connection ({_options.Transport}) but took no line before it failed after {connectedMilliseconds} ms: {failure.Message}. Retrying with backoff.";
+        if (_options.Transport is SyslogTransport.Tls or SyslogTransport.RelpTls && IsReset(failure))
+        {
+            message += _options.ClientCertificate is null
+                ? " A TLS collector that resets the connection right after the handshake usually requires a client certificate, and none is configured (ClientCertificate)."
+                : " A TLS collector that resets the connection right after the handshake usually refused the client certificate (check that its CA trusts it and its name is permitted).";
+        }
+
+        return message;
+    }
+
+    private static bool IsReset(Exception? error)
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted }
+                or EndOfStreamException or AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Releases the files and the meter. Call after <see cref="RunAsync"/> has completed.</summary>
@@ -403,6 +462,7 @@ public sealed class AuditForwarder : IDisposable
         }
 
         _cursorDirty = true;
+        _takenOnConnection += lines;
         Counters.AddTaken(lines, mark.Sequence, mark.TimestampTicks);
     }
 

@@ -12,8 +12,15 @@ public enum AuditForwarderReportKind
     /// <summary>The TLS server certificate was refused (not signed by the configured CA, wrong name, expired): nothing was sent.</summary>
     CertificateRejected,
 
-    /// <summary>An established connection failed; unconfirmed lines will be sent again.</summary>
+    /// <summary>An established connection failed after the collector took lines; unconfirmed lines will be sent again.</summary>
     Disconnected,
+
+    /// <summary>
+    /// A connection was made but failed before the collector took any line (a RELP error answer, a TLS collector that
+    /// resets right after the handshake because it wants a client certificate, a silent server past the AckTimeout).
+    /// The forwarder backs off as for a failed connect. Counted in <see cref="AuditForwarderCounters.CollectorRefusals"/>.
+    /// </summary>
+    CollectorRefused,
 
     /// <summary>A line was longer than <see cref="AuditForwarderOptions.MaxMessageBytes"/>: recorded locally, a stub sent in its place.</summary>
     Oversize,
