@@ -28,6 +28,12 @@ public enum AuditForwarderReportKind
     /// <summary>The file of the saved cursor is gone (deleted by retention before it was shipped).</summary>
     CursorFileMissing,
 
+    /// <summary>
+    /// The saved cursor's offset is not 0 or just after a <c>\n</c> (the state folder was edited or corrupted): the
+    /// forwarder resumes at the start of the line the offset falls in, so that line is sent whole.
+    /// </summary>
+    CursorMisaligned,
+
     /// <summary>A file was truncated below the position being read.</summary>
     FileTruncated,
 
