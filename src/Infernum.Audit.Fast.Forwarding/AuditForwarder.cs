@@ -63,7 +63,7 @@ public sealed class AuditForwarder : IDisposable
         _options = options;
         _writer = new SyslogMessageWriter(options.Facility, options.Severity, options.HostName, options.AppName, options.ProcId);
         _cursor = new ForwarderCursor(options.StateDirectory);
-        _oversize = new OversizeRecorder(options.StateDirectory);
+        _oversize = new OversizeRecorder(options.StateDirectory, Report);
         _follower = new AuditFileFollower(options.FilePath, Math.Max(1 << 20, 2 * options.MaxMessageBytes), Report);
         if (_cursor.Load() is { } saved)
         {
@@ -192,6 +192,9 @@ public sealed class AuditForwarder : IDisposable
                     finally
                     {
                         TakeProgress(connection);
+
+                        // A long line cut off between its parts is read again from its start: its partial record goes.
+                        AbandonOversize();
                     }
                 }
 
@@ -410,6 +413,18 @@ public sealed class AuditForwarder : IDisposable
         Counters.AddOversize();
         Report(new AuditForwarderReport(AuditForwarderReportKind.Oversize,
             $"A line of {bytes} octets (seq {sequence}, ending in file {fileId} at {endOffset}) exceeds MaxMessageBytes ({_options.MaxMessageBytes}); it is recorded in {_oversize.RecordPath} and an audit_oversize stub is sent in its place.", null));
+    }
+
+    private void AbandonOversize()
+    {
+        try
+        {
+            _oversize.Abandon();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            Report(new AuditForwarderReport(AuditForwarderReportKind.FileError, $"Cutting an unfinished record from {_oversize.RecordPath} failed: {error.Message}", error));
+        }
     }
 
     private static async Task TryCloseAsync(SyslogConnection connection)
