@@ -43,8 +43,12 @@ public sealed class AuditForwarder : IDisposable
     private bool _cursorDirty;
     private DateTime _cursorSaved = DateTime.UtcNow;
 
-    // The highest seq ever sent: a line at or below it is a resend.
-    private long _maxSentSequence;
+    // Per file (by identity), the end of the furthest line sent: a line ending at or before it is a resend. Decided by
+    // position, not seq, because seq starts over when a log is deleted and begun again. A handful of files at most.
+    private readonly System.Collections.Generic.Dictionary<string, long> _sentEnds = new(StringComparer.Ordinal);
+
+    // The seq of the last line sent for the first time, to notice a jump (lines missing from the files).
+    private long _lastFreshSequence;
     private DateTime _newestRead = DateTime.MinValue;
 
     // Lines the collector took on the current connection: none before it fails means it refuses us (backoff).
@@ -69,7 +73,12 @@ public sealed class AuditForwarder : IDisposable
         {
             _committed = saved.Position;
             _committedSequence = saved.Sequence;
-            _maxSentSequence = saved.Sequence;
+            _lastFreshSequence = saved.Sequence;
+            if (saved.Position.FileId is { } fileId)
+            {
+                _sentEnds[fileId] = saved.Position.Offset;
+            }
+
             Counters.SetLastShippedSequence(saved.Sequence);
         }
 
@@ -336,15 +345,20 @@ public sealed class AuditForwarder : IDisposable
     // A line longer than the read buffer: recorded part by part; at its end a stub is sent in its place.
     private async Task SendLongLinePartAsync(SyslogConnection connection, FollowerReadKind kind, ReadOnlyMemory<byte> part, AuditFilePosition start, CancellationToken cancellationToken)
     {
-        // Whether it was sent before is known only at its end (seq comes last): a resend records it again.
-        _oversize.Append(part.Span, record: true);
+        // Lines are sent whole, so any octet of a line sent before lies before the furthest end sent in its file.
+        bool fresh = !WasSent(start.FileId, start.Offset);
+        _oversize.Append(part.Span, record: fresh);
         if (kind != FollowerReadKind.LongLineEnd)
         {
             return;
         }
 
         int length = _oversize.Complete(_stub, out long sequence, out long bytes);
-        ReportOversize(sequence, bytes, start.FileId, start.Offset + part.Length);
+        if (fresh)
+        {
+            ReportOversize(sequence, bytes, start.FileId, start.Offset + part.Length);
+        }
+
         LineMark mark = new(new AuditFilePosition(start.FileId, start.Offset + part.Length), sequence, 0);
         SyslogHeader header = _writer.Prepare(_stub.AsSpan(0, length));
         while (!connection.TryAppend(_stub.AsSpan(0, length), header, mark))
@@ -353,7 +367,7 @@ public sealed class AuditForwarder : IDisposable
             TakeProgress(connection);
         }
 
-        CountSent(sequence);
+        CountSent(sequence, mark.End);
     }
 
     // Appends lines of the block from octet `from` until the connection is full; returns the octets consumed.
@@ -383,7 +397,7 @@ public sealed class AuditForwarder : IDisposable
                 return at;
             }
 
-            CountSent(sequence);
+            CountSent(sequence, end);
             at += newline + 1;
         }
 
@@ -395,7 +409,7 @@ public sealed class AuditForwarder : IDisposable
     {
         if (_stubFor != end)
         {
-            bool fresh = sequence < 0 || sequence > _maxSentSequence;
+            bool fresh = !WasSent(end.FileId, end.Offset - 1);
             _oversize.Append(lineWithNewline, record: fresh);
             _stubLength = _oversize.Complete(_stub, out _, out long bytes);
             _stubFor = end;
@@ -444,20 +458,39 @@ public sealed class AuditForwarder : IDisposable
         }
     }
 
-    private void CountSent(long sequence)
-    {
-        if (sequence > _maxSentSequence + 1 && _maxSentSequence > 0)
-        {
-            long missing = sequence - _maxSentSequence - 1;
-            Counters.AddMissing(missing);
-            Report(new AuditForwarderReport(AuditForwarderReportKind.LinesMissing,
-                $"seq jumps from {_maxSentSequence} to {sequence}: {missing} lines are not in the files (deleted before they were shipped?).", null));
-        }
+    private bool WasSent(string? fileId, long offset) =>
+        fileId is not null && _sentEnds.TryGetValue(fileId, out long sentEnd) && offset < sentEnd;
 
-        bool resend = sequence > 0 && sequence <= _maxSentSequence;
-        if (sequence > _maxSentSequence)
+    private void CountSent(long sequence, AuditFilePosition end)
+    {
+        bool resend = WasSent(end.FileId, end.Offset - 1);
+        if (!resend)
         {
-            _maxSentSequence = sequence;
+            // A jump forward between lines sent for the first time: lines are missing. A drop (seq starting over
+            // in a new log) is not a gap.
+            if (sequence > _lastFreshSequence + 1 && _lastFreshSequence > 0)
+            {
+                long missing = sequence - _lastFreshSequence - 1;
+                Counters.AddMissing(missing);
+                Report(new AuditForwarderReport(AuditForwarderReportKind.LinesMissing,
+                    $"seq jumps from {_lastFreshSequence} to {sequence}: {missing} lines are not in the files (deleted before they were shipped?).", null));
+            }
+
+            if (sequence > 0)
+            {
+                _lastFreshSequence = sequence;
+            }
+
+            if (end.FileId is { } fileId)
+            {
+                if (_sentEnds.Count >= 64 && !_sentEnds.ContainsKey(fileId))
+                {
+                    // Files seen long ago are rolled away or deleted; their lines are not read again.
+                    _sentEnds.Clear();
+                }
+
+                _sentEnds[fileId] = end.Offset;
+            }
         }
 
         Counters.AddSent(1, resend ? 1 : 0);
