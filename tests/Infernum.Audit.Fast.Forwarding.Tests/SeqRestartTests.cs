@@ -34,12 +34,12 @@ public sealed class SeqRestartTests
         };
 
         await WriteAsync(path, 20, bigAt: -1);
-        await ForwardAsync(options, f => f.Counters.LastShippedSequence >= 20);
+        await ForwardRun.UntilAsync(options, f => f.Counters.LastShippedSequence >= 20);
 
         // The log is deleted and begun again: seq 1..5, the third line over the limit; the cursor still says seq 20.
         File.Delete(path);
         await WriteAsync(path, 5, bigAt: 2);
-        AuditForwarderCounters counters = await ForwardAsync(options, f => f.Counters.Shipped >= 5);
+        AuditForwarderCounters counters = await ForwardRun.UntilAsync(options, f => f.Counters.Shipped >= 5);
         collector.Stop();
 
         Assert.Equal(0, counters.Resent);
@@ -68,16 +68,5 @@ public sealed class SeqRestartTests
                 audit.AuthSuccess("req-" + i, "10.0.0.1", "sk-inf-abcdefghijk", "/v1/models");
             }
         }
-    }
-
-    private static async Task<AuditForwarderCounters> ForwardAsync(AuditForwarderOptions options, Func<AuditForwarder, bool> until)
-    {
-        using AuditForwarder forwarder = new(options);
-        using CancellationTokenSource stop = new();
-        Task running = forwarder.RunAsync(stop.Token);
-        await RsyslogForwardingTests.WaitUntil(() => until(forwarder), TimeSpan.FromSeconds(30), "lines taken");
-        await stop.CancelAsync();
-        await running;
-        return forwarder.Counters;
     }
 }
