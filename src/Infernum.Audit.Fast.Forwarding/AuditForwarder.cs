@@ -25,6 +25,9 @@ public sealed class AuditForwarder : IDisposable
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_idleConfirm = TimeSpan.FromSeconds(1);
 
+    // A connection that failed sooner than this with no line taken counts as refused, and is retried with backoff.
+    private static readonly TimeSpan s_acceptedAfter = TimeSpan.FromSeconds(5);
+
     private readonly AuditForwarderOptions _options;
     private readonly SyslogMessageWriter _writer;
     private readonly AuditFileFollower _follower;
@@ -214,9 +217,10 @@ public sealed class AuditForwarder : IDisposable
                 {
                     delay = _options.MinReconnectDelay;
                 }
-                else if (_takenOnConnection > 0)
+                else if (_takenOnConnection > 0 || Environment.TickCount64 - connectedAt >= (long)s_acceptedAfter.TotalMilliseconds)
                 {
-                    // The collector took lines: a real outage, reconnect at once (connecting backs off if it fails).
+                    // The collector took lines, or kept the connection a while (TCP and TLS confirm lines late): a
+                    // real outage, reconnect at once (connecting backs off if it fails).
                     delay = _options.MinReconnectDelay;
                     Report(new AuditForwarderReport(AuditForwarderReportKind.Disconnected, $"The connection to {_options.Host}:{_options.EffectivePort} failed: {failure.Message}. Lines not confirmed will be sent again.", failure));
                 }

@@ -12,12 +12,12 @@ public enum AuditForwarderReportKind
     /// <summary>The TLS server certificate was refused (not signed by the configured CA, wrong name, expired): nothing was sent.</summary>
     CertificateRejected,
 
-    /// <summary>An established connection failed after the collector took lines; unconfirmed lines will be sent again.</summary>
+    /// <summary>An established connection failed after the collector took lines or held it 5 s; unconfirmed lines will be sent again.</summary>
     Disconnected,
 
     /// <summary>
-    /// A connection was made but failed before the collector took any line (a RELP error answer, a TLS collector that
-    /// resets right after the handshake because it wants a client certificate, a silent server past the AckTimeout).
+    /// A connection was made but failed within 5 s and before the collector took any line (a RELP error answer, a TLS
+    /// collector that resets right after the handshake because it wants a client certificate, a listener that closes).
     /// The forwarder backs off as for a failed connect. Counted in <see cref="AuditForwarderCounters.CollectorRefusals"/>.
     /// </summary>
     CollectorRefused,
