@@ -25,6 +25,9 @@ public sealed class AuditForwarder : IDisposable
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_idleConfirm = TimeSpan.FromSeconds(1);
 
+    // A connection that failed sooner than this with no line taken counts as refused, and is retried with backoff.
+    private static readonly TimeSpan s_acceptedAfter = TimeSpan.FromSeconds(5);
+
     private readonly AuditForwarderOptions _options;
     private readonly SyslogMessageWriter _writer;
     private readonly AuditFileFollower _follower;
@@ -43,9 +46,16 @@ public sealed class AuditForwarder : IDisposable
     private bool _cursorDirty;
     private DateTime _cursorSaved = DateTime.UtcNow;
 
-    // The highest seq ever sent: a line at or below it is a resend.
-    private long _maxSentSequence;
+    // Per file (by identity), the end of the furthest line sent: a line ending at or before it is a resend. Decided by
+    // position, not seq, because seq starts over when a log is deleted and begun again. A handful of files at most.
+    private readonly System.Collections.Generic.Dictionary<string, long> _sentEnds = new(StringComparer.Ordinal);
+
+    // The seq of the last line sent for the first time, to notice a jump (lines missing from the files).
+    private long _lastFreshSequence;
     private DateTime _newestRead = DateTime.MinValue;
+
+    // Lines the collector took on the current connection: none before it fails means it refuses us (backoff).
+    private long _takenOnConnection;
     private int _running;
 
     /// <summary>Checks the options, creates the state folder and reads the saved cursor.</summary>
@@ -60,13 +70,18 @@ public sealed class AuditForwarder : IDisposable
         _options = options;
         _writer = new SyslogMessageWriter(options.Facility, options.Severity, options.HostName, options.AppName, options.ProcId);
         _cursor = new ForwarderCursor(options.StateDirectory);
-        _oversize = new OversizeRecorder(options.StateDirectory);
+        _oversize = new OversizeRecorder(options.StateDirectory, Report);
         _follower = new AuditFileFollower(options.FilePath, Math.Max(1 << 20, 2 * options.MaxMessageBytes), Report);
         if (_cursor.Load() is { } saved)
         {
             _committed = saved.Position;
             _committedSequence = saved.Sequence;
-            _maxSentSequence = saved.Sequence;
+            _lastFreshSequence = saved.Sequence;
+            if (saved.Position.FileId is { } fileId)
+            {
+                _sentEnds[fileId] = saved.Position.Offset;
+            }
+
             Counters.SetLastShippedSequence(saved.Sequence);
         }
 
@@ -149,7 +164,10 @@ public sealed class AuditForwarder : IDisposable
                     }
                     else
                     {
-                        Report(new AuditForwarderReport(AuditForwarderReportKind.ConnectFailed, $"Connecting to {_options.Host}:{_options.EffectivePort} failed: {error.Message}", error));
+                        string hint = error is AuthenticationException && _options.ClientCertificate is null
+                            ? " The TLS handshake failed without a fault in the server certificate: the collector probably requires a client certificate, and none is configured (ClientCertificate)."
+                            : "";
+                        Report(new AuditForwarderReport(AuditForwarderReportKind.ConnectFailed, $"Connecting to {_options.Host}:{_options.EffectivePort} failed: {error.Message}.{hint}", error));
                     }
 
                     if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
@@ -162,7 +180,9 @@ public sealed class AuditForwarder : IDisposable
                 }
 
                 Counters.AddConnection();
-                delay = _options.MinReconnectDelay;
+                _takenOnConnection = 0;
+                long connectedAt = Environment.TickCount64;
+                Exception? failure = null;
                 Report(new AuditForwarderReport(AuditForwarderReportKind.Connected, $"Connected to {_options.Host}:{_options.EffectivePort} ({_options.Transport}).", null));
                 await using (connection.ConfigureAwait(false))
                 {
@@ -173,7 +193,7 @@ public sealed class AuditForwarder : IDisposable
                     catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
                         Counters.AddDisconnect();
-                        Report(new AuditForwarderReport(AuditForwarderReportKind.Disconnected, $"The connection to {_options.Host}:{_options.EffectivePort} failed: {error.Message}. Lines not confirmed will be sent again.", error));
+                        failure = error;
                     }
                     catch (OperationCanceledException)
                     {
@@ -184,18 +204,73 @@ public sealed class AuditForwarder : IDisposable
                     finally
                     {
                         TakeProgress(connection);
+
+                        // A long line cut off between its parts is read again from its start: its partial record goes.
+                        AbandonOversize();
                     }
                 }
 
                 // Whatever the collector did not take is read and sent again.
                 positioned = false;
                 SaveCursor(force: false);
+                if (failure is null)
+                {
+                    delay = _options.MinReconnectDelay;
+                }
+                else if (_takenOnConnection > 0 || Environment.TickCount64 - connectedAt >= (long)s_acceptedAfter.TotalMilliseconds)
+                {
+                    // The collector took lines, or kept the connection a while (TCP and TLS confirm lines late): a
+                    // real outage, reconnect at once (connecting backs off if it fails).
+                    delay = _options.MinReconnectDelay;
+                    Report(new AuditForwarderReport(AuditForwarderReportKind.Disconnected, $"The connection to {_options.Host}:{_options.EffectivePort} failed: {failure.Message}. Lines not confirmed will be sent again.", failure));
+                }
+                else
+                {
+                    // Connected, but nothing was taken before it failed: the collector refuses us (a RELP error code,
+                    // a TLS peer that wants a client certificate, a listener that resets). Reconnecting at once would
+                    // spin; back off exactly as for a failed connect until lines are taken again.
+                    Counters.AddCollectorRefusal();
+                    Report(new AuditForwarderReport(AuditForwarderReportKind.CollectorRefused, RefusalMessage(failure, Environment.TickCount64 - connectedAt), failure));
+                    if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+                }
             }
         }
         finally
         {
             SaveCursor(force: true);
         }
+    }
+
+    private string RefusalMessage(Exception failure, long connectedMilliseconds)
+    {
+        string message = $"{_options.Host}:{_options.EffectivePort} accepted the connection ({_options.Transport}) but took no line before it failed after {connectedMilliseconds} ms: {failure.Message}. Retrying with backoff.";
+        if (_options.Transport is SyslogTransport.Tls or SyslogTransport.RelpTls && IsReset(failure))
+        {
+            message += _options.ClientCertificate is null
+                ? " A TLS collector that resets the connection right after the handshake usually requires a client certificate, and none is configured (ClientCertificate)."
+                : " A TLS collector that resets the connection right after the handshake usually refused the client certificate (check that its CA trusts it and its name is permitted).";
+        }
+
+        return message;
+    }
+
+    private static bool IsReset(Exception? error)
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted }
+                or EndOfStreamException or AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Releases the files and the meter. Call after <see cref="RunAsync"/> has completed.</summary>
@@ -274,15 +349,20 @@ public sealed class AuditForwarder : IDisposable
     // A line longer than the read buffer: recorded part by part; at its end a stub is sent in its place.
     private async Task SendLongLinePartAsync(SyslogConnection connection, FollowerReadKind kind, ReadOnlyMemory<byte> part, AuditFilePosition start, CancellationToken cancellationToken)
     {
-        // Whether it was sent before is known only at its end (seq comes last): a resend records it again.
-        _oversize.Append(part.Span, record: true);
+        // Lines are sent whole, so any octet of a line sent before lies before the furthest end sent in its file.
+        bool fresh = !WasSent(start.FileId, start.Offset);
+        _oversize.Append(part.Span, record: fresh);
         if (kind != FollowerReadKind.LongLineEnd)
         {
             return;
         }
 
         int length = _oversize.Complete(_stub, out long sequence, out long bytes);
-        ReportOversize(sequence, bytes, start.FileId, start.Offset + part.Length);
+        if (fresh)
+        {
+            ReportOversize(sequence, bytes, start.FileId, start.Offset + part.Length);
+        }
+
         LineMark mark = new(new AuditFilePosition(start.FileId, start.Offset + part.Length), sequence, 0);
         SyslogHeader header = _writer.Prepare(_stub.AsSpan(0, length));
         while (!connection.TryAppend(_stub.AsSpan(0, length), header, mark))
@@ -291,7 +371,7 @@ public sealed class AuditForwarder : IDisposable
             TakeProgress(connection);
         }
 
-        CountSent(sequence);
+        CountSent(sequence, mark.End);
     }
 
     // Appends lines of the block from octet `from` until the connection is full; returns the octets consumed.
@@ -321,7 +401,7 @@ public sealed class AuditForwarder : IDisposable
                 return at;
             }
 
-            CountSent(sequence);
+            CountSent(sequence, end);
             at += newline + 1;
         }
 
@@ -333,7 +413,7 @@ public sealed class AuditForwarder : IDisposable
     {
         if (_stubFor != end)
         {
-            bool fresh = sequence < 0 || sequence > _maxSentSequence;
+            bool fresh = !WasSent(end.FileId, end.Offset - 1);
             _oversize.Append(lineWithNewline, record: fresh);
             _stubLength = _oversize.Complete(_stub, out _, out long bytes);
             _stubFor = end;
@@ -353,6 +433,18 @@ public sealed class AuditForwarder : IDisposable
             $"A line of {bytes} octets (seq {sequence}, ending in file {fileId} at {endOffset}) exceeds MaxMessageBytes ({_options.MaxMessageBytes}); it is recorded in {_oversize.RecordPath} and an audit_oversize stub is sent in its place.", null));
     }
 
+    private void AbandonOversize()
+    {
+        try
+        {
+            _oversize.Abandon();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            Report(new AuditForwarderReport(AuditForwarderReportKind.FileError, $"Cutting an unfinished record from {_oversize.RecordPath} failed: {error.Message}", error));
+        }
+    }
+
     private static async Task TryCloseAsync(SyslogConnection connection)
     {
         if (!connection.CanClose)
@@ -370,20 +462,39 @@ public sealed class AuditForwarder : IDisposable
         }
     }
 
-    private void CountSent(long sequence)
-    {
-        if (sequence > _maxSentSequence + 1 && _maxSentSequence > 0)
-        {
-            long missing = sequence - _maxSentSequence - 1;
-            Counters.AddMissing(missing);
-            Report(new AuditForwarderReport(AuditForwarderReportKind.LinesMissing,
-                $"seq jumps from {_maxSentSequence} to {sequence}: {missing} lines are not in the files (deleted before they were shipped?).", null));
-        }
+    private bool WasSent(string? fileId, long offset) =>
+        fileId is not null && _sentEnds.TryGetValue(fileId, out long sentEnd) && offset < sentEnd;
 
-        bool resend = sequence > 0 && sequence <= _maxSentSequence;
-        if (sequence > _maxSentSequence)
+    private void CountSent(long sequence, AuditFilePosition end)
+    {
+        bool resend = WasSent(end.FileId, end.Offset - 1);
+        if (!resend)
         {
-            _maxSentSequence = sequence;
+            // A jump forward between lines sent for the first time: lines are missing. A drop (seq starting over
+            // in a new log) is not a gap.
+            if (sequence > _lastFreshSequence + 1 && _lastFreshSequence > 0)
+            {
+                long missing = sequence - _lastFreshSequence - 1;
+                Counters.AddMissing(missing);
+                Report(new AuditForwarderReport(AuditForwarderReportKind.LinesMissing,
+                    $"seq jumps from {_lastFreshSequence} to {sequence}: {missing} lines are not in the files (deleted before they were shipped?).", null));
+            }
+
+            if (sequence > 0)
+            {
+                _lastFreshSequence = sequence;
+            }
+
+            if (end.FileId is { } fileId)
+            {
+                if (_sentEnds.Count >= 64 && !_sentEnds.ContainsKey(fileId))
+                {
+                    // Files seen long ago are rolled away or deleted; their lines are not read again.
+                    _sentEnds.Clear();
+                }
+
+                _sentEnds[fileId] = end.Offset;
+            }
         }
 
         Counters.AddSent(1, resend ? 1 : 0);
@@ -403,6 +514,7 @@ public sealed class AuditForwarder : IDisposable
         }
 
         _cursorDirty = true;
+        _takenOnConnection += lines;
         Counters.AddTaken(lines, mark.Sequence, mark.TimestampTicks);
     }
 

@@ -19,6 +19,7 @@ public sealed class AuditForwarderCounters
     private long _connectFailures;
     private long _certificateRejections;
     private long _disconnects;
+    private long _collectorRefusals;
     private long _oversize;
     private long _missing;
 
@@ -93,6 +94,9 @@ public sealed class AuditForwarderCounters
     /// <summary>TLS handshakes refused because of the server certificate.</summary>
     public long CertificateRejections => Volatile.Read(ref _certificateRejections);
 
+    /// <summary>Connections that failed before the collector took any line (see <see cref="AuditForwarderReportKind.CollectorRefused"/>); also counted in <see cref="Disconnects"/>.</summary>
+    public long CollectorRefusals => Volatile.Read(ref _collectorRefusals);
+
     /// <summary>Established connections that failed.</summary>
     public long Disconnects => Volatile.Read(ref _disconnects);
 
@@ -144,6 +148,8 @@ public sealed class AuditForwarderCounters
     internal void AddConnectFailure() => Interlocked.Increment(ref _connectFailures);
 
     internal void AddCertificateRejection() => Interlocked.Increment(ref _certificateRejections);
+
+    internal void AddCollectorRefusal() => Interlocked.Increment(ref _collectorRefusals);
 
     internal void AddDisconnect() => Interlocked.Increment(ref _disconnects);
 

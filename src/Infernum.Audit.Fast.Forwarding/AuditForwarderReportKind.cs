@@ -12,14 +12,27 @@ public enum AuditForwarderReportKind
     /// <summary>The TLS server certificate was refused (not signed by the configured CA, wrong name, expired): nothing was sent.</summary>
     CertificateRejected,
 
-    /// <summary>An established connection failed; unconfirmed lines will be sent again.</summary>
+    /// <summary>An established connection failed after the collector took lines or held it 5 s; unconfirmed lines will be sent again.</summary>
     Disconnected,
+
+    /// <summary>
+    /// A connection was made but failed within 5 s and before the collector took any line (a RELP error answer, a TLS
+    /// collector that resets right after the handshake because it wants a client certificate, a listener that closes).
+    /// The forwarder backs off as for a failed connect. Counted in <see cref="AuditForwarderCounters.CollectorRefusals"/>.
+    /// </summary>
+    CollectorRefused,
 
     /// <summary>A line was longer than <see cref="AuditForwarderOptions.MaxMessageBytes"/>: recorded locally, a stub sent in its place.</summary>
     Oversize,
 
     /// <summary>The file of the saved cursor is gone (deleted by retention before it was shipped).</summary>
     CursorFileMissing,
+
+    /// <summary>
+    /// The saved cursor's offset is not 0 or just after a <c>\n</c> (the state folder was edited or corrupted): the
+    /// forwarder resumes at the start of the line the offset falls in, so that line is sent whole.
+    /// </summary>
+    CursorMisaligned,
 
     /// <summary>A file was truncated below the position being read.</summary>
     FileTruncated,

@@ -39,7 +39,7 @@ public sealed class ForwardCommandTests
         string tool = typeof(Infernum.Audit.Fast.Tool.Program).Assembly.Location;
         ProcessStartInfo start = new("dotnet",
             [tool, "forward", "--file", path, "--state", folder.File("state"), "--host", "localhost", "--port", collector.Port.ToString(CultureInfo.InvariantCulture),
-             "--transport", "tls", "--ca", folder.File("ca.pem"), "--client-cert", folder.File("client.pem"), "--client-key", folder.File("client-key.pem")])
+             "--transport", "tls", "--ca", folder.File("ca.pem"), "--client-cert", folder.File("client.pem"), "--client-key", folder.File("client-key.pem"), "--status-interval", "1"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -51,6 +51,8 @@ public sealed class ForwardCommandTests
             () => File.Exists(collector.Outputs[0]) && File.ReadAllText(collector.Outputs[0]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length >= 3000,
             TimeSpan.FromSeconds(60), "3000 lines at rsyslog");
 
+        // Long enough for a status line once everything is shipped.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
         using (Process signal = Process.Start("kill", ["-TERM", sidecar.Id.ToString(CultureInfo.InvariantCulture)])!)
         {
             await signal.WaitForExitAsync();
@@ -60,6 +62,7 @@ public sealed class ForwardCommandTests
         string log = await stderr;
         Assert.True(sidecar.ExitCode == 0, "exit code " + sidecar.ExitCode + ": " + log);
         Assert.Contains("Connected", log, StringComparison.Ordinal);
+        Assert.Contains("status: shipped 3000,", log, StringComparison.Ordinal);
         string summary = await stdout;
         Assert.True(summary.Contains("shipped 3000,", StringComparison.Ordinal), "stdout: " + summary + " stderr: " + log);
         collector.Stop();

@@ -55,6 +55,14 @@ public sealed class SyslogMessageWriterTests
     [InlineData("2026-11-27 21:55:00Z", "-")]
     [InlineData("2026-13-27T21:55:00Z", "-")]
     [InlineData("2026-11-27T24:00:00Z", "-")]
+    [InlineData("2026-12-31T23:59:60Z", "-")] // RFC 5424 6.2.3: no leap second
+    [InlineData("2026-02-31T10:00:00Z", "-")] // no such date
+    [InlineData("2026-02-29T10:00:00Z", "-")]
+    [InlineData("2100-02-29T10:00:00Z", "-")]
+    [InlineData("2026-04-31T10:00:00Z", "-")]
+    [InlineData("2028-02-29T10:00:00Z", "2028-02-29T10:00:00Z")]
+    [InlineData("2000-02-29T10:00:00Z", "2000-02-29T10:00:00Z")]
+    [InlineData("2026-01-31T23:59:59.999999Z", "2026-01-31T23:59:59.999999Z")]
     [InlineData("2026-11-27T21:55:00.Z", "-")]
     [InlineData("2026-11-27T21:55:00", "-")] // no offset: RFC 5424 requires one
     [InlineData("2026-11-27T21:55:00+0200", "-")]

@@ -90,7 +90,7 @@ internal sealed class AuditFileFollower : IDisposable
                     }
                     else
                     {
-                        Use(handle, p.FileId, p.Offset);
+                        Use(handle, p.FileId, LineStartAtOrBefore(handle, path, p.Offset));
                     }
 
                     return;
@@ -348,6 +348,50 @@ internal sealed class AuditFileFollower : IDisposable
         Use(handle, AuditFileIdentity.Of(handle), 0);
         return true;
     }
+
+    // A cursor is always 0 or just after a '\n'. One that is not (edited by hand, written by another tool, a
+    // corrupted state folder) would start mid-line and send a torn line: go back to the start of the line it falls
+    // in, so that line is sent whole (perhaps a second time: its seq tells) and nothing is skipped.
+    private long LineStartAtOrBefore(SafeFileHandle handle, string path, long offset)
+    {
+        if (offset == 0)
+        {
+            return 0;
+        }
+
+        Span<byte> chunk = stackalloc byte[4096];
+        long end = offset;
+        while (end > 0)
+        {
+            int size = (int)Math.Min(chunk.Length, end);
+            int read = RandomAccess.Read(handle, chunk[..size], end - size);
+            if (read < size)
+            {
+                throw new IOException($"{path} could not be read before the cursor.");
+            }
+
+            int newline = chunk[..size].LastIndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                long lineStart = end - size + newline + 1;
+                if (lineStart != offset)
+                {
+                    ReportMisaligned(path, offset, lineStart);
+                }
+
+                return lineStart;
+            }
+
+            end -= size;
+        }
+
+        ReportMisaligned(path, offset, 0);
+        return 0;
+    }
+
+    private void ReportMisaligned(string path, long offset, long lineStart) =>
+        _report(new AuditForwarderReport(AuditForwarderReportKind.CursorMisaligned,
+            $"The cursor ({offset}) in {path} is not at a line start; resuming at the start of the line it falls in ({lineStart}), which is sent whole.", null));
 
     private void Use(SafeFileHandle handle, string? fileId, long offset)
     {

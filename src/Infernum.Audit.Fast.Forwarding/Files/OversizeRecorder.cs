@@ -11,13 +11,17 @@ namespace Infernum.Audit.Fast.Forwarding.Files;
 /// sent), and a stub takes its place on the wire:
 /// <c>{"timestamp":"…","event_type":"audit_oversize","line_bytes":N,"sha256":"…","seq":S}</c> — the original's
 /// timestamp and <c>seq</c>, so the collector sees no gap in <c>seq</c> and can match the local copy by hash.
-/// A line may arrive in parts (longer than the read buffer).
+/// A line may arrive in parts (longer than the read buffer). Every record is exactly one line: a record left
+/// unterminated (the process was killed while writing it) is cut when the file is opened, and one abandoned in this
+/// process (the connection failed between its parts) is cut by <see cref="Abandon"/>, so the line recorded again
+/// later is never glued to a fragment.
 /// </summary>
 internal sealed class OversizeRecorder : IDisposable
 {
     private const int TailBytes = 64;
 
     private readonly string _path;
+    private readonly Action<AuditForwarderReport> _report;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _timestamp = new byte[64];
     private readonly byte[] _tail = new byte[TailBytes];
@@ -28,7 +32,14 @@ internal sealed class OversizeRecorder : IDisposable
     private bool _started;
     private bool _recording;
 
-    public OversizeRecorder(string stateDirectory) => _path = Path.Combine(stateDirectory, "oversize.jsonl");
+    // Where the record being written starts in the file (its length before it).
+    private long _recordStart;
+
+    public OversizeRecorder(string stateDirectory, Action<AuditForwarderReport> report)
+    {
+        _path = Path.Combine(stateDirectory, "oversize.jsonl");
+        _report = report;
+    }
 
     /// <summary>The record file's path.</summary>
     public string RecordPath => _path;
@@ -48,7 +59,8 @@ internal sealed class OversizeRecorder : IDisposable
             timestamp[.._timestampLength].CopyTo(_timestamp);
             if (record)
             {
-                _file ??= new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
+                _file ??= Open();
+                _recordStart = _file.Position;
             }
         }
 
@@ -112,10 +124,74 @@ internal sealed class OversizeRecorder : IDisposable
         return at;
     }
 
+    /// <summary>Forgets a line whose parts stopped coming (the pump ended mid-line): its partial record is cut.</summary>
+    public void Abandon()
+    {
+        if (!_started)
+        {
+            return;
+        }
+
+        if (_recording)
+        {
+            _file!.SetLength(_recordStart);
+            _file.Position = _recordStart;
+            _file.Flush(flushToDisk: true);
+        }
+
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        _hash.GetHashAndReset(digest);
+        _started = false;
+        _length = 0;
+        _tailLength = 0;
+    }
+
     public void Dispose()
     {
         _file?.Dispose();
         _hash.Dispose();
+    }
+
+    // Opens the record file positioned after its last complete record, cutting an unterminated tail.
+    private FileStream Open()
+    {
+        FileStream file = new(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            long length = file.Length;
+            long end = length;
+            byte[] chunk = new byte[64 * 1024];
+            while (end > 0)
+            {
+                int size = (int)Math.Min(chunk.Length, end);
+                file.Position = end - size;
+                file.ReadExactly(chunk, 0, size);
+                int newline = chunk.AsSpan(0, size).LastIndexOf((byte)'\n');
+                if (newline >= 0)
+                {
+                    end = end - size + newline + 1;
+                    break;
+                }
+
+                end -= size;
+            }
+
+            if (end != length)
+            {
+                file.SetLength(end);
+                file.Flush(flushToDisk: true);
+                _report(new AuditForwarderReport(AuditForwarderReportKind.FileError,
+                    $"{_path} ended with {length - end} octets of an unfinished record (the forwarder was stopped while writing it); they were cut, and the line is recorded again when it is read again.", null));
+            }
+
+            file.Position = end;
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     private static void Append(Span<byte> destination, ref int at, ReadOnlySpan<byte> text)

@@ -5,6 +5,8 @@ namespace Infernum.Audit.Fast.Forwarding.Syslog;
 /// <summary>
 /// Checks an RFC 3339 timestamp against RFC 5424's TIMESTAMP (section 6.2.3) and writes it in that form: at most six
 /// fraction digits (TIME-SECFRAC, extra ones are cut), <c>Z</c> or <c>+hh:mm</c>/<c>-hh:mm</c>, upper-case <c>T</c>.
+/// Section 6.2.3 also forbids a leap second (second 60) and a date that does not exist (February 31): those are not
+/// valid timestamps, and the caller sends NILVALUE.
 /// </summary>
 internal static class Rfc5424Timestamp
 {
@@ -21,8 +23,8 @@ internal static class Rfc5424Timestamp
             || !Digits(value, 0, 4) || value[4] != '-' || !Digits(value, 5, 2) || value[7] != '-' || !Digits(value, 8, 2)
             || (value[10] != 'T' && value[10] != 't')
             || !Digits(value, 11, 2) || value[13] != ':' || !Digits(value, 14, 2) || value[16] != ':' || !Digits(value, 17, 2)
-            || !InRange(value, 5, 1, 12) || !InRange(value, 8, 1, 31) || !InRange(value, 11, 0, 23) || !InRange(value, 14, 0, 59)
-            || !InRange(value, 17, 0, 60))
+            || !InRange(value, 5, 1, 12) || !InRange(value, 8, 1, DaysInMonth(value)) || !InRange(value, 11, 0, 23) || !InRange(value, 14, 0, 59)
+            || !InRange(value, 17, 0, 59))
         {
             return 0;
         }
@@ -76,6 +78,19 @@ internal static class Rfc5424Timestamp
         }
 
         return length;
+    }
+
+    // The days of the month of a FULL-DATE whose digits are checked (proleptic Gregorian, as RFC 3339 section 5.7).
+    private static int DaysInMonth(ReadOnlySpan<byte> value)
+    {
+        int month = (value[5] - '0') * 10 + (value[6] - '0');
+        if (month != 2)
+        {
+            return month is 4 or 6 or 9 or 11 ? 30 : 31;
+        }
+
+        int year = ((value[0] - '0') * 1000) + ((value[1] - '0') * 100) + ((value[2] - '0') * 10) + (value[3] - '0');
+        return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28;
     }
 
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';

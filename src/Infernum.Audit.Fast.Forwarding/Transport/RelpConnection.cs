@@ -27,8 +27,9 @@ internal sealed class RelpConnection : SyslogConnection
     private readonly SemaphoreSlim _answered = new(0);
     private readonly Lock _windowLock = new();
 
-    // The window: commands sent (or batched) and not answered, oldest at _head. Guarded by _windowLock.
-    private readonly (int Txnr, LineMark Mark, bool Answered)[] _window;
+    // The window: commands sent (or batched) and not answered, oldest at _head, with when each was appended
+    // (Environment.TickCount64, ms) so the oldest one's age can be held against the AckTimeout. Guarded by _windowLock.
+    private readonly (int Txnr, LineMark Mark, bool Answered, long AppendedAt)[] _window;
     private int _head;
     private int _count;
 
@@ -45,7 +46,7 @@ internal sealed class RelpConnection : SyslogConnection
     {
         _writer = writer;
         _ackTimeout = options.AckTimeout;
-        _window = new (int, LineMark, bool)[options.RelpWindow];
+        _window = new (int, LineMark, bool, long)[options.RelpWindow];
         _batch = new byte[BatchBytes + options.MaxMessageBytes + RelpFrame.MaxOverhead];
     }
 
@@ -90,7 +91,7 @@ internal sealed class RelpConnection : SyslogConnection
         _nextTxnr = RelpFrame.Next(txnr);
         lock (_windowLock)
         {
-            _window[(_head + _count) % _window.Length] = (txnr, mark, false);
+            _window[(_head + _count) % _window.Length] = (txnr, mark, false, Environment.TickCount64);
             _count++;
         }
 
@@ -106,11 +107,14 @@ internal sealed class RelpConnection : SyslogConnection
             _batchLength = 0;
         }
 
+        // Called at every poll while idle too, so a server that never answers is caught whether or not the window
+        // is full: the oldest unanswered command may wait at most the AckTimeout.
+        ThrowIfOverdue();
         while (WindowFull())
         {
-            if (!await _answered.WaitAsync(_ackTimeout, cancellationToken).ConfigureAwait(false))
+            if (!await _answered.WaitAsync(OldestWaitLeft(), cancellationToken).ConfigureAwait(false))
             {
-                throw new TimeoutException($"The RELP server answered nothing for {_ackTimeout.TotalSeconds} s with the window full.");
+                ThrowIfOverdue();
             }
 
             ThrowIfFailed();
@@ -149,6 +153,35 @@ internal sealed class RelpConnection : SyslogConnection
         if (code != 200)
         {
             throw new RelpProtocolException($"The RELP server refused the session (code {code}).");
+        }
+    }
+
+    // How long the oldest unanswered command may still wait (zero when overdue; the AckTimeout when none waits).
+    private TimeSpan OldestWaitLeft()
+    {
+        lock (_windowLock)
+        {
+            if (_count == 0)
+            {
+                return _ackTimeout;
+            }
+
+            long left = (long)_ackTimeout.TotalMilliseconds - (Environment.TickCount64 - _window[_head].AppendedAt);
+            return TimeSpan.FromMilliseconds(Math.Max(0, left));
+        }
+    }
+
+    private void ThrowIfOverdue()
+    {
+        if (OldestWaitLeft() == TimeSpan.Zero && HasUnconfirmed)
+        {
+            int txnr;
+            lock (_windowLock)
+            {
+                txnr = _window[_head].Txnr;
+            }
+
+            throw new TimeoutException($"The RELP server did not answer transaction {txnr} within the AckTimeout ({_ackTimeout.TotalSeconds} s).");
         }
     }
 
@@ -242,7 +275,7 @@ internal sealed class RelpConnection : SyslogConnection
             bool found = false;
             for (int i = 0; i < _count; i++)
             {
-                ref (int Txnr, LineMark Mark, bool Answered) entry = ref _window[(_head + i) % _window.Length];
+                ref (int Txnr, LineMark Mark, bool Answered, long AppendedAt) entry = ref _window[(_head + i) % _window.Length];
                 if (entry.Txnr == txnr)
                 {
                     entry.Answered = true;

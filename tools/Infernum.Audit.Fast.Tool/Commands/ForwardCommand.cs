@@ -31,10 +31,11 @@ public static class ForwardCommand
         Option<string> appName = new("--app-name") { Description = "RFC 5424 APP-NAME.", DefaultValueFactory = _ => "infernum-audit" };
         Option<int> maxMessageBytes = new("--max-message-bytes") { Description = "Longest message sent; longer lines are recorded and replaced by a stub.", DefaultValueFactory = _ => 8192 };
         Option<long> resendWindowBytes = new("--resend-window-bytes") { Description = "TCP/TLS: octets sent again after a disconnect.", DefaultValueFactory = _ => 16L << 20 };
+        Option<int> statusInterval = new("--status-interval") { Description = "Seconds between status lines (the counters) on stderr; 0 prints them only at exit.", DefaultValueFactory = _ => 60 };
         Option<int> relpWindow = new("--relp-window") { Description = "RELP: messages awaiting acknowledgement at most.", DefaultValueFactory = _ => 1024 };
 
         Command command = new("forward", "Ship an audit file and its rolls to a syslog collector (RFC 5424 over TCP, TLS or RELP), resuming at a durable cursor.");
-        foreach (Option option in new Option[] { file, state, host, port, transport, ca, clientCertificate, clientKey, serverName, hostName, appName, maxMessageBytes, resendWindowBytes, relpWindow })
+        foreach (Option option in new Option[] { file, state, host, port, transport, ca, clientCertificate, clientKey, serverName, hostName, appName, maxMessageBytes, resendWindowBytes, relpWindow, statusInterval })
         {
             command.Options.Add(option);
         }
@@ -72,6 +73,10 @@ public static class ForwardCommand
                     OnReport = report => Console.Error.WriteLine($"{DateTime.UtcNow:O} {report.Kind}: {report.Message}"),
                 };
                 options.Validate();
+                if (result.GetValue(statusInterval) < 0)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(statusInterval), "--status-interval must be 0 or more seconds.");
+                }
             }
             catch (Exception error) when (error is ArgumentException or IOException or System.Security.Cryptography.CryptographicException)
             {
@@ -80,12 +85,25 @@ public static class ForwardCommand
             }
 
             using AuditForwarder forwarder = new(options);
-            await forwarder.RunAsync(cancellationToken).ConfigureAwait(false);
-            AuditForwarderCounters counters = forwarder.Counters;
-            await Console.Out.WriteLineAsync(
-                $"shipped {counters.Shipped}, sent {counters.Sent}, resent {counters.Resent}, last seq {counters.LastShippedSequence}, lag {counters.LagLines} lines, reconnects {counters.Reconnects}, connect failures {counters.ConnectFailures}, oversize {counters.OversizeLines}").ConfigureAwait(false);
+            Task running = forwarder.RunAsync(cancellationToken);
+            int interval = result.GetValue(statusInterval);
+            if (interval > 0)
+            {
+                // A sidecar runs for months: its counters are worth seeing before it exits.
+                using PeriodicTimer timer = new(TimeSpan.FromSeconds(interval));
+                while (await Task.WhenAny(running, timer.WaitForNextTickAsync(CancellationToken.None).AsTask()).ConfigureAwait(false) != running)
+                {
+                    await Console.Error.WriteLineAsync($"{DateTime.UtcNow:O} status: {Status(forwarder.Counters)}").ConfigureAwait(false);
+                }
+            }
+
+            await running.ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(Status(forwarder.Counters)).ConfigureAwait(false);
             return 0;
         });
         return command;
     }
+
+    private static string Status(AuditForwarderCounters counters) =>
+        $"shipped {counters.Shipped}, sent {counters.Sent}, resent {counters.Resent}, last seq {counters.LastShippedSequence}, lag {counters.LagLines} lines, reconnects {counters.Reconnects}, connect failures {counters.ConnectFailures}, refused {counters.CollectorRefusals}, oversize {counters.OversizeLines}";
 }
