@@ -71,8 +71,8 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
         if (!_keyPresented && _audit.Options.Enabled)
         {
             Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
-            RequestAuditEvents.AuthFailure(
-                _audit, HttpAudit.RequestId(Context, _http.RequestId, scratch), HttpAudit.ClientIp(Context),
+            _audit.AuthFailure(
+                HttpAudit.RequestId(Context, _http.RequestId, scratch), HttpAudit.ClientIp(Context),
                 ApiKeyAuthenticationDefaults.MissingKeyReason, HttpAudit.Endpoint(Context));
         }
 
@@ -117,16 +117,16 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
         switch (status)
         {
             case ApiKeyStatus.Valid:
-                RequestAuditEvents.AuthSuccess(_audit, requestId, clientIp, key, endpoint);
+                _audit.AuthSuccess(requestId, clientIp, key, endpoint);
                 break;
             case ApiKeyStatus.Expired:
-                RequestAuditEvents.AuthExpired(_audit, requestId, clientIp, key, endpoint);
+                _audit.AuthExpired(requestId, clientIp, key, endpoint);
                 break;
             case ApiKeyStatus.Disabled:
-                RequestAuditEvents.AuthDisabled(_audit, requestId, clientIp, key, endpoint);
+                _audit.AuthDisabled(requestId, clientIp, key, endpoint);
                 break;
             default:
-                RequestAuditEvents.AuthFailure(_audit, requestId, clientIp, ApiKeyAuthenticationDefaults.InvalidKeyReason, endpoint);
+                _audit.AuthFailure(requestId, clientIp, ApiKeyAuthenticationDefaults.InvalidKeyReason, endpoint);
                 break;
         }
     }

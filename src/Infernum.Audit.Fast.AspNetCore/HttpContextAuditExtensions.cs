@@ -20,7 +20,7 @@ public static class HttpContextAuditExtensions
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.ModelLoad(audit, requestId, clientIp, key, modelId, success);
+            audit.ModelLoad(requestId, clientIp, key, modelId, success);
         }
     }
 
@@ -33,7 +33,7 @@ public static class HttpContextAuditExtensions
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.ModelUnload(audit, requestId, clientIp, key, modelId, success);
+            audit.ModelUnload(requestId, clientIp, key, modelId, success);
         }
     }
 
@@ -45,7 +45,7 @@ public static class HttpContextAuditExtensions
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.KeyCreated(audit, requestId, clientIp, key, newKeyPrefix);
+            audit.KeyCreated(requestId, clientIp, key, newKeyPrefix);
         }
     }
 
@@ -57,7 +57,7 @@ public static class HttpContextAuditExtensions
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.KeyRevoked(audit, requestId, clientIp, key, revokedKeyPrefix);
+            audit.KeyRevoked(requestId, clientIp, key, revokedKeyPrefix);
         }
     }
 }

@@ -105,7 +105,7 @@ public static class InfernumAuditAspNetCoreExtensions
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out System.Net.IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.RateLimited(audit, requestId, clientIp, key, HttpAudit.Endpoint(context));
+            audit.RateLimited(requestId, clientIp, key, HttpAudit.Endpoint(context));
         }
     }
 }
