@@ -22,6 +22,18 @@ public sealed class RequestEdgeTests
             + (prefix is null ? string.Empty : ",\"key_prefix\":\"" + prefix + "\"")
             + ",\"endpoint\":\"" + endpoint + "\",\"success\":false,\"details\":\"Request rate limit exceeded\"}";
 
+    /// <summary>Sends the limited key twice: the second is rejected, the user's handler ran once, and there is one <c>rate_limited</c> line.</summary>
+    private static async Task AssertOneRejectionAsync(TestApp app, Func<int> ran)
+    {
+        Assert.Equal(200, await app.SendAsync("GET", "/v1/models", TestApp.LimitedKey, "l-1"));
+        Assert.Equal(429, await app.SendAsync("GET", "/v1/models", TestApp.LimitedKey, "l-2"));
+
+        Assert.Equal(1, ran());
+        string[] lines = await app.LinesAsync();
+        Assert.Single(lines, l => l.Contains("rate_limited", StringComparison.Ordinal));
+        Assert.Contains(RateLimitedLine("l-2", "sk-lim-l", "/v1/models"), lines);
+    }
+
     [Fact]
     public async Task A_rejection_handler_set_on_the_result_of_AuditRejections_runs_after_the_line()
     {
@@ -32,11 +44,7 @@ public sealed class RequestEdgeTests
             return ValueTask.CompletedTask;
         });
 
-        Assert.Equal(200, await app.SendAsync("GET", "/v1/models", TestApp.LimitedKey, "l-1"));
-        Assert.Equal(429, await app.SendAsync("GET", "/v1/models", TestApp.LimitedKey, "l-2"));
-
-        Assert.Equal(1, ran);
-        Assert.Single(await app.LinesAsync(), l => l == RateLimitedLine("l-2", "sk-lim-l", "/v1/models"));
+        await AssertOneRejectionAsync(app, () => ran);
     }
 
     [Fact]
@@ -49,11 +57,7 @@ public sealed class RequestEdgeTests
             return ValueTask.CompletedTask;
         }));
 
-        Assert.Equal(200, await app.SendAsync("GET", "/v1/models", TestApp.LimitedKey, "l-1"));
-        Assert.Equal(429, await app.SendAsync("GET", "/v1/models", TestApp.LimitedKey, "l-2"));
-
-        Assert.Equal(1, ran);
-        Assert.Single(await app.LinesAsync(), l => l.Contains("rate_limited", StringComparison.Ordinal));
+        await AssertOneRejectionAsync(app, () => ran);
     }
 
     [Fact]
@@ -70,11 +74,7 @@ public sealed class RequestEdgeTests
             };
         });
 
-        Assert.Equal(200, await app.SendAsync("GET", "/v1/models", TestApp.LimitedKey, "l-1"));
-        Assert.Equal(429, await app.SendAsync("GET", "/v1/models", TestApp.LimitedKey, "l-2"));
-
-        Assert.Equal(1, ran);
-        Assert.Single(await app.LinesAsync(), l => l.Contains("rate_limited", StringComparison.Ordinal));
+        await AssertOneRejectionAsync(app, () => ran);
     }
 
     [Fact]
