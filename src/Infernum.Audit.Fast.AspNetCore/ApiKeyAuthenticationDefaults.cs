@@ -14,4 +14,10 @@ public static class ApiKeyAuthenticationDefaults
 
     /// <summary>The <c>details</c> of <c>auth_failure</c> for a request to a protected endpoint that presents no key.</summary>
     public const string MissingKeyReason = "missing_key";
+
+    /// <summary>The <c>details</c> of <c>auth_failure</c> for a key header sent more than once (its values are not joined into a key; no prefix is written).</summary>
+    public const string MalformedKeyReason = "malformed_key";
+
+    /// <summary>The <c>details</c> of <c>auth_failure</c> when the application's key store threw; the exception then propagates to the caller of authentication.</summary>
+    public const string StoreErrorReason = "store_error";
 }

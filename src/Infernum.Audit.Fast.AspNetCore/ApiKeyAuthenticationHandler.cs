@@ -13,7 +13,10 @@ namespace Infernum.Audit.Fast.AspNetCore;
 /// Authenticates a request by its API key (<c>Authorization: Bearer</c> or <see cref="ApiKeyAuthenticationOptions.HeaderName"/>),
 /// looked up in the application's <see cref="IApiKeyStore"/>, and writes the seed's line for each outcome:
 /// <c>auth_success</c>, <c>auth_failure</c> (<c>invalid_key</c>; <c>missing_key</c> when a protected endpoint is
-/// challenged without a key), <c>auth_expired</c>, <c>auth_disabled</c>. Only the key's prefix is written.
+/// challenged without a key; <c>malformed_key</c> for a key header sent more than once; <c>store_error</c> when the
+/// store throws, synchronously or not, after which the store's exception propagates unchanged), <c>auth_expired</c>,
+/// <c>auth_disabled</c>. Exactly one of these lines per request that presents a key. Only the key's prefix is written,
+/// and only on the lines of a key the store knows.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAuthenticationOptions>
 {
@@ -21,6 +24,7 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
     private static readonly AuthenticateResult InvalidKey = AuthenticateResult.Fail("The API key is not valid.");
     private static readonly AuthenticateResult ExpiredKey = AuthenticateResult.Fail("The API key has expired.");
     private static readonly AuthenticateResult DisabledKey = AuthenticateResult.Fail("The API key is disabled.");
+    private static readonly AuthenticateResult MalformedKey = AuthenticateResult.Fail("The API key header was sent more than once.");
 
     private readonly IApiKeyStore _store;
     private readonly AuditLogger _audit;
@@ -54,15 +58,33 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
     /// <inheritdoc/>
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? key = HttpAudit.ReadKey(Request, Options.HeaderName);
-        if (key is null)
+        KeyPresence presence = HttpAudit.ReadKey(Request, Options.HeaderName, out string? key);
+        if (presence == KeyPresence.Absent)
         {
             return AuthenticateResult.NoResult();
         }
 
         _keyPresented = true;
-        ApiKeyLookup found = await _store.FindAsync(key, Context.RequestAborted).ConfigureAwait(false);
-        return Audit(found, key);
+        if (presence == KeyPresence.Malformed)
+        {
+            WriteFailure(ApiKeyAuthenticationDefaults.MalformedKeyReason);
+            return MalformedKey;
+        }
+
+        ApiKeyLookup found;
+        try
+        {
+            found = await _store.FindAsync(key!, Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch
+        {
+            // One line for every request that presents a key, even when the store fails; then the store's own
+            // exception goes on to the caller, as it would without auditing.
+            WriteFailure(ApiKeyAuthenticationDefaults.StoreErrorReason);
+            throw;
+        }
+
+        return Audit(found, key!);
     }
 
     /// <inheritdoc/>
@@ -70,10 +92,7 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
     {
         if (!_keyPresented && _audit.Options.Enabled)
         {
-            Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
-            RequestAuditEvents.AuthFailure(
-                _audit, HttpAudit.RequestId(Context, _http.RequestId, scratch), HttpAudit.ClientIp(Context),
-                ApiKeyAuthenticationDefaults.MissingKeyReason, HttpAudit.Endpoint(Context));
+            WriteFailure(ApiKeyAuthenticationDefaults.MissingKeyReason);
         }
 
         Response.StatusCode = 401;
@@ -83,6 +102,15 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
         }
 
         return Task.CompletedTask;
+    }
+
+    private void WriteFailure(string reason)
+    {
+        if (_audit.Options.Enabled)
+        {
+            Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
+            _audit.AuthFailure(HttpAudit.RequestId(Context, _http.RequestId, scratch), HttpAudit.ClientIp(Context), reason, HttpAudit.Endpoint(Context));
+        }
     }
 
     private AuthenticateResult Audit(ApiKeyLookup found, string key)
@@ -117,16 +145,16 @@ public sealed class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAu
         switch (status)
         {
             case ApiKeyStatus.Valid:
-                RequestAuditEvents.AuthSuccess(_audit, requestId, clientIp, key, endpoint);
+                _audit.AuthSuccess(requestId, clientIp, key, endpoint);
                 break;
             case ApiKeyStatus.Expired:
-                RequestAuditEvents.AuthExpired(_audit, requestId, clientIp, key, endpoint);
+                _audit.AuthExpired(requestId, clientIp, key, endpoint);
                 break;
             case ApiKeyStatus.Disabled:
-                RequestAuditEvents.AuthDisabled(_audit, requestId, clientIp, key, endpoint);
+                _audit.AuthDisabled(requestId, clientIp, key, endpoint);
                 break;
             default:
-                RequestAuditEvents.AuthFailure(_audit, requestId, clientIp, ApiKeyAuthenticationDefaults.InvalidKeyReason, endpoint);
+                _audit.AuthFailure(requestId, clientIp, ApiKeyAuthenticationDefaults.InvalidKeyReason, endpoint);
                 break;
         }
     }

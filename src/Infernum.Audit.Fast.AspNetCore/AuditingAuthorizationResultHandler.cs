@@ -70,7 +70,7 @@ public sealed class AuditingAuthorizationResultHandler : IAuthorizationMiddlewar
         System.Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out System.ReadOnlySpan<char> requestId, out System.Net.IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.ScopeViolation(audit, requestId, clientIp, key, HttpAudit.Endpoint(context), requiredScope);
+            audit.ScopeViolation(requestId, clientIp, key, HttpAudit.Endpoint(context), requiredScope);
         }
     }
 }

@@ -41,9 +41,16 @@ internal static class HttpAudit
     /// <summary>The endpoint written: the request's path (after <c>UsePathBase</c>), <c>/</c> for an empty one.</summary>
     public static string Endpoint(HttpContext context) => context.Request.Path.Value is { Length: > 0 } path ? path : "/";
 
-    /// <summary>The key of the request: the API-key identity's, or read from the header (allocating the cut only then).</summary>
+    /// <summary>
+    /// The key of the request, only from a principal that authenticated: the API-key identity's key; else, when
+    /// another scheme authenticated the request, the key its header carried (read, and the cut allocated, only then).
+    /// Null when nothing authenticated: a key the store rejected, or one on an endpoint nobody authenticated, is
+    /// never written.
+    /// </summary>
     public static string? Key(HttpContext context, string? headerName)
     {
+        bool authenticated = false;
+
         // ClaimsPrincipal.Identity walks the identities through a boxed enumerator: indexed here instead.
         if (context.User.Identities is IList<ClaimsIdentity> identities)
         {
@@ -53,33 +60,80 @@ internal static class HttpAudit
                 {
                     return identity.Key;
                 }
+
+                authenticated |= identities[i].IsAuthenticated;
             }
         }
         else if (context.User.Identity is ApiKeyIdentity identity)
         {
             return identity.Key;
         }
+        else
+        {
+            authenticated = context.User.Identity?.IsAuthenticated == true;
+        }
 
-        return ReadKey(context.Request, headerName);
+        return authenticated && ReadKey(context.Request, headerName, out string? key) == KeyPresence.Present ? key : null;
     }
 
-    /// <summary>The key in <paramref name="headerName"/>, or after <c>Bearer </c> in <c>Authorization</c>; null if none.</summary>
-    public static string? ReadKey(HttpRequest request, string? headerName)
+    /// <summary>
+    /// The key in <paramref name="headerName"/>, or after <c>Bearer </c> in <c>Authorization</c>. A header sent more
+    /// than once is <see cref="KeyPresence.Malformed"/>: its values are never joined into one key.
+    /// </summary>
+    public static KeyPresence ReadKey(HttpRequest request, string? headerName, out string? key)
     {
+        key = null;
+        Microsoft.Extensions.Primitives.StringValues values = request.Headers[headerName ?? HeaderNames.Authorization];
+        if (values.Count == 0)
+        {
+            return KeyPresence.Absent;
+        }
+
+        if (values.Count > 1)
+        {
+            return KeyPresence.Malformed;
+        }
+
+        string? value = values[0];
         if (headerName is not null)
         {
-            string? value = request.Headers[headerName];
-            return string.IsNullOrEmpty(value) ? null : value;
+            if (string.IsNullOrEmpty(value))
+            {
+                return KeyPresence.Absent;
+            }
+
+            key = value;
+            return KeyPresence.Present;
         }
 
-        string? authorization = request.Headers[HeaderNames.Authorization];
-        if (authorization is null || authorization.Length <= BearerPrefix.Length
-            || !authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        if (value is null || value.Length <= BearerPrefix.Length
+            || !value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
         {
-            return null;
+            return KeyPresence.Absent;
         }
 
-        return authorization.Substring(BearerPrefix.Length).Trim();
+        key = value.Substring(BearerPrefix.Length).Trim();
+        return key.Length == 0 ? KeyPresence.Absent : KeyPresence.Present;
+    }
+
+    /// <summary>
+    /// <paramref name="prefix"/> cut to <see cref="AuditOptions.KeyPrefixLength"/> chars, never between the two
+    /// halves of a surrogate pair (a pair that would be split is left out whole). Allocates only when it cuts.
+    /// </summary>
+    public static string CutPrefix(string prefix, int length)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (prefix.Length <= length)
+        {
+            return prefix;
+        }
+
+        if (length > 0 && char.IsHighSurrogate(prefix[length - 1]))
+        {
+            length--;
+        }
+
+        return prefix.Substring(0, length);
     }
 
     /// <summary>
@@ -110,4 +164,17 @@ internal static class HttpAudit
         => context.RequestServices.GetService<IOptions<InfernumAuditHttpOptions>>()?.Value ?? Default;
 
     private static readonly InfernumAuditHttpOptions Default = new();
+}
+
+/// <summary>What a request's key header holds.</summary>
+internal enum KeyPresence
+{
+    /// <summary>No key: no header, an empty one, or an <c>Authorization</c> of another scheme.</summary>
+    Absent,
+
+    /// <summary>One key.</summary>
+    Present,
+
+    /// <summary>The header sent more than once: no key is taken from it.</summary>
+    Malformed,
 }

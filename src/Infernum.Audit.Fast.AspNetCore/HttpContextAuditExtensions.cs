@@ -20,7 +20,7 @@ public static class HttpContextAuditExtensions
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.ModelLoad(audit, requestId, clientIp, key, modelId, success);
+            audit.ModelLoad(requestId, clientIp, key, modelId, success);
         }
     }
 
@@ -33,31 +33,33 @@ public static class HttpContextAuditExtensions
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.ModelUnload(audit, requestId, clientIp, key, modelId, success);
+            audit.ModelUnload(requestId, clientIp, key, modelId, success);
         }
     }
 
     /// <summary>Writes <c>key_created</c> for this request.</summary>
     /// <param name="context">The request.</param>
-    /// <param name="newKeyPrefix">The new key's public prefix (never the key).</param>
+    /// <param name="newKeyPrefix">The new key's public prefix. Cut to <see cref="AuditOptions.KeyPrefixLength"/> chars (default 8) before it is written, never inside a surrogate pair, so that a full key passed by mistake is not written whole.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="newKeyPrefix"/> is null.</exception>
     public static void AuditKeyCreated(this HttpContext context, string newKeyPrefix)
     {
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.KeyCreated(audit, requestId, clientIp, key, newKeyPrefix);
+            audit.KeyCreated(requestId, clientIp, key, HttpAudit.CutPrefix(newKeyPrefix, audit.Options.KeyPrefixLength));
         }
     }
 
     /// <summary>Writes <c>key_revoked</c> for this request.</summary>
     /// <param name="context">The request.</param>
-    /// <param name="revokedKeyPrefix">The revoked key's public prefix (never the key).</param>
+    /// <param name="revokedKeyPrefix">The revoked key's public prefix. Cut to <see cref="AuditOptions.KeyPrefixLength"/> chars (default 8) before it is written, never inside a surrogate pair, so that a full key passed by mistake is not written whole.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="revokedKeyPrefix"/> is null.</exception>
     public static void AuditKeyRevoked(this HttpContext context, string revokedKeyPrefix)
     {
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.KeyRevoked(audit, requestId, clientIp, key, revokedKeyPrefix);
+            audit.KeyRevoked(requestId, clientIp, key, HttpAudit.CutPrefix(revokedKeyPrefix, audit.Options.KeyPrefixLength));
         }
     }
 }

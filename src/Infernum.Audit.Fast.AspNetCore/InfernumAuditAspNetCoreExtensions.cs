@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Infernum.Audit.Fast;
@@ -37,6 +38,7 @@ public static class InfernumAuditAspNetCoreExtensions
         services.RemoveAll<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler>(
             provider => new AuditingAuthorizationResultHandler(provider.GetRequiredService<AuditLogger>()));
+        AddRejectionAudit(services);
         return services;
     }
 
@@ -66,6 +68,7 @@ public static class InfernumAuditAspNetCoreExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<IApiKeyStore, TStore>();
         builder.Services.AddOptions<InfernumAuditHttpOptions>();
+        AddRejectionAudit(builder.Services);
         return builder.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(scheme, configure);
     }
 
@@ -82,8 +85,12 @@ public static class InfernumAuditAspNetCoreExtensions
 
     /// <summary>
     /// Writes <c>rate_limited</c> for every request the rate limiter rejects, through
-    /// <see cref="RateLimiterOptions.OnRejected"/>; an <c>OnRejected</c> set before (or after, through this method's
-    /// result) still runs after the line is written. The <see cref="AuditLogger"/> is the request's registered one.
+    /// <see cref="RateLimiterOptions.OnRejected"/>, once per rejection. An <c>OnRejected</c> set before this call runs
+    /// after the line; one set after it (on the returned options, later in the same <c>AddRateLimiter</c> callback, or
+    /// in a later <c>Configure</c>) is wrapped again when the options are built, provided <c>AddInfernumAuditHttp</c>
+    /// or <c>AddApiKey</c> registered the package's <c>IPostConfigureOptions&lt;RateLimiterOptions&gt;</c>, and also
+    /// runs after the line. A handler that calls the one it replaced does not make a second line. The
+    /// <see cref="AuditLogger"/> is the request's registered one.
     /// </summary>
     /// <param name="options">The rate limiter's options.</param>
     /// <returns><paramref name="options"/>.</returns>
@@ -91,21 +98,64 @@ public static class InfernumAuditAspNetCoreExtensions
     public static RateLimiterOptions AuditRejections(this RateLimiterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Func<OnRejectedContext, CancellationToken, ValueTask>? previous = options.OnRejected;
-        options.OnRejected = (context, cancellationToken) =>
-        {
-            WriteRateLimited(context.HttpContext);
-            return previous is null ? ValueTask.CompletedTask : previous(context, cancellationToken);
-        };
+        RejectionAudit state = AuditedOptions.GetValue(options, static _ => new RejectionAudit());
+        state.Wrap(options);
         return options;
     }
+
+    // The options AuditRejections was called on, and the one wrapper of each that writes the line.
+    private static readonly ConditionalWeakTable<RateLimiterOptions, RejectionAudit> AuditedOptions = new();
+
+    /// <summary>Wraps whatever <c>OnRejected</c> is finally set on options that asked for rejections to be audited.</summary>
+    private sealed class RejectionAuditPostConfigure : IPostConfigureOptions<RateLimiterOptions>
+    {
+        public void PostConfigure(string? name, RateLimiterOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            if (AuditedOptions.TryGetValue(options, out RejectionAudit? state))
+            {
+                state.Wrap(options);
+            }
+        }
+    }
+
+    private sealed class RejectionAudit
+    {
+        private Func<OnRejectedContext, CancellationToken, ValueTask>? _current;
+        private int _generation;
+
+        /// <summary>Wraps the options' handler unless it is already the current wrapper; older wrappers fall silent, so one line is written.</summary>
+        public void Wrap(RateLimiterOptions options)
+        {
+            Func<OnRejectedContext, CancellationToken, ValueTask>? handler = options.OnRejected;
+            if (handler is not null && ReferenceEquals(handler, _current))
+            {
+                return;
+            }
+
+            int generation = ++_generation;
+            _current = (context, cancellationToken) =>
+            {
+                if (Volatile.Read(ref _generation) == generation)
+                {
+                    WriteRateLimited(context.HttpContext);
+                }
+
+                return handler is null ? ValueTask.CompletedTask : handler(context, cancellationToken);
+            };
+            options.OnRejected = _current;
+        }
+    }
+
+    private static void AddRejectionAudit(IServiceCollection services)
+        => services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RateLimiterOptions>, RejectionAuditPostConfigure>());
 
     private static void WriteRateLimited(Microsoft.AspNetCore.Http.HttpContext context)
     {
         Span<char> scratch = stackalloc char[HttpAudit.TraceIdChars];
         if (HttpAudit.TryFields(context, scratch, out AuditLogger audit, out ReadOnlySpan<char> requestId, out System.Net.IPAddress? clientIp, out string? key))
         {
-            RequestAuditEvents.RateLimited(audit, requestId, clientIp, key, HttpAudit.Endpoint(context));
+            audit.RateLimited(requestId, clientIp, key, HttpAudit.Endpoint(context));
         }
     }
 }

@@ -27,6 +27,8 @@ internal sealed class TestApp : IAsyncDisposable
     public const string DisabledKey = "sk-inf-disabled-0123456789abc";
     public const string LimitedKey = "sk-lim-limited-0123456789abcd";
     public const string UnknownKey = "sk-inf-unknown-0123456789abcd";
+    public const string ThrowingKey = "sk-err-throws-0123456789abcde";
+    public const string FaultingKey = "sk-err-faults-0123456789abcde";
 
     private readonly WebApplication _app;
     private readonly string _folder;
@@ -48,7 +50,7 @@ internal sealed class TestApp : IAsyncDisposable
     /// <summary>Per-request allocation of the synchronous part of the pipeline, when it ran on one thread (else -1).</summary>
     public List<long> Allocations { get; } = new();
 
-    public static async Task<TestApp> StartAsync(Action<InfernumAuditHttpOptions>? http = null, string? headerName = null, bool forwardedHeaders = false, bool measure = false, bool traceContext = false, bool otherScheme = false)
+    public static async Task<TestApp> StartAsync(Action<InfernumAuditHttpOptions>? http = null, string? headerName = null, bool forwardedHeaders = false, bool measure = false, bool traceContext = false, bool otherScheme = false, Action<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>? afterAudit = null, Action<IServiceCollection>? services = null)
     {
         string folder = Path.Combine(Path.GetTempPath(), "infernum-aspnet-" + Guid.NewGuid().ToString("N"));
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -81,8 +83,12 @@ internal sealed class TestApp : IAsyncDisposable
             o.AddPolicy("per-key", context => RateLimitPartition.GetFixedWindowLimiter(
                 context.User.Identity?.Name ?? "anonymous",
                 name => new FixedWindowRateLimiterOptions { PermitLimit = name == "limited" ? 1 : 1_000_000, Window = TimeSpan.FromHours(1), QueueLimit = 0 }));
+            o.AddPolicy("tight", _ => RateLimitPartition.GetFixedWindowLimiter(
+                "all", _ => new FixedWindowRateLimiterOptions { PermitLimit = 1, Window = TimeSpan.FromHours(1), QueueLimit = 0 }));
             o.AuditRejections();
+            afterAudit?.Invoke(o);
         });
+        services?.Invoke(builder.Services);
 
         WebApplication app = builder.Build();
         var testApp = new TestApp(app, folder);
@@ -130,6 +136,19 @@ internal sealed class TestApp : IAsyncDisposable
             return "revoked";
         }).RequireAuthorization("admin");
         app.MapGet("/health", () => "ok");
+        app.MapGet("/open/limited", () => "ok").RequireRateLimiting("tight");
+        app.MapPost("/open/models/load", (HttpContext context) =>
+        {
+            context.AuditModelLoad("llama-3-8b", success: true);
+            return "loaded";
+        });
+        app.MapPost("/api/keys/given", (HttpContext context) =>
+        {
+            string prefix = context.Request.Headers["X-New-Key"].ToString();
+            context.AuditKeyCreated(prefix);
+            context.AuditKeyRevoked(prefix);
+            return "given";
+        }).RequireAuthorization("admin");
         await app.StartAsync();
         return testApp;
     }
@@ -233,6 +252,24 @@ internal sealed class TestApp : IAsyncDisposable
         };
 
         public ValueTask<ApiKeyLookup> FindAsync(string key, CancellationToken cancellationToken)
-            => new(Keys.TryGetValue(key, out ApiKeyLookup found) ? found : ApiKeyLookup.Unknown);
+        {
+            if (key == ThrowingKey)
+            {
+                throw new InvalidOperationException("key store unreachable (sync)");
+            }
+
+            if (key == FaultingKey)
+            {
+                return FaultAsync();
+            }
+
+            return new(Keys.TryGetValue(key, out ApiKeyLookup found) ? found : ApiKeyLookup.Unknown);
+        }
+
+        private static async ValueTask<ApiKeyLookup> FaultAsync()
+        {
+            await Task.Yield();
+            throw new InvalidOperationException("key store unreachable (async)");
+        }
     }
 }

@@ -16,18 +16,18 @@ public sealed class IPAddressEventTests
         "::ffff:10.0.0.1", "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", "fe80::abcd:ef01:2345:6789%4294967295",
     };
 
-    private static readonly IReadOnlyList<(string Name, Action<AuditLogger, string?> WithString, Action<AuditLogger, IPAddress?> WithAddress)> Events =
+    private static readonly IReadOnlyList<(string Name, Action<AuditLogger, string?> WithString, Action<AuditLogger, IPAddress?> WithAddress, Action<AuditLogger, IPAddress?> WithSpanId)> Events =
     [
-        ("auth_success", (a, ip) => a.AuthSuccess("r", ip, "sk-inf-abcdefghijkl", "/v1/chat/completions"), (a, ip) => a.AuthSuccess("r", ip, "sk-inf-abcdefghijkl", "/v1/chat/completions")),
-        ("auth_failure", (a, ip) => a.AuthFailure("r", ip, "invalid_key", "/v1/models"), (a, ip) => a.AuthFailure("r", ip, "invalid_key", "/v1/models")),
-        ("auth_expired", (a, ip) => a.AuthExpired("r", ip, "sk-inf-abcdefghijkl", "/v1/models"), (a, ip) => a.AuthExpired("r", ip, "sk-inf-abcdefghijkl", "/v1/models")),
-        ("auth_disabled", (a, ip) => a.AuthDisabled("r", ip, "sk-inf-abcdefghijkl", "/v1/models"), (a, ip) => a.AuthDisabled("r", ip, "sk-inf-abcdefghijkl", "/v1/models")),
-        ("scope_violation", (a, ip) => a.ScopeViolation("r", ip, "sk-inf-abcdefghijkl", "/api/keys", "admin"), (a, ip) => a.ScopeViolation("r", ip, "sk-inf-abcdefghijkl", "/api/keys", "admin")),
-        ("rate_limited", (a, ip) => a.RateLimited("r", ip, null, "/v1/models"), (a, ip) => a.RateLimited("r", ip, null, "/v1/models")),
-        ("model_load", (a, ip) => a.ModelLoad("r", ip, "sk-inf-abcdefghijkl", "llama", true), (a, ip) => a.ModelLoad("r", ip, "sk-inf-abcdefghijkl", "llama", true)),
-        ("model_unload", (a, ip) => a.ModelUnload("r", ip, "sk-inf-abcdefghijkl", "llama", false), (a, ip) => a.ModelUnload("r", ip, "sk-inf-abcdefghijkl", "llama", false)),
-        ("key_created", (a, ip) => a.KeyCreated("r", ip, "sk-inf-abcdefghijkl", "sk-inf-n"), (a, ip) => a.KeyCreated("r", ip, "sk-inf-abcdefghijkl", "sk-inf-n")),
-        ("key_revoked", (a, ip) => a.KeyRevoked("r", ip, "sk-inf-abcdefghijkl", "sk-inf-o"), (a, ip) => a.KeyRevoked("r", ip, "sk-inf-abcdefghijkl", "sk-inf-o")),
+        ("auth_success", (a, ip) => a.AuthSuccess("r", ip, "sk-inf-abcdefghijkl", "/v1/chat/completions"), (a, ip) => a.AuthSuccess("r", ip, "sk-inf-abcdefghijkl", "/v1/chat/completions"), (a, ip) => a.AuthSuccess("r".AsSpan(), ip, "sk-inf-abcdefghijkl", "/v1/chat/completions")),
+        ("auth_failure", (a, ip) => a.AuthFailure("r", ip, "invalid_key", "/v1/models"), (a, ip) => a.AuthFailure("r", ip, "invalid_key", "/v1/models"), (a, ip) => a.AuthFailure("r".AsSpan(), ip, "invalid_key", "/v1/models")),
+        ("auth_expired", (a, ip) => a.AuthExpired("r", ip, "sk-inf-abcdefghijkl", "/v1/models"), (a, ip) => a.AuthExpired("r", ip, "sk-inf-abcdefghijkl", "/v1/models"), (a, ip) => a.AuthExpired("r".AsSpan(), ip, "sk-inf-abcdefghijkl", "/v1/models")),
+        ("auth_disabled", (a, ip) => a.AuthDisabled("r", ip, "sk-inf-abcdefghijkl", "/v1/models"), (a, ip) => a.AuthDisabled("r", ip, "sk-inf-abcdefghijkl", "/v1/models"), (a, ip) => a.AuthDisabled("r".AsSpan(), ip, "sk-inf-abcdefghijkl", "/v1/models")),
+        ("scope_violation", (a, ip) => a.ScopeViolation("r", ip, "sk-inf-abcdefghijkl", "/api/keys", "admin"), (a, ip) => a.ScopeViolation("r", ip, "sk-inf-abcdefghijkl", "/api/keys", "admin"), (a, ip) => a.ScopeViolation("r".AsSpan(), ip, "sk-inf-abcdefghijkl", "/api/keys", "admin")),
+        ("rate_limited", (a, ip) => a.RateLimited("r", ip, null, "/v1/models"), (a, ip) => a.RateLimited("r", ip, null, "/v1/models"), (a, ip) => a.RateLimited("r".AsSpan(), ip, null, "/v1/models")),
+        ("model_load", (a, ip) => a.ModelLoad("r", ip, "sk-inf-abcdefghijkl", "llama", true), (a, ip) => a.ModelLoad("r", ip, "sk-inf-abcdefghijkl", "llama", true), (a, ip) => a.ModelLoad("r".AsSpan(), ip, "sk-inf-abcdefghijkl", "llama", true)),
+        ("model_unload", (a, ip) => a.ModelUnload("r", ip, "sk-inf-abcdefghijkl", "llama", false), (a, ip) => a.ModelUnload("r", ip, "sk-inf-abcdefghijkl", "llama", false), (a, ip) => a.ModelUnload("r".AsSpan(), ip, "sk-inf-abcdefghijkl", "llama", false)),
+        ("key_created", (a, ip) => a.KeyCreated("r", ip, "sk-inf-abcdefghijkl", "sk-inf-n"), (a, ip) => a.KeyCreated("r", ip, "sk-inf-abcdefghijkl", "sk-inf-n"), (a, ip) => a.KeyCreated("r".AsSpan(), ip, "sk-inf-abcdefghijkl", "sk-inf-n")),
+        ("key_revoked", (a, ip) => a.KeyRevoked("r", ip, "sk-inf-abcdefghijkl", "sk-inf-o"), (a, ip) => a.KeyRevoked("r", ip, "sk-inf-abcdefghijkl", "sk-inf-o"), (a, ip) => a.KeyRevoked("r".AsSpan(), ip, "sk-inf-abcdefghijkl", "sk-inf-o")),
     ];
 
     [Theory]
@@ -35,7 +35,7 @@ public sealed class IPAddressEventTests
     public void Each_event_writes_the_same_line_as_with_the_address_text(string text)
     {
         IPAddress address = IPAddress.Parse(text);
-        foreach ((string name, Action<AuditLogger, string?> withString, Action<AuditLogger, IPAddress?> withAddress) in Events)
+        foreach ((string name, Action<AuditLogger, string?> withString, Action<AuditLogger, IPAddress?> withAddress, Action<AuditLogger, IPAddress?> withSpanId) in Events)
         {
             foreach (bool logClientIp in new[] { true, false })
             {
@@ -47,10 +47,15 @@ public sealed class IPAddressEventTests
                     withAddress(audit, address);
                     withString(audit, null);
                     withAddress(audit, null);
+                    withSpanId(audit, address);
+                    withSpanId(audit, null);
                 }
 
+                // The overloads taking the request id as a char span write the same two lines.
                 string[] lines = sink.Lines;
-                Assert.Equal(4, lines.Length);
+                Assert.Equal(6, lines.Length);
+                Assert.Equal(AuditLine.WithoutTimestamp(lines[1]), AuditLine.WithoutTimestamp(lines[4]));
+                Assert.Equal(AuditLine.WithoutTimestamp(lines[3]), AuditLine.WithoutTimestamp(lines[5]));
                 Assert.Equal(AuditLine.WithoutTimestamp(lines[0]), AuditLine.WithoutTimestamp(lines[1]));
                 Assert.Equal(AuditLine.WithoutTimestamp(lines[2]), AuditLine.WithoutTimestamp(lines[3]));
                 Assert.Contains("\"event_type\":\"" + name + "\"", lines[1], StringComparison.Ordinal);
@@ -66,10 +71,11 @@ public sealed class IPAddressEventTests
         using var audit = new AuditLogger(new DiscardSink());
         IPAddress v4 = IPAddress.Parse("203.0.113.9");
         IPAddress v6 = IPAddress.Parse("fe80::abcd:ef01:2345:6789%4");
-        foreach ((_, _, Action<AuditLogger, IPAddress?> withAddress) in Events)
+        foreach ((_, _, Action<AuditLogger, IPAddress?> withAddress, Action<AuditLogger, IPAddress?> withSpanId) in Events)
         {
             Assert.Equal(0, Allocations.Measure(() => withAddress(audit, v4), 5_000, 20_000, audit.Flush));
             Assert.Equal(0, Allocations.Measure(() => withAddress(audit, v6), 5_000, 20_000, audit.Flush));
+            Assert.Equal(0, Allocations.Measure(() => withSpanId(audit, v6), 5_000, 20_000, audit.Flush));
         }
     }
 }
