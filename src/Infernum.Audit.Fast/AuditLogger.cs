@@ -32,6 +32,7 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     private readonly AuditPipeline _pipeline;
     private readonly AuditMetrics _metrics;
     private readonly EventHandler _onProcessExit;
+    private readonly UnhandledExceptionEventHandler _onUnhandledException;
     private readonly TimeSpan _disposeTimeout;
     private AuditOptions _options;
     // 0: open; 1: stopping (the first Dispose call has begun); 2: stopped and cleaned up.
@@ -60,14 +61,15 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
         _pipeline = new AuditPipeline(sink, delivery);
         _metrics = new AuditMetrics(this);
 
-        // A logger the application forgot to dispose still drains at process exit, and before a termination signal
-        // ends the process.
+        // A logger the application forgot to dispose still drains at process exit, before a termination signal ends
+        // the process, and before an unhandled exception on any thread ends it. Each stays registered until the drain
+        // has ended (EndStop), not merely begun: process exit, a signal or a crash during the application's own
+        // Dispose waits for that drain instead of cutting it.
         _onProcessExit = (_, _) => Dispose();
+        _onUnhandledException = (_, _) => Dispose();
         AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
-        if (delivery.DrainOnTerminationSignals)
-        {
-            TerminationSignals.Add(this);
-        }
+        AppDomain.CurrentDomain.UnhandledException += _onUnhandledException;
+        TerminationSignals.Add(this, delivery.DrainOnTerminationSignals ? delivery.SignalsHandledByHost : null);
     }
 
     /// <summary>The switches in force. Assigning swaps them atomically: a concurrent event sees the old or the new set, never a mix.</summary>
@@ -154,7 +156,7 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
         Task stopped = BeginStop();
         if (_pipeline.IsWriterThread)
         {
-            return;
+            return; // the registrations end when the writer exits (BeginStop)
         }
 
         if (!stopped.Wait(RemainingUntil(_pipeline.StopDeadline)))
@@ -184,19 +186,25 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
 
     private Task BeginStop()
     {
-        if (Interlocked.CompareExchange(ref _disposed, 1, 0) == 0)
+        Task stopped = _pipeline.StopAsync(_disposeTimeout);
+        if (Interlocked.CompareExchange(ref _disposed, 1, 0) == 0 && _pipeline.IsWriterThread)
         {
-            AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
-            TerminationSignals.Remove(this);
+            // Nobody waits on this thread: the registrations end when the writer has drained and exited.
+            stopped.ContinueWith(static (_, state) => ((AuditLogger)state!).EndStop(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        return _pipeline.StopAsync(_disposeTimeout);
+        return stopped;
     }
 
+    // After the drain has ended (or been abandoned at the deadline): only now do process exit, signals and unhandled
+    // exceptions stop waiting for this logger.
     private void EndStop()
     {
-        if (Interlocked.CompareExchange(ref _disposed, 2, 1) == 1)
+        if (Interlocked.Exchange(ref _disposed, 2) != 2)
         {
+            AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
+            AppDomain.CurrentDomain.UnhandledException -= _onUnhandledException;
+            TerminationSignals.Remove(this);
             _metrics.Dispose();
         }
     }

@@ -29,24 +29,84 @@ public sealed class ShutdownTests : IDisposable
     [InlineData(3)] // SIGQUIT
     public void A_console_service_stopped_by_a_signal_drains_then_ends_as_the_signal_would(int signal)
     {
-        Assert.True(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "real POSIX signals");
         string path = _temp.File("audit.jsonl");
+        using Process process = StartChild(path, "wait");
+        Assert.Equal(0, SendSignal(process.Id, signal));
+        AssertEndsWithEveryLine(process, path, 128 + signal); // killed by the signal itself, as without the logger
+    }
+
+    // A second signal while the first one's drain runs (an impatient operator, a supervisor that sends SIGTERM
+    // twice, or SIGINT after SIGTERM) waits for that drain: every line, and the exit status of the first signal.
+    [Theory]
+    [InlineData(15, 15)] // SIGTERM, SIGTERM
+    [InlineData(15, 2)] // SIGTERM, SIGINT
+    [InlineData(2, 1)] // SIGINT, SIGHUP
+    [InlineData(1, 3)] // SIGHUP, SIGQUIT
+    public void A_second_signal_during_the_drain_waits_for_it_and_the_first_signal_decides_the_exit(int first, int second)
+    {
+        string path = _temp.File("audit.jsonl");
+        using Process process = StartChild(path, "wait");
+        Assert.Equal(0, SendSignal(process.Id, first));
+        Thread.Sleep(100);
+        Assert.Equal(0, SendSignal(process.Id, second));
+        AssertEndsWithEveryLine(process, path, 128 + first);
+    }
+
+    // Environment.Exit on another thread while the application's own Dispose drains: process exit waits for that drain.
+    [Fact]
+    public void Process_exit_during_a_running_dispose_waits_for_its_drain()
+    {
+        string path = _temp.File("audit.jsonl");
+        using Process process = StartChild(path, "dispose-exit");
+        AssertEndsWithEveryLine(process, path, 4);
+    }
+
+    // A signal while the application's own Dispose drains waits for that drain, then ends the process as it would.
+    [Theory]
+    [InlineData(15)]
+    [InlineData(2)]
+    [InlineData(1)]
+    public void A_signal_during_a_running_dispose_waits_for_its_drain(int signal)
+    {
+        string path = _temp.File("audit.jsonl");
+        using Process process = StartChild(path, "dispose-wait");
+        Thread.Sleep(300);
+        Assert.Equal(0, SendSignal(process.Id, signal));
+        AssertEndsWithEveryLine(process, path, 128 + signal);
+    }
+
+    // An unhandled exception on any thread drains (within DisposeTimeout) before the runtime aborts the process.
+    [Fact]
+    public void An_unhandled_exception_on_another_thread_drains_before_the_process_ends()
+    {
+        string path = _temp.File("audit.jsonl");
+        using Process process = StartChild(path, "throw");
+        AssertEndsWithEveryLine(process, path, 128 + 6); // SIGABRT, as without the logger
+    }
+
+    private static Process StartChild(string path, string mode)
+    {
+        Assert.True(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "real POSIX signals");
         string child = Path.Combine(AppContext.BaseDirectory, "Infernum.Audit.Fast.SignalChild.dll");
         Assert.True(File.Exists(child), "missing " + child);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { child, path, "2000", "200", "20000" })
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in new[] { child, path, "2000", "200", "20000", mode })
         {
             start.ArgumentList.Add(arg);
         }
 
-        using Process process = Process.Start(start)!;
+        Process process = Process.Start(start)!;
+        process.ErrorDataReceived += static (_, _) => { };
+        process.BeginErrorReadLine();
         Assert.Equal("ready", process.StandardOutput.ReadLine());
-        Assert.Equal(0, SendSignal(process.Id, signal));
-        Assert.True(process.WaitForExit(60_000), "the child did not end");
+        return process;
+    }
 
-        Assert.Equal(128 + signal, process.ExitCode); // killed by the signal itself, as without the logger
+    private static void AssertEndsWithEveryLine(Process process, string path, int exitCode)
+    {
+        Assert.True(process.WaitForExit(60_000), "the child did not end");
         var entries = AuditFile.Parse(File.ReadLines(path));
-        Assert.Equal(2000, entries.Count);
+        Assert.Equal((exitCode, 2000), (process.ExitCode, entries.Count));
         Assert.Equal(0, AuditFile.AssertEverySeqAccounted(entries));
     }
 
