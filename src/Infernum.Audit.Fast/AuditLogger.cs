@@ -105,8 +105,12 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
 
     /// <summary>Publishes the line begun by <see cref="TryBeginLine"/> if it was committed, and releases its reservation. For generated code.</summary>
     /// <param name="writer">The writer <see cref="TryBeginLine"/> returned; call exactly once, in a <c>finally</c>.</param>
+    /// <returns>
+    /// <see langword="true"/> if the line was published (the event is accepted); <see langword="false"/> if it was
+    /// counted as dropped instead (not committed: a value that did not fit or failed to format). A <c>bool</c> event returns this.
+    /// </returns>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void EndLine(ref AuditLineWriter writer) => _pipeline.EndLine(ref writer);
+    public bool EndLine(ref AuditLineWriter writer) => _pipeline.EndLine(ref writer);
 
     /// <summary>
     /// Blocks until every event logged before the call is written to the sink and flushed, or

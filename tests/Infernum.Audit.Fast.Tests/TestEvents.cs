@@ -150,4 +150,10 @@ internal static partial class StageEvents
 
     [AuditEvent("sized", Endpoint = "/x")]
     public static partial void Sized(AuditLogger audit, string requestId, SizedValue value);
+
+    [AuditEvent("sized_checked", Endpoint = "/x")]
+    public static partial bool SizedChecked(AuditLogger audit, string requestId, SizedValue value);
+
+    [AuditEvent("sized_checked_plain", Endpoint = "/x")]
+    public static partial bool SizedCheckedPlain(AuditLogger audit, string requestId, int count);
 }
