@@ -84,13 +84,29 @@ public sealed class ShutdownTests : IDisposable
         AssertEndsWithEveryLine(process, path, 128 + 6); // SIGABRT, as without the logger
     }
 
-    private static Process StartChild(string path, string mode)
+    // Under the generic host (AddInfernumAudit), the host's console lifetime stops on SIGINT, SIGTERM and SIGQUIT
+    // and disposes the logger at the end of its stop (the exit code is then the host's, 0); SIGHUP it does not
+    // handle, and that ends the process at once: the logger drains on it itself. The sink here forwards each line
+    // to an ILogger that takes 2 ms a line, so most of the 2000 are still queued when the signal arrives.
+    [Theory]
+    [InlineData(1, 129)] // SIGHUP: the logger's own drain, then the signal's exit status
+    [InlineData(15, 0)] // SIGTERM: the host's orderly stop
+    [InlineData(2, 0)] // SIGINT: likewise
+    public void A_hosted_service_drains_on_every_termination_signal(int signal, int exitCode)
+    {
+        string path = _temp.File("audit.jsonl");
+        using Process process = StartChild(path, "host", delay: 2);
+        Assert.Equal(0, SendSignal(process.Id, signal));
+        AssertEndsWithEveryLine(process, path, exitCode);
+    }
+
+    private static Process StartChild(string path, string mode, int delay = 200)
     {
         Assert.True(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "real POSIX signals");
         string child = Path.Combine(AppContext.BaseDirectory, "Infernum.Audit.Fast.SignalChild.dll");
         Assert.True(File.Exists(child), "missing " + child);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { child, path, "2000", "200", "20000", mode })
+        foreach (string arg in new[] { child, path, "2000", delay.ToString(System.Globalization.CultureInfo.InvariantCulture), "20000", mode })
         {
             start.ArgumentList.Add(arg);
         }
