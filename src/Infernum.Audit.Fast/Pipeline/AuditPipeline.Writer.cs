@@ -541,11 +541,15 @@ internal sealed partial class AuditPipeline
                     lines--;
                 }
 
+                bool late;
                 lock (_flushLock)
                 {
-                    if (_writerAbandoned)
+                    // A sink that returns after the owner gave up on it (Abandon) did take these lines: they move from
+                    // unwritten to written, and the loop then ends; what it never got stays unwritten.
+                    late = _writerAbandoned;
+                    if (late)
                     {
-                        return null; // counted unwritten already: the loop ends
+                        Volatile.Write(ref _unwritten, Math.Max(0, _unwritten - lines));
                     }
 
                     Volatile.Write(ref _progress.WrittenEvents, _progress.WrittenEvents + lines);
@@ -553,6 +557,15 @@ internal sealed partial class AuditPipeline
 
                 Volatile.Write(ref _progress.WrittenBytes, written);
                 ReturnCredit(bytes - recordBytes);
+                if (late)
+                {
+                    if (error is null)
+                    {
+                        _health = AuditSinkHealth.Healthy; // it answered, late
+                    }
+
+                    return null;
+                }
             }
 
             if (error is not null)

@@ -155,10 +155,38 @@ public sealed class ShutdownTests : IDisposable
 
         logger.AuthSuccess("late", null, "k", "/v1");
         Assert.Equal(1, logger.Counters.DroppedDisposed);
-        never.Set(); // the writer returns: it counts nothing more
-        Thread.Sleep(50);
-        Assert.Equal(0, logger.Counters.Written);
-        Assert.Equal(logger.Counters.Offered, logger.Counters.Written + logger.Counters.Dropped + logger.Counters.InFlight);
+        Assert.Equal(0, counters.BufferedBytes); // every line is accounted for: none waits for the sink any more
+        never.Set(); // the writer returns: what that Write took is written after all, nothing else moves
+        Assert.True(SpinWait.SpinUntil(() => logger.Counters.Written > 0, 5000), "the late return was not counted");
+        counters = logger.Counters;
+        Assert.Equal((100, 0, 0L), (counters.Written + counters.DroppedUnwritten, counters.InFlight, counters.BufferedBytes));
+        Assert.Equal(sink.FirstBatchLines, counters.Written);
+        Assert.Equal(AuditSinkHealth.Healthy, logger.SinkHealth); // it answered, late
+        Assert.Equal(counters.Offered, counters.Written + counters.Dropped + counters.InFlight);
+    }
+
+    // A sink that takes longer than DisposeTimeout once, then returns: the lines it took are written (not left counted
+    // unwritten), the health says it answered, and nothing stays counted as waiting.
+    [Fact]
+    public void A_sink_that_returns_after_the_dispose_deadline_has_its_late_lines_counted_written()
+    {
+        var memory = new MemorySink();
+        var sink = new LateOnceSink(memory, 2500);
+        var logger = new AuditLogger(sink, null, new AuditDeliveryOptions { DisposeTimeout = TimeSpan.FromSeconds(1) });
+        for (int i = 0; i < 1000; i++)
+        {
+            logger.AuthSuccess("r" + i, null, "sk-inf-abcdefghijk", "/v1");
+        }
+
+        logger.Dispose();
+        Assert.Equal(AuditSinkHealth.Unresponsive, logger.SinkHealth);
+        Assert.Equal(0, logger.Counters.BufferedBytes);
+        Assert.True(SpinWait.SpinUntil(() => memory.Lines.Length > 0 && logger.Counters.Written > 0, 10_000), "the late write never arrived");
+        Thread.Sleep(100);
+        AuditCounters counters = logger.Counters;
+        int received = AuditFile.Parse(memory.Lines).Count(e => !e.IsDropRecord);
+        Assert.Equal((received, 1000 - received, 0L, 0L), (counters.Written, counters.DroppedUnwritten, counters.InFlight, counters.BufferedBytes));
+        Assert.Equal(AuditSinkHealth.Healthy, logger.SinkHealth);
     }
 
     [Fact]
@@ -251,10 +279,33 @@ public sealed class ShutdownTests : IDisposable
 
         public bool Entered => Volatile.Read(ref _entered) != 0;
 
+        // The lines of the Write that got stuck (it returns once released, having taken them).
+        public long FirstBatchLines { get; private set; }
+
         public override void Write(ReadOnlySpan<byte> lines)
         {
-            Volatile.Write(ref _entered, 1);
+            if (Interlocked.Exchange(ref _entered, 1) == 0)
+            {
+                FirstBatchLines = lines.Count((byte)'\n');
+            }
+
             release.Wait();
+        }
+    }
+
+    /// <summary>A sink whose first write takes the given time, then passes everything on.</summary>
+    private sealed class LateOnceSink(AuditSink inner, int milliseconds) : AuditSink
+    {
+        private int _writes;
+
+        public override void Write(ReadOnlySpan<byte> lines)
+        {
+            if (Interlocked.Increment(ref _writes) == 1)
+            {
+                Thread.Sleep(milliseconds);
+            }
+
+            inner.Write(lines);
         }
     }
 
