@@ -22,6 +22,11 @@ internal sealed partial class AuditPipeline
         bool producersLeft = false;
         try
         {
+            if (Volatile.Read(ref _refusal) == 1 + (int)AuditDropReason.SequenceExhausted)
+            {
+                ReportSequenceExhausted(); // the sink's file ended at the limit: refused from the first event
+            }
+
             while (!Volatile.Read(ref _writerAbandoned))
             {
                 bool stopping = _stopping;
@@ -412,6 +417,13 @@ internal sealed partial class AuditPipeline
             Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
         }
 
+        ReportSequenceExhausted();
+    }
+
+    // Once per logger: when the writer takes the last seq, or as it starts on a sink whose last seq was the limit
+    // already (the constructor set the refusal then, so OnSequenceExhausted never runs).
+    private void ReportSequenceExhausted()
+    {
         Report(new AuditSinkFault(
             new InvalidOperationException($"The audit seq reached {long.MaxValue}, its 64-bit limit; it is never wrapped or reused, so every later event is refused (AuditDropReason.SequenceExhausted). Start a new file."),
             0,
