@@ -152,13 +152,14 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     /// <para>
     /// Every call, from any thread, concurrent or not (and process exit, and a termination signal), waits for the
     /// one drain the first call began; a call from the writer thread itself (from <see cref="AuditDeliveryOptions.OnSinkFault"/>
-    /// or a sink) only begins it, since the writer drains once the callback returns.
+    /// or a sink), or from inside an event (a value's formatting code), only begins it, since the drain waits for that
+    /// callback or that line to return; the line is then written.
     /// </para>
     /// </remarks>
     public void Dispose()
     {
         Task stopped = BeginStop();
-        if (_pipeline.IsWriterThread)
+        if (CannotWait)
         {
             return; // the registrations end when the writer exits (BeginStop)
         }
@@ -175,9 +176,9 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Task stopped = BeginStop();
-        if (_pipeline.IsWriterThread)
+        if (CannotWait)
         {
-            return;
+            return; // the registrations end when the writer exits (BeginStop)
         }
 
         if (await Task.WhenAny(stopped, Task.Delay(RemainingUntil(_pipeline.StopDeadline))).ConfigureAwait(false) != stopped)
@@ -188,10 +189,14 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
         EndStop();
     }
 
+    // The writer thread (a sink or OnSinkFault calling Dispose) and a thread inside one of this logger's lines (a
+    // value's TryFormat calling Dispose) only begin the drain: it waits for them to return.
+    private bool CannotWait => _pipeline.IsWriterThread || _pipeline.IsInLineOnThisThread;
+
     private Task BeginStop()
     {
         Task stopped = _pipeline.StopAsync(_disposeTimeout);
-        if (Interlocked.CompareExchange(ref _disposed, 1, 0) == 0 && _pipeline.IsWriterThread)
+        if (Interlocked.CompareExchange(ref _disposed, 1, 0) == 0 && CannotWait)
         {
             // Nobody waits on this thread: the registrations end when the writer has drained and exited.
             stopped.ContinueWith(static (_, state) => ((AuditLogger)state!).EndStop(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -72,6 +72,26 @@ internal sealed partial class AuditPipeline
     }
 
     /// <summary>
+    /// Whether the calling thread is inside a line of this pipeline (a value's formatting code disposing the logger):
+    /// it cannot wait for the drain, which waits for that very line to end.
+    /// </summary>
+    internal bool IsInLineOnThisThread
+    {
+        get
+        {
+            for (ProducerStage? stage = t_stage; stage is not null; stage = stage.NextOnThread)
+            {
+                if (stage.PipelineToken == _token)
+                {
+                    return stage.State != ProducerStage.Idle;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Reserves room in the calling thread's stage for a line of at most <paramref name="maxBodyBytes"/> body bytes
     /// and writes its timestamp. On success the caller passes <paramref name="writer"/> to <see cref="EndLine"/>.
     /// </summary>

@@ -189,6 +189,25 @@ public sealed class ShutdownTests : IDisposable
         Assert.Equal(AuditSinkHealth.Healthy, logger.SinkHealth);
     }
 
+    // Dispose called from inside an event (a value's TryFormat): the drain waits for that line, so the call only
+    // begins it; no stall for DisposeTimeout, and the event is written, not left in flight.
+    [Fact]
+    public void Dispose_from_inside_an_event_does_not_stall_and_the_event_is_written()
+    {
+        var memory = new MemorySink();
+        var logger = new AuditLogger(memory, null, new AuditDeliveryOptions { DisposeTimeout = TimeSpan.FromSeconds(30) });
+        logger.AuthSuccess("before", null, "sk-inf-abcdefghijk", "/v1");
+        var watch = Stopwatch.StartNew();
+        bool accepted = StageEvents.Disposing(logger, "inside", new DisposingValue(logger));
+        watch.Stop();
+        logger.Dispose(); // waits for the drain the inner call began
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the event took {watch.Elapsed}: Dispose inside it waited for its own line");
+        AuditCounters counters = logger.Counters;
+        Assert.Equal((true, 2L, 0L, 0L), (accepted, counters.Written, counters.InFlight, counters.Dropped));
+        Assert.Equal(["before", "inside"], AuditFile.Parse(memory.Lines).Select(e => e.RequestId));
+    }
+
     [Fact]
     public void Flush_is_bounded_when_the_sink_does_not_take_the_lines()
     {
