@@ -189,7 +189,7 @@ public sealed partial class AuditEventGenerator
                 }
 
                 string prefix = "__";
-                while (used.Contains(prefix + "logger") || used.Contains(prefix + "options") || used.Contains(prefix + "max") || used.Contains(prefix + "w"))
+                while (used.Contains(prefix + "logger") || used.Contains(prefix + "options") || used.Contains(prefix + "max") || used.Contains(prefix + "w") || used.Contains(prefix + "accepted"))
                 {
                     prefix += "_";
                 }
@@ -198,6 +198,7 @@ public sealed partial class AuditEventGenerator
                 Options = prefix + "options";
                 Max = prefix + "max";
                 W = prefix + "w";
+                Accepted = prefix + "accepted";
             }
 
             public string Logger { get; }
@@ -207,6 +208,8 @@ public sealed partial class AuditEventGenerator
             public string Max { get; }
 
             public string W { get; }
+
+            public string Accepted { get; }
         }
 
         private static void EmitMethod(SourceWriter writer, EventModel model)
@@ -260,16 +263,29 @@ public sealed partial class AuditEventGenerator
             writer.WriteLine(rejected);
             writer.CloseBlock();
             writer.WriteLine();
+            // A bool event returns what EndLine says: false when the line was not published after all (a value that
+            // did not fit its bound or failed to format), not merely when TryBeginLine refused it.
+            string endLine = locals.Logger + ".EndLine(ref " + locals.W + ");";
             if (RunsUserCode(ops))
             {
                 // A value's own formatting code may throw: the line is then dropped, and its reservation released.
+                if (model.ReturnsBool)
+                {
+                    writer.WriteLine("bool " + locals.Accepted + ";");
+                }
+
                 writer.OpenBlock("try");
                 EmitOps(writer, ops, locals);
                 writer.WriteLine(locals.W + ".Commit();");
                 writer.CloseBlock();
                 writer.OpenBlock("finally");
-                writer.WriteLine(locals.Logger + ".EndLine(ref " + locals.W + ");");
+                writer.WriteLine(model.ReturnsBool ? locals.Accepted + " = " + endLine : endLine);
                 writer.CloseBlock();
+                if (model.ReturnsBool)
+                {
+                    writer.WriteLine();
+                    writer.WriteLine("return " + locals.Accepted + ";");
+                }
             }
             else
             {
@@ -277,13 +293,7 @@ public sealed partial class AuditEventGenerator
                 // line's writer stays in registers.
                 EmitOps(writer, ops, locals);
                 writer.WriteLine(locals.W + ".Commit();");
-                writer.WriteLine(locals.Logger + ".EndLine(ref " + locals.W + ");");
-            }
-
-            if (model.ReturnsBool)
-            {
-                writer.WriteLine();
-                writer.WriteLine(accepted);
+                writer.WriteLine(model.ReturnsBool ? "return " + endLine : endLine);
             }
 
             writer.CloseBlock();

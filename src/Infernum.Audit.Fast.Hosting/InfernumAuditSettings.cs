@@ -135,6 +135,9 @@ public sealed class InfernumAuditSettings
         FsyncInterval = FsyncInterval,
     };
 
+    private static readonly System.Runtime.InteropServices.PosixSignal[] s_hostSignals =
+        [System.Runtime.InteropServices.PosixSignal.SIGINT, System.Runtime.InteropServices.PosixSignal.SIGTERM, System.Runtime.InteropServices.PosixSignal.SIGQUIT];
+
     internal AuditDeliveryOptions ToDeliveryOptions(Action<AuditSinkFault>? onSinkFault) => new()
     {
         MaxBufferedBytes = MaxBufferedBytes,
@@ -145,7 +148,10 @@ public sealed class InfernumAuditSettings
         Clock = Clock,
         OnSinkFault = onSinkFault,
 
-        // The host handles SIGTERM and friends itself and disposes the logger after every hosted service has stopped.
-        DrainOnTerminationSignals = false,
+        // The host's console lifetime turns SIGINT, SIGTERM and SIGQUIT into an orderly stop that disposes the logger
+        // after every hosted service has stopped (events logged during that stop are still taken). Any other
+        // termination signal (SIGHUP) it does not handle ends the process at once: the logger drains on it itself.
+        DrainOnTerminationSignals = true,
+        SignalsHandledByHost = s_hostSignals,
     };
 }

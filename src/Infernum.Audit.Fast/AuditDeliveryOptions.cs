@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
 
 namespace Infernum.Audit.Fast;
 
@@ -97,6 +99,22 @@ public sealed record AuditDeliveryOptions
     /// hosting package does), so that events logged during that shutdown are still taken.
     /// </summary>
     public bool DrainOnTerminationSignals { get; init; } = true;
+
+    /// <summary>
+    /// The termination signals on which the logger does not drain by itself, because the application's host already
+    /// turns them into an orderly shutdown that disposes the logger at its end (the generic host's console lifetime
+    /// handles SIGINT, SIGTERM and SIGQUIT; the hosting package sets those). Every other one of SIGTERM, SIGINT,
+    /// SIGHUP and SIGQUIT still drains when <see cref="DrainOnTerminationSignals"/> is on: a SIGHUP to a hosted
+    /// service does not lose what is queued. Default empty. Ignored when <see cref="DrainOnTerminationSignals"/> is off.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public IReadOnlyCollection<PosixSignal> SignalsHandledByHost
+    {
+        get => _signalsHandledByHost;
+        init => _signalsHandledByHost = [.. value ?? throw new ArgumentNullException(nameof(value))];
+    }
+
+    private readonly PosixSignal[] _signalsHandledByHost = [];
 
     /// <summary>The defaults.</summary>
     public static AuditDeliveryOptions Default { get; } = new();

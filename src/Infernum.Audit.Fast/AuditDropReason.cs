@@ -12,7 +12,14 @@ public enum AuditDropReason
     /// <summary>The buffer was full under <see cref="AuditFullMode.FailClosed"/>: the event was refused.</summary>
     Rejected,
 
-    /// <summary>The line would exceed the largest line accepted (16 MiB).</summary>
+    /// <summary>
+    /// The line could exceed the largest line accepted: 16 MiB or <see cref="AuditDeliveryOptions.MaxBufferedBytes"/>,
+    /// whichever is smaller. Judged before the line is written, on its worst-case size: each text field counts 6 bytes
+    /// per UTF-16 char (or UTF-8 byte), the length of its longest JSON escape (<c>\u001F</c>), and a formattable value
+    /// its fixed room. So with the 64 KiB smallest bound, a field of more than about 10,900 chars is refused as
+    /// oversize even when its escaped text would be shorter; judging on the escaped size would mean escaping every
+    /// field twice on each event. Size the bound at 6× the longest text you log.
+    /// </summary>
     Oversize,
 
     /// <summary>The event was logged after the logger was disposed.</summary>

@@ -32,6 +32,7 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     private readonly AuditPipeline _pipeline;
     private readonly AuditMetrics _metrics;
     private readonly EventHandler _onProcessExit;
+    private readonly UnhandledExceptionEventHandler _onUnhandledException;
     private readonly TimeSpan _disposeTimeout;
     private AuditOptions _options;
     // 0: open; 1: stopping (the first Dispose call has begun); 2: stopped and cleaned up.
@@ -60,14 +61,15 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
         _pipeline = new AuditPipeline(sink, delivery);
         _metrics = new AuditMetrics(this);
 
-        // A logger the application forgot to dispose still drains at process exit, and before a termination signal
-        // ends the process.
+        // A logger the application forgot to dispose still drains at process exit, before a termination signal ends
+        // the process, and before an unhandled exception on any thread ends it. Each stays registered until the drain
+        // has ended (EndStop), not merely begun: process exit, a signal or a crash during the application's own
+        // Dispose waits for that drain instead of cutting it.
         _onProcessExit = (_, _) => Dispose();
+        _onUnhandledException = (_, _) => Dispose();
         AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
-        if (delivery.DrainOnTerminationSignals)
-        {
-            TerminationSignals.Add(this);
-        }
+        AppDomain.CurrentDomain.UnhandledException += _onUnhandledException;
+        TerminationSignals.Add(this, delivery.DrainOnTerminationSignals ? delivery.SignalsHandledByHost : null);
     }
 
     /// <summary>The switches in force. Assigning swaps them atomically: a concurrent event sees the old or the new set, never a mix.</summary>
@@ -103,8 +105,12 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
 
     /// <summary>Publishes the line begun by <see cref="TryBeginLine"/> if it was committed, and releases its reservation. For generated code.</summary>
     /// <param name="writer">The writer <see cref="TryBeginLine"/> returned; call exactly once, in a <c>finally</c>.</param>
+    /// <returns>
+    /// <see langword="true"/> if the line was published (the event is accepted); <see langword="false"/> if it was
+    /// counted as dropped instead (not committed: a value that did not fit or failed to format). A <c>bool</c> event returns this.
+    /// </returns>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void EndLine(ref AuditLineWriter writer) => _pipeline.EndLine(ref writer);
+    public bool EndLine(ref AuditLineWriter writer) => _pipeline.EndLine(ref writer);
 
     /// <summary>
     /// Blocks until every event logged before the call is written to the sink and flushed, or
@@ -146,15 +152,16 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     /// <para>
     /// Every call, from any thread, concurrent or not (and process exit, and a termination signal), waits for the
     /// one drain the first call began; a call from the writer thread itself (from <see cref="AuditDeliveryOptions.OnSinkFault"/>
-    /// or a sink) only begins it, since the writer drains once the callback returns.
+    /// or a sink), or from inside an event (a value's formatting code), only begins it, since the drain waits for that
+    /// callback or that line to return; the line is then written.
     /// </para>
     /// </remarks>
     public void Dispose()
     {
         Task stopped = BeginStop();
-        if (_pipeline.IsWriterThread)
+        if (CannotWait)
         {
-            return;
+            return; // the registrations end when the writer exits (BeginStop)
         }
 
         if (!stopped.Wait(RemainingUntil(_pipeline.StopDeadline)))
@@ -169,9 +176,9 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Task stopped = BeginStop();
-        if (_pipeline.IsWriterThread)
+        if (CannotWait)
         {
-            return;
+            return; // the registrations end when the writer exits (BeginStop)
         }
 
         if (await Task.WhenAny(stopped, Task.Delay(RemainingUntil(_pipeline.StopDeadline))).ConfigureAwait(false) != stopped)
@@ -182,21 +189,31 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
         EndStop();
     }
 
+    // The writer thread (a sink or OnSinkFault calling Dispose) and a thread inside one of this logger's lines (a
+    // value's TryFormat calling Dispose) only begin the drain: it waits for them to return.
+    private bool CannotWait => _pipeline.IsWriterThread || _pipeline.IsInLineOnThisThread;
+
     private Task BeginStop()
     {
-        if (Interlocked.CompareExchange(ref _disposed, 1, 0) == 0)
+        Task stopped = _pipeline.StopAsync(_disposeTimeout);
+        if (Interlocked.CompareExchange(ref _disposed, 1, 0) == 0 && CannotWait)
         {
-            AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
-            TerminationSignals.Remove(this);
+            // Nobody waits on this thread: the registrations end when the writer has drained and exited.
+            stopped.ContinueWith(static (_, state) => ((AuditLogger)state!).EndStop(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        return _pipeline.StopAsync(_disposeTimeout);
+        return stopped;
     }
 
+    // After the drain has ended (or been abandoned at the deadline): only now do process exit, signals and unhandled
+    // exceptions stop waiting for this logger.
     private void EndStop()
     {
-        if (Interlocked.CompareExchange(ref _disposed, 2, 1) == 1)
+        if (Interlocked.Exchange(ref _disposed, 2) != 2)
         {
+            AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
+            AppDomain.CurrentDomain.UnhandledException -= _onUnhandledException;
+            TerminationSignals.Remove(this);
             _metrics.Dispose();
         }
     }

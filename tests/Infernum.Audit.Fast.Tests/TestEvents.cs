@@ -120,6 +120,19 @@ internal readonly struct LoggingValue(AuditLogger audit) : IUtf8SpanFormattable
     public string ToString(string? format, IFormatProvider? formatProvider) => "value";
 }
 
+/// <summary>A value whose formatting disposes the logger it is logged to: the re-entrant dispose case.</summary>
+internal readonly struct DisposingValue(AuditLogger audit) : IUtf8SpanFormattable
+{
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+    {
+        audit.Dispose();
+        bytesWritten = 0;
+        return "value"u8.TryCopyTo(utf8Destination) && (bytesWritten = 5) == 5;
+    }
+
+    public string ToString(string? format, IFormatProvider? formatProvider) => "value";
+}
+
 /// <summary>A value whose text is <c>length</c> letters: the formattable size limit's case.</summary>
 internal readonly struct SizedValue(int length) : IUtf8SpanFormattable
 {
@@ -147,4 +160,13 @@ internal static partial class StageEvents
 
     [AuditEvent("sized", Endpoint = "/x")]
     public static partial void Sized(AuditLogger audit, string requestId, SizedValue value);
+
+    [AuditEvent("disposing", Endpoint = "/x")]
+    public static partial bool Disposing(AuditLogger audit, string requestId, DisposingValue value);
+
+    [AuditEvent("sized_checked", Endpoint = "/x")]
+    public static partial bool SizedChecked(AuditLogger audit, string requestId, SizedValue value);
+
+    [AuditEvent("sized_checked_plain", Endpoint = "/x")]
+    public static partial bool SizedCheckedPlain(AuditLogger audit, string requestId, int count);
 }

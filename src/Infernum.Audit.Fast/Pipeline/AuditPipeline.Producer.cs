@@ -72,6 +72,26 @@ internal sealed partial class AuditPipeline
     }
 
     /// <summary>
+    /// Whether the calling thread is inside a line of this pipeline (a value's formatting code disposing the logger):
+    /// it cannot wait for the drain, which waits for that very line to end.
+    /// </summary>
+    internal bool IsInLineOnThisThread
+    {
+        get
+        {
+            for (ProducerStage? stage = t_stage; stage is not null; stage = stage.NextOnThread)
+            {
+                if (stage.PipelineToken == _token)
+                {
+                    return stage.State != ProducerStage.Idle;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Reserves room in the calling thread's stage for a line of at most <paramref name="maxBodyBytes"/> body bytes
     /// and writes its timestamp. On success the caller passes <paramref name="writer"/> to <see cref="EndLine"/>.
     /// </summary>
@@ -268,20 +288,21 @@ internal sealed partial class AuditPipeline
     /// <summary>
     /// Ends the line begun by <see cref="TryBeginLine"/>: publishes it if it was completed, else counts it as dropped.
     /// </summary>
-    internal void EndLine(ref AuditLineWriter writer)
+    internal bool EndLine(ref AuditLineWriter writer)
     {
         ProducerStage? stage = writer.Stage;
         if (stage is null)
         {
-            return; // not a writer TryBeginLine handed out
+            return false; // not a writer TryBeginLine handed out
         }
 
         if (stage.State == ProducerStage.Idle)
         {
-            return; // a line released as abandoned whose own code caught the exception: counted already
+            return false; // a line released as abandoned whose own code caught the exception: counted already
         }
 
-        if (writer.Completed)
+        bool completed = writer.Completed;
+        if (completed)
         {
             stage.Publish(writer.Line, writer.Position);
         }
@@ -291,6 +312,7 @@ internal sealed partial class AuditPipeline
         }
 
         Volatile.Write(ref stage.State, ProducerStage.Idle);
+        return completed;
     }
 
     // Grants the stage enough credit for `charge` more bytes (a whole chunk when the budget allows), never taking the

@@ -22,6 +22,11 @@ internal sealed partial class AuditPipeline
         bool producersLeft = false;
         try
         {
+            if (Volatile.Read(ref _refusal) == 1 + (int)AuditDropReason.SequenceExhausted)
+            {
+                ReportSequenceExhausted(); // the sink's file ended at the limit: refused from the first event
+            }
+
             while (!Volatile.Read(ref _writerAbandoned))
             {
                 bool stopping = _stopping;
@@ -412,6 +417,13 @@ internal sealed partial class AuditPipeline
             Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
         }
 
+        ReportSequenceExhausted();
+    }
+
+    // Once per logger: when the writer takes the last seq, or as it starts on a sink whose last seq was the limit
+    // already (the constructor set the refusal then, so OnSequenceExhausted never runs).
+    private void ReportSequenceExhausted()
+    {
         Report(new AuditSinkFault(
             new InvalidOperationException($"The audit seq reached {long.MaxValue}, its 64-bit limit; it is never wrapped or reused, so every later event is refused (AuditDropReason.SequenceExhausted). Start a new file."),
             0,
@@ -541,11 +553,15 @@ internal sealed partial class AuditPipeline
                     lines--;
                 }
 
+                bool late;
                 lock (_flushLock)
                 {
-                    if (_writerAbandoned)
+                    // A sink that returns after the owner gave up on it (Abandon) did take these lines: they move from
+                    // unwritten to written, and the loop then ends; what it never got stays unwritten.
+                    late = _writerAbandoned;
+                    if (late)
                     {
-                        return null; // counted unwritten already: the loop ends
+                        Volatile.Write(ref _unwritten, Math.Max(0, _unwritten - lines));
                     }
 
                     Volatile.Write(ref _progress.WrittenEvents, _progress.WrittenEvents + lines);
@@ -553,6 +569,15 @@ internal sealed partial class AuditPipeline
 
                 Volatile.Write(ref _progress.WrittenBytes, written);
                 ReturnCredit(bytes - recordBytes);
+                if (late)
+                {
+                    if (error is null)
+                    {
+                        _health = AuditSinkHealth.Healthy; // it answered, late
+                    }
+
+                    return null;
+                }
             }
 
             if (error is not null)

@@ -204,7 +204,7 @@ internal sealed partial class AuditPipeline
     private bool _writerDone;
 
     // (_flushLock) The owner's stop deadline passed while the writer was inside the sink: what it held was counted
-    // unwritten, and the writer, if it ever returns, counts nothing more and exits.
+    // unwritten; the writer, if it ever returns, counts what that Write took as written (no longer unwritten) and exits.
     private bool _writerAbandoned;
 
     // Set after _disposed: the writer drains what is published and exits, giving up on a failing sink at the deadline.
@@ -309,7 +309,9 @@ internal sealed partial class AuditPipeline
 
         // Credit granted and not yet used is not waiting for anything: the gauge is the bytes of lines accepted and
         // not yet written (each line not yet moved to the pipe counted with room for its longest seq).
-        long buffered = Math.Max(0, Volatile.Read(ref _ledger.Credit) - unusedCredit);
+        // Once the writer is done (drained, or given up on at the deadline), every line is written or counted
+        // unwritten: none waits, whatever credit a stuck sink's batch still holds.
+        long buffered = Volatile.Read(ref _writerDone) ? 0 : Math.Max(0, Volatile.Read(ref _ledger.Credit) - unusedCredit);
         return new AuditCounters
         {
             Offered = offered,
@@ -394,7 +396,8 @@ internal sealed partial class AuditPipeline
     /// <summary>
     /// When the stop deadline has passed and the writer is still inside the sink: stops producers, counts every line
     /// not yet written as unwritten, marks the sink <see cref="AuditSinkHealth.Unresponsive"/> and completes every
-    /// flush waiter. The writer, if the sink ever returns, exits without counting more.
+    /// flush waiter. The writer, if the sink ever returns, counts the lines of that one call as written instead, marks
+    /// the sink <see cref="AuditSinkHealth.Healthy"/> again and exits.
     /// </summary>
     public void Abandon()
     {

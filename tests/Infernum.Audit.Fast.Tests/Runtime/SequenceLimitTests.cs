@@ -64,11 +64,15 @@ public sealed class SequenceLimitTests : IDisposable
     public void A_sink_already_at_the_limit_refuses_every_event_and_writes_nothing()
     {
         var sink = new NumberedSink(long.MaxValue);
-        var logger = new AuditLogger(sink, null, new AuditDeliveryOptions { FullMode = AuditFullMode.FailClosed });
+        var faults = new System.Collections.Concurrent.ConcurrentQueue<AuditSinkFault>();
+        var logger = new AuditLogger(sink, null, new AuditDeliveryOptions { FullMode = AuditFullMode.FailClosed, OnSinkFault = faults.Enqueue });
         Assert.False(TestEvents.ApiRequest(logger, "r", null, "sk-inf-abcdefghijk"));
+        Assert.False(TestEvents.ApiRequest(logger, "r2", null, "sk-inf-abcdefghijk"));
         logger.Dispose();
         Assert.Empty(sink.Lines);
-        Assert.Equal(1, logger.Counters.DroppedSequenceExhausted);
+        Assert.Equal(2, logger.Counters.DroppedSequenceExhausted);
+        AuditSinkFault fault = Assert.Single(faults); // the owner hears of it once, as when the last seq is taken here
+        Assert.IsType<InvalidOperationException>(fault.Error);
     }
 
     [Fact]
