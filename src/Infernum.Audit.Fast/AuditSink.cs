@@ -64,7 +64,7 @@ public abstract class AuditSink : IDisposable
     /// </summary>
     /// <param name="path">The file's path.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="IOException">The file cannot be opened for appending, or another logger (in this process or another) writes it.</exception>
+    /// <exception cref="IOException">The file cannot be opened for appending, another logger (in this process or another) writes it, or the path is a symbolic link.</exception>
     /// <exception cref="InvalidDataException">The file's last line has no readable <c>seq</c>.</exception>
     public static AuditSink ToFile(string path) => new FileAuditSink(path, null);
 
@@ -86,6 +86,12 @@ public abstract class AuditSink : IDisposable
     /// written between logrotate's copy and its truncation are lost by logrotate's design; prefer <c>create</c> or <c>nocreate</c>.
     /// </para>
     /// <para>
+    /// <b>Symbolic links at the path are refused.</b> The last component of <paramref name="path"/> must not be a
+    /// symbolic link, at open or after a rotation: another program could otherwise point the audit stream into a file
+    /// of its choosing. At open that is an <see cref="IOException"/>; later, a sink fault (reported, retried, the lines
+    /// kept within the buffer) until a regular file or nothing is at the path. Links among the folders are followed.
+    /// </para>
+    /// <para>
     /// <b>Reopening</b> cuts an unterminated last line left by a crash and continues after the last line's <c>seq</c>;
     /// when the file is empty or missing, after the last <c>seq</c> of the newest rotated file (<c>audit.1.jsonl</c>,
     /// logrotate's <c>audit.jsonl.1</c> or its <c>dateext</c> name <c>audit.jsonl-…</c>, and when none of those has a line, the newest <c>.gz</c> of logrotate's <c>compress</c>).
@@ -95,7 +101,7 @@ public abstract class AuditSink : IDisposable
     /// <param name="options">Rolling and fsync settings.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
-    /// <exception cref="IOException">The file cannot be opened, or another logger (in this process or another) writes it.</exception>
+    /// <exception cref="IOException">The file cannot be opened, another logger (in this process or another) writes it, or the path is a symbolic link.</exception>
     /// <exception cref="InvalidDataException">
     /// The last line of the file (or of its newest rotated file) is not a JSON object, or its <c>seq</c> is not an integer
     /// from 0 to 2^63−1: the logger would repeat numbers, so it refuses to guess.

@@ -496,6 +496,45 @@ public sealed class FileRotationTests : IDisposable
         Assert.NotEqual(0, Convert.ToInt32(flags["flags:".Length..].Trim(), 8) & 0x400);
     }
 
+    [Fact]
+    public void A_file_replaced_by_a_symlink_while_open_is_refused_as_a_fault_and_the_target_is_never_written()
+    {
+        // Attack F7: `mv audit.jsonl audit.jsonl.1; ln -s victim.txt audit.jsonl` while the logger runs.
+        string rotated = AuditPath + ".1";
+        string victim = _temp.File("victim.txt");
+        const string victimText = "keep me\nunterminated last line";
+        File.WriteAllText(victim, victimText);
+        var logger = new AuditLogger(AuditSink.ToFile(AuditPath), null, new AuditDeliveryOptions { DisposeTimeout = TimeSpan.FromSeconds(2) });
+        Log(logger, 100);
+        logger.Flush();
+        Assert.True(Run("mv", AuditPath, rotated));
+        Assert.True(Run("ln", "-s", victim, AuditPath));
+        Log(logger, 100);
+        Assert.True(SpinWait.SpinUntil(() => logger.Counters.WriteErrors > 0, TimeSpan.FromSeconds(10)), "no fault reported");
+        Assert.Equal(AuditSinkHealth.Retrying, logger.SinkHealth);
+        Assert.Equal(victimText, File.ReadAllText(victim));
+
+        // Once the link is gone, the kept lines go to a regular file at the path.
+        File.Delete(AuditPath);
+        logger.Flush();
+        logger.Dispose();
+        Assert.Equal(victimText, File.ReadAllText(victim));
+        Assert.Null(new FileInfo(AuditPath).LinkTarget);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), Entries(rotated).Select(e => e.Seq));
+        Assert.Equal(Enumerable.Range(101, 100).Select(i => (long)i), Entries(AuditPath).Select(e => e.Seq));
+    }
+
+    [Fact]
+    public void A_symlink_at_the_audit_path_is_refused_at_open()
+    {
+        string target = _temp.File("elsewhere.jsonl");
+        File.WriteAllText(target, "{\"seq\":7}\n");
+        Assert.True(Run("ln", "-s", target, AuditPath));
+        IOException error = Assert.Throws<IOException>(() => AuditSink.ToFile(AuditPath));
+        Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
+        Assert.Equal("{\"seq\":7}\n", File.ReadAllText(target));
+    }
+
     private static void Log(AuditLogger logger, int count)
     {
         for (int i = 0; i < count; i++)

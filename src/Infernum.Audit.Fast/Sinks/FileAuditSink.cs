@@ -208,9 +208,19 @@ internal sealed class FileAuditSink : AuditSink
             Directory.CreateDirectory(folder); // it may have been deleted with the file
         }
 
+        RefuseSymbolicLink();
         var stream = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, bufferSize: 0);
         try
         {
+            // A link put at the path between the check and the open: the path's own identity is not the opened file's.
+            if (FileIdentity.IsExact
+                && (!FileIdentity.TryOf(_path, _pathBytes, _statBuffer, out FileIdentity atPath)
+                    || !atPath.SameFile(FileIdentity.Of(stream.SafeFileHandle, _statBuffer))))
+            {
+                RefuseSymbolicLink();
+                throw new IOException($"The audit file at '{_path}' changed while it was opened; not writing to it.");
+            }
+
             long length = stream.Length;
             repaired = AuditFileTail.Repair(stream.SafeFileHandle, ref length);
             if (repaired > 0)
@@ -227,6 +237,19 @@ internal sealed class FileAuditSink : AuditSink
         {
             stream.Dispose();
             throw;
+        }
+    }
+
+    // Another program's symbolic link at the audit path could point anywhere (a victim file, a device): never follow
+    // one, neither at open nor after a rotation. Thrown from Write it is a sink fault: reported and retried, lines kept.
+    private void RefuseSymbolicLink()
+    {
+        string? target = new FileInfo(_path).LinkTarget;
+        if (target is not null)
+        {
+            throw new IOException(
+                $"The audit path '{_path}' is a symbolic link (to '{target}'); the file sink never follows one, so another "
+                + "program cannot redirect audit lines into a file of its choosing. Remove the link or configure the target's path.");
         }
     }
 

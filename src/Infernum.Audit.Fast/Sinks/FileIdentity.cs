@@ -30,6 +30,7 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
     private const uint StatxSizeMask = 0x200;
     private const int AtFdCwd = -100;
     private const int AtEmptyPath = 0x1000;
+    private const int AtSymlinkNoFollow = 0x100;
 
     // fcntl(2) on Linux (every architecture but alpha, sparc, parisc, which .NET does not run on).
     private const int FGetFl = 3;
@@ -56,12 +57,15 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
         return new FileIdentity(0, 0, 1, RandomAccess.GetLength(handle));
     }
 
-    /// <summary>The identity of the file at a path (its UTF-8 bytes, NUL-terminated), or false if there is none.</summary>
+    /// <summary>
+    /// The identity of the file at a path (its UTF-8 bytes, NUL-terminated), or false if there is none. A symbolic link
+    /// at the path is not followed: its identity is the link's own, never its target's.
+    /// </summary>
     public static bool TryOf(string path, byte[] nulTerminatedPath, byte[] buffer, out FileIdentity identity)
     {
         if (!s_unavailable)
         {
-            int result = Statx(AtFdCwd, nulTerminatedPath, 0, buffer);
+            int result = Statx(AtFdCwd, nulTerminatedPath, AtSymlinkNoFollow, buffer);
             if (result == 0)
             {
                 identity = Read(buffer);
@@ -76,8 +80,9 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
         }
 
         var info = new FileInfo(path);
-        identity = info.Exists ? new FileIdentity(0, 0, 1, info.Length) : default;
-        return info.Exists;
+        bool exists = info.Exists || info.LinkTarget is not null;
+        identity = !exists ? default : info.LinkTarget is not null ? new FileIdentity(0, 0, 1, -1) : new FileIdentity(0, 0, 1, info.Length);
+        return exists;
     }
 
     /// <summary>The path as statx takes it.</summary>
