@@ -92,9 +92,13 @@ public abstract class AuditSink : IDisposable
     /// kept within the buffer) until a regular file or nothing is at the path. Links among the folders are followed.
     /// </para>
     /// <para>
-    /// <b>Reopening</b> cuts an unterminated last line left by a crash and continues after the last line's <c>seq</c>;
-    /// when the file is empty or missing, after the last <c>seq</c> of the newest rotated file (<c>audit.1.jsonl</c>,
-    /// logrotate's <c>audit.jsonl.1</c> or its <c>dateext</c> name <c>audit.jsonl-…</c>, and when none of those has a line, the newest <c>.gz</c> of logrotate's <c>compress</c>).
+    /// <b>Reopening</b> cuts an unterminated last line left by a crash and continues after the highest <c>seq</c> found
+    /// at the end of the file and of every rotated file beside it: its own rolls (<c>audit.N.jsonl</c>), logrotate's
+    /// <c>audit.jsonl.N</c> and <c>dateext</c> names (<c>audit.jsonl-…</c>), and the newest <c>.gz</c> of logrotate's
+    /// <c>compress</c>; files that logrotate's <c>olddir</c> moved are found only when
+    /// <see cref="AuditFileOptions.RotatedFolder"/> names that folder. Each file is read back from its end past blank
+    /// lines and JSON objects without a top-level <c>seq</c> (another program's line), to the last line that has one;
+    /// a line that is not valid JSON (RFC 8259) before it is reported, not guessed around.
     /// </para>
     /// </remarks>
     /// <param name="path">The file's path.</param>

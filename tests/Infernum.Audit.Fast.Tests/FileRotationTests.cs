@@ -454,6 +454,10 @@ public sealed class FileRotationTests : IDisposable
     [InlineData("{\"event_type\":\"auth_success\",\"seq\":-4}")]
     [InlineData("{\"event_type\":\"auth_success\",\"seq\":\"7\"}")]
     [InlineData("not a json line")]
+    [InlineData("{\"msg\":\"oops \"seq\":999}")]
+    [InlineData("{\"event_type\":\"auth_success\",\"seq\":999}}")]
+    [InlineData("{\"event_type\":\"auth_success\",\"seq\":9.5}")]
+    [InlineData("{\"a\":1 \"seq\":999}")]
     public void An_unreadable_last_seq_on_reopen_is_reported_at_open_not_restarted_at_one(string lastLine)
     {
         File.WriteAllText(AuditPath, "{\"event_type\":\"auth_success\",\"seq\":41}\n" + lastLine + "\n");
@@ -535,6 +539,92 @@ public sealed class FileRotationTests : IDisposable
         Assert.Equal("{\"seq\":7}\n", File.ReadAllText(target));
     }
 
+    [Theory]
+    [InlineData("create")]
+    [InlineData("nocreate")]
+    public void Reopening_after_logrotate_with_olddir_continues_the_sequence_from_the_configured_rotated_folder(string mode)
+    {
+        // Attack F3: `olddir old` moved the rotated file away and the reopened logger restarted at seq 1.
+        Directory.CreateDirectory(_temp.File("old"));
+        var options = new AuditFileOptions { RotatedFolder = "old" };
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath, options)))
+        {
+            Log(logger, 100);
+        }
+
+        Logrotate.Run(AuditPath, mode + "\n    olddir old", _temp.Path);
+        Assert.True(File.Exists(_temp.File("old/audit.jsonl.1")));
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath, options)))
+        {
+            Log(logger, 1);
+        }
+
+        Assert.Equal(101, Assert.Single(Entries(AuditPath)).Seq);
+    }
+
+    [Fact]
+    public void Reopening_after_own_rolls_and_a_compressing_logrotate_continues_from_the_newest_line_of_all_rotated_files()
+    {
+        // Attack F4: audit.1..5.jsonl from the sink's own rolls, then logrotate nocreate+compress put the newest lines
+        // in audit.jsonl.1.gz; the reopened logger continued from the older audit.1.jsonl.
+        var options = new AuditFileOptions { MaxFileBytes = 64 * 1024, RetainedFiles = 5 };
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath, options)))
+        {
+            Log(logger, 3_000);
+        }
+
+        Assert.True(File.Exists(_temp.File("audit.5.jsonl")));
+        Logrotate.Run(AuditPath, "nocreate\n    compress", _temp.Path);
+        Assert.True(File.Exists(AuditPath + ".1.gz"));
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath, options)))
+        {
+            Log(logger, 1);
+        }
+
+        Assert.Equal(3_001, Assert.Single(Entries(AuditPath)).Seq);
+    }
+
+    [Theory]
+    [InlineData("{\"note\":\"x\"}\n")]
+    [InlineData("{\"note\":\"x\"}\n{\"other\":{\"seq\":1}}\n")]
+    [InlineData("\n")]
+    [InlineData("   \n\t\n")]
+    [InlineData("{\"note\":\"x\"}\n\n")]
+    public void Foreign_lines_without_seq_or_blank_lines_at_the_end_do_not_restart_the_sequence(string appended)
+    {
+        // Attack F5 (`echo '{"note":"x"}' >> audit.jsonl` restarted at 1) and F9 (a blank line made the open throw).
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 100);
+        }
+
+        File.AppendAllText(AuditPath, appended);
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 1);
+        }
+
+        Assert.Equal(101, LastSeq(AuditPath));
+    }
+
+    [Fact]
+    public void A_foreign_line_in_an_otherwise_empty_file_after_logrotate_continues_from_the_rotated_file()
+    {
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 100);
+        }
+
+        Logrotate.Run(AuditPath, "create", _temp.Path);
+        File.AppendAllText(AuditPath, "{\"note\":\"x\"}\n");
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 1);
+        }
+
+        Assert.Equal(101, LastSeq(AuditPath));
+    }
+
     private static void Log(AuditLogger logger, int count)
     {
         for (int i = 0; i < count; i++)
@@ -544,6 +634,12 @@ public sealed class FileRotationTests : IDisposable
     }
 
     private static List<AuditFile.Entry> Entries(string path) => AuditFile.Parse(File.ReadLines(path));
+
+    private static long LastSeq(string path)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadLines(path).Last());
+        return document.RootElement.GetProperty("seq").GetInt64();
+    }
 
     private static bool Run(string program, params string[] arguments)
     {

@@ -27,8 +27,10 @@ namespace Infernum.Audit.Fast.Sinks;
 /// writer retries the batch, which retries the roll where it stopped.
 /// </para>
 /// <para>
-/// Opening repairs a crash leftover — an unterminated last line is cut off — and reads the last line's <c>seq</c>
-/// (from the newest rotated file, ours or logrotate's, compressed or not, when the file is empty) so the logger continues the sequence.
+/// Opening repairs a crash leftover — an unterminated last line is cut off — and takes the highest last <c>seq</c> of
+/// the file and every rotated file (ours, logrotate's numbered, dated or compressed, and those in
+/// <see cref="AuditFileOptions.RotatedFolder"/>), each read back past blank and <c>seq</c>-less lines, so the logger
+/// continues the sequence. A symbolic link at the path is never followed.
 /// A failed write is cut back to the last complete line before it throws, so the retry neither duplicates nor
 /// tears a line.
 /// </para>
@@ -85,11 +87,9 @@ internal sealed class FileAuditSink : AuditSink
                 }
             }
 
-            _lastSequenceNumber = AuditFileTail.LastSequence(_stream.SafeFileHandle, _length, _path);
-            if (_length == 0)
-            {
-                _lastSequenceNumber = LastSequenceOfPredecessors();
-            }
+            // The maximum over the file and every rotated file: whichever holds the newest line (a rotation by another
+            // program, a foreign line appended, an empty successor), no number is used twice.
+            _lastSequenceNumber = Math.Max(AuditFileTail.LastSequence(_stream.SafeFileHandle, _length, _path), LastSequenceOfPredecessors());
         }
         catch
         {
@@ -388,41 +388,96 @@ internal sealed class FileAuditSink : AuditSink
         return Path.Combine(folder, Path.GetFileNameWithoutExtension(_path) + "." + index + Path.GetExtension(_path));
     }
 
-    // The newest of our own rolled file and logrotate's (audit.jsonl.1, or with dateext audit.jsonl-YYYYMMDD); when
-    // none has a line, logrotate's compressed one (audit.jsonl.1.gz, or the newest dated .gz).
+    // The highest last seq over every rotated file in the file's folder and in AuditFileOptions.RotatedFolder: our own
+    // rolls (audit.N.jsonl), logrotate's numbered (audit.jsonl.N) and dateext (audit.jsonl-…) names, uncompressed
+    // (each read from its end) or, for the newest compressed one by modification time, gzip (read whole).
     private long LastSequenceOfPredecessors()
     {
         string name = Path.GetFileName(_path);
+        string stem = Path.GetFileNameWithoutExtension(_path);
+        string extension = Path.GetExtension(_path);
         string folder = Path.GetDirectoryName(_path) ?? ".";
-        long last = Math.Max(AuditFileTail.LastSequence(RolledPath(1)), AuditFileTail.LastSequence(_path + ".1"));
-        string? dated = Newest(Directory.EnumerateFiles(folder, name + "-*"), compressed: false);
-        if (dated is not null)
-        {
-            last = Math.Max(last, AuditFileTail.LastSequence(dated));
-        }
-
-        if (last > 0)
-        {
-            return last;
-        }
-
-        string? compressed = Newest(Directory.EnumerateFiles(folder, name + "*.gz"), compressed: true);
-        return compressed is null ? 0 : AuditFileTail.LastSequenceCompressed(compressed);
-    }
-
-    private static string? Newest(System.Collections.Generic.IEnumerable<string> files, bool compressed)
-    {
-        string? newest = null;
+        long last = 0;
+        string? newestCompressed = null;
         DateTime newestTime = DateTime.MinValue;
-        foreach (string file in files)
+        foreach (string candidateFolder in RotatedFolders(folder))
         {
-            DateTime written = File.GetLastWriteTimeUtc(file);
-            if (file.EndsWith(".gz", StringComparison.Ordinal) == compressed && written > newestTime)
+            if (!Directory.Exists(candidateFolder))
             {
-                (newestTime, newest) = (written, file);
+                continue;
+            }
+
+            foreach (string file in Directory.EnumerateFiles(candidateFolder))
+            {
+                string candidate = Path.GetFileName(file);
+                bool compressed = candidate.EndsWith(".gz", StringComparison.Ordinal);
+                string plain = compressed ? candidate[..^3] : candidate;
+                if (!IsRotatedName(plain, name, stem, extension) || new FileInfo(file).LinkTarget is not null)
+                {
+                    continue;
+                }
+
+                if (!compressed)
+                {
+                    last = Math.Max(last, AuditFileTail.LastSequence(file));
+                    continue;
+                }
+
+                DateTime written = File.GetLastWriteTimeUtc(file);
+                if (written > newestTime)
+                {
+                    (newestTime, newestCompressed) = (written, file);
+                }
             }
         }
 
-        return newest;
+        return newestCompressed is null ? last : Math.Max(last, AuditFileTail.LastSequenceCompressed(newestCompressed));
+    }
+
+    private System.Collections.Generic.IEnumerable<string> RotatedFolders(string folder)
+    {
+        yield return folder;
+        if (_options.RotatedFolder is { } other)
+        {
+            string full = Path.GetFullPath(other, folder);
+            if (!string.Equals(full.TrimEnd(Path.DirectorySeparatorChar), folder.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+            {
+                yield return full;
+            }
+        }
+    }
+
+    // audit.N.jsonl (our rolls), audit.jsonl.N (logrotate), audit.jsonl-SUFFIX (logrotate dateext).
+    private static bool IsRotatedName(string candidate, string name, string stem, string extension)
+    {
+        if (candidate.Length > name.Length + 1 && candidate.StartsWith(name, StringComparison.Ordinal))
+        {
+            char separator = candidate[name.Length];
+            ReadOnlySpan<char> suffix = candidate.AsSpan(name.Length + 1);
+            return separator == '-' || (separator == '.' && IsDigits(suffix));
+        }
+
+        return candidate.Length > stem.Length + 1 + extension.Length
+            && candidate.StartsWith(stem + ".", StringComparison.Ordinal)
+            && candidate.EndsWith(extension, StringComparison.Ordinal)
+            && IsDigits(candidate.AsSpan(stem.Length + 1, candidate.Length - stem.Length - 1 - extension.Length));
+    }
+
+    private static bool IsDigits(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in text)
+        {
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
