@@ -75,7 +75,9 @@ public abstract class AuditSink : IDisposable
     /// <para>
     /// <b>One writer per file.</b> Opening takes an exclusive lock on <c>.{name}.lock</c> beside the file (<c>flock</c>
     /// on Unix, a share mode on Windows; a dot file, so logrotate's <c>*</c> patterns leave it alone; it stays after disposal): a second logger on the same path, in this process or
-    /// another, fails here with <see cref="IOException"/> rather than interleaving a second sequence. Readers are not locked out.
+    /// another, fails here with <see cref="IOException"/> rather than interleaving a second sequence. On Linux the writer
+    /// also holds an exclusive <c>fcntl</c> open-file-description lock on one byte far past the end of the audit file
+    /// itself, so a second logger reaching the same file through another name (a hard link) fails too. Readers are not locked out.
     /// </para>
     /// <para>
     /// <b>Other programs may rotate the file.</b> Lines are appended in append mode (<c>O_APPEND</c> on Linux): a file

@@ -51,6 +51,44 @@ public sealed class FileRotationTests : IDisposable
         Assert.Equal(0, AuditFile.AssertEverySeqAccounted(entries));
     }
 
+    [Theory]
+    [InlineData("hard")]
+    [InlineData("symbolic")]
+    public void A_second_logger_on_the_same_file_through_a_link_fails_at_open_and_the_first_keeps_every_line(string link)
+    {
+        // Attack F2: `ln audit.jsonl hard.jsonl` (or `ln -s`), ToFile each: both opened and wrote duplicate seq.
+        string other = _temp.File("other.jsonl");
+        using (var first = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(first, 10);
+            first.Flush();
+            Assert.True(link == "hard" ? Run("ln", AuditPath, other) : Run("ln", "-s", AuditPath, other));
+            Assert.Throws<IOException>(() => AuditSink.ToFile(other));
+            Log(first, 10);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), Entries(AuditPath).Select(e => e.Seq));
+    }
+
+    [Fact]
+    public void A_second_writer_in_another_process_through_a_hard_link_fails_at_open()
+    {
+        using Process child = CrashWriter.Start(AuditPath, count: null);
+        Assert.Equal("ready", child.StandardOutput.ReadLine());
+        try
+        {
+            string other = _temp.File("hard.jsonl");
+            Assert.True(Run("ln", AuditPath, other));
+            IOException error = Assert.Throws<IOException>(() => AuditSink.ToFile(other));
+            Assert.Contains("hard link", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+        }
+    }
+
     [Fact]
     public void A_second_writer_in_another_process_fails_at_open_and_the_path_is_free_once_that_process_is_killed()
     {

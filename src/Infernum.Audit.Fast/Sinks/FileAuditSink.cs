@@ -12,7 +12,8 @@ namespace Infernum.Audit.Fast.Sinks;
 /// <para>
 /// One writer per file: opening takes an exclusive lock on <c>.{name}.lock</c> beside the file (kept while the sink
 /// is open; the lock file itself stays), so a second logger on the same path, in this process or another, fails at open instead of
-/// interleaving a second sequence into the file. Readers are never locked out.
+/// interleaving a second sequence into the file; the open file itself carries an exclusive <c>fcntl</c> OFD lock on
+/// one byte far past its end, so another name for the same file (a hard link) is refused too. Readers are never locked out.
 /// </para>
 /// <para>
 /// Other programs may rotate the file. Writes are in append mode (<c>O_APPEND</c> on Linux), so a file truncated
@@ -219,6 +220,13 @@ internal sealed class FileAuditSink : AuditSink
             {
                 RefuseSymbolicLink();
                 throw new IOException($"The audit file at '{_path}' changed while it was opened; not writing to it.");
+            }
+
+            if (!FileIdentity.TryLockWriter(stream.SafeFileHandle))
+            {
+                throw new IOException(
+                    $"Another audit logger is writing the file at '{_path}' through another name (a hard link to it): two "
+                    + "writers on one file would interleave two sequences; give each logger its own file.");
             }
 
             long length = stream.Length;

@@ -37,6 +37,16 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
     private const int FSetFl = 4;
     private const int OAppend = 0x400;
 
+    // fcntl(2) open-file-description locks; struct flock is { short l_type, l_whence; off_t l_start, l_len; pid_t l_pid }.
+    private const int FOfdSetLk = 37;
+    private const short FWrLck = 1;
+    private const int FlockSize = 32;
+    private const int FlockStartOffset = 8;
+    private const int FlockLengthOffset = 16;
+
+    // The byte the writer lock covers: far past any real file's end, so it never touches data (a lock does not grow the file).
+    private const long WriterLockByte = 1L << 62;
+
     private static readonly byte[] EmptyPath = [0];
     private static bool s_unavailable = !OperatingSystem.IsLinux();
 
@@ -115,6 +125,41 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
         }
     }
 
+    /// <summary>
+    /// Takes the writer lock of the open file itself, keyed by the file (its inode), not by a name: an exclusive
+    /// open-file-description record lock (<c>fcntl(F_OFD_SETLK)</c>) on one byte past any real end. Readers are never
+    /// affected (it is advisory and separate from <c>flock</c>); a second writer reaching the same file through another
+    /// name (a hard link) is refused. Released when the handle closes. Returns false if another description holds it;
+    /// true also where such locks are not available.
+    /// </summary>
+    public static bool TryLockWriter(SafeFileHandle handle)
+    {
+        if (s_unavailable)
+        {
+            return true;
+        }
+
+        byte[] request = new byte[FlockSize];
+        BitConverter.TryWriteBytes(request.AsSpan(0), FWrLck);
+        BitConverter.TryWriteBytes(request.AsSpan(FlockStartOffset), WriterLockByte);
+        BitConverter.TryWriteBytes(request.AsSpan(FlockLengthOffset), 1L);
+        try
+        {
+            if (NativeMethods.fcntl(handle.DangerousGetHandle().ToInt32(), FOfdSetLk, ref request[0]) == 0)
+            {
+                return true;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            const int EACCES = 13, EAGAIN = 11;
+            return errno is not EACCES and not EAGAIN; // EINVAL (an old kernel) or ENOLCK: no lock to rely on
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return true;
+        }
+    }
+
     // The kernel fills the buffer in the machine's own byte order.
     private static FileIdentity Read(byte[] buffer)
     {
@@ -157,6 +202,9 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
 
         [DllImport("libc", SetLastError = true)]
         internal static extern int fcntl(int fd, int cmd, int arg);
+
+        [DllImport("libc", SetLastError = true)]
+        internal static extern int fcntl(int fd, int cmd, ref byte lockRequest);
 #pragma warning restore CA5392, SYSLIB1054
     }
 }
