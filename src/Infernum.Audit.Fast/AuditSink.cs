@@ -86,6 +86,8 @@ public abstract class AuditSink : IDisposable
     /// Linux; elsewhere existence and length); a file renamed (logrotate with or without <c>create</c>) or deleted is
     /// followed by opening the file at the path again (and its folder, if that was deleted too), and <c>seq</c> continues there. With <c>copytruncate</c>, lines
     /// written between logrotate's copy and its truncation are lost by logrotate's design; prefer <c>create</c> or <c>nocreate</c>.
+    /// A move to another filesystem (<c>mv</c> copies, then unlinks) has the same window: lines written after the copy
+    /// began and before the unlink land in the unlinked file and are lost while counted written. Rotate within one filesystem.
     /// </para>
     /// <para>
     /// <b>Symbolic links at the path are refused.</b> The last component of <paramref name="path"/> must not be a

@@ -663,6 +663,40 @@ public sealed class FileRotationTests : IDisposable
         Assert.Equal(101, LastSeq(AuditPath));
     }
 
+    [Fact]
+    public async Task Rolling_while_logrotate_nocreate_moves_the_file_again_and_again_counts_no_write_error_and_loses_no_line()
+    {
+        // Attack F9: the roll's rename found the file already moved by logrotate: 26–57 FileNotFoundException write
+        // errors and brief Retrying. An already-gone file at the roll is a done roll.
+        var options = new AuditFileOptions { MaxFileBytes = 64 * 1024, RetainedFiles = 10_000 };
+        var logger = new AuditLogger(AuditSink.ToFile(AuditPath, options), null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) });
+        using var stop = new CancellationTokenSource();
+        Task writer = Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    Log(logger, 100);
+                }
+            },
+            TaskCreationOptions.LongRunning)));
+        // Real logrotate, 150 forced rotations keeping every file; a run that finds the file mid-roll may fail, as in production.
+        string config = _temp.File("logrotate.conf");
+        File.WriteAllText(config, $"\"{AuditPath}\" {{\n    nocreate\n    rotate 10000\n    missingok\n}}\n");
+        for (int i = 0; i < 150; i++)
+        {
+            Run(File.Exists("/usr/sbin/logrotate") ? "/usr/sbin/logrotate" : "logrotate", "--force", "--state", _temp.File("logrotate.state"), config);
+        }
+
+        stop.Cancel();
+        await writer;
+        logger.Dispose();
+        Assert.Equal(0, logger.Counters.WriteErrors);
+        var all = Directory.GetFiles(_temp.Path, "audit*").Where(f => !f.EndsWith(".conf", StringComparison.Ordinal)).SelectMany(Entries).OrderBy(e => e.Seq).ToList();
+        Assert.Equal(logger.Counters.Written, all.Count);
+        Assert.Equal(0, AuditFile.AssertEverySeqAccounted(all));
+    }
+
     private static void Log(AuditLogger logger, int count)
     {
         for (int i = 0; i < count; i++)

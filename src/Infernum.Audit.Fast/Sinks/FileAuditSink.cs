@@ -20,7 +20,9 @@ namespace Infernum.Audit.Fast.Sinks;
 /// under the sink (logrotate <c>copytruncate</c>) gets the next line at its new end, not after a hole of NUL bytes.
 /// Before each batch the sink compares the file it holds with the one at its path (device and inode); when the file
 /// was renamed (logrotate with or without <c>create</c>) or deleted, it opens the file at the path and continues
-/// there. A batch that landed in a file deleted during the write is written again to the new file.
+/// there. A batch that landed in a file deleted during the write is written again to the new file. A move to another
+/// filesystem (copy, then unlink) is not noticed until the unlink: lines written in between are lost, like
+/// <c>copytruncate</c>'s window.
 /// </para>
 /// <para>
 /// Rolling renames the held file to <c>.1</c> and opens the successor before it closes the held one. A step that fails
@@ -336,9 +338,30 @@ internal sealed class FileAuditSink : AuditSink
     {
         ShiftRolledFiles();
         _stream.Flush(flushToDisk: true);
-        File.Move(_path, ThrowIfFolder(RolledPath(1)));
+        if (!PathNamesHeldFile())
+        {
+            // Another program (logrotate) moved the file away since FollowPath looked: its rotation is our roll.
+            Reopen();
+            return;
+        }
+
+        try
+        {
+            File.Move(_path, ThrowIfFolder(RolledPath(1)));
+        }
+        catch (FileNotFoundException)
+        {
+            // Moved away between the check and the rename: already gone from the path, which is what the rename was for.
+        }
+
         _rolledAway = true;
         OpenSuccessor();
+    }
+
+    private bool PathNamesHeldFile()
+    {
+        FileIdentity held = FileIdentity.Of(_stream.SafeFileHandle, _statBuffer);
+        return FileIdentity.TryOf(_path, _pathBytes, _statBuffer, out FileIdentity atPath) && atPath.SameFile(held) && held.Links > 0;
     }
 
     private void OpenSuccessor()
@@ -367,7 +390,14 @@ internal sealed class FileAuditSink : AuditSink
 
         for (int i = free - 1; i >= 1; i--)
         {
-            File.Move(ThrowIfFolder(RolledPath(i)), RolledPath(i + 1));
+            try
+            {
+                File.Move(ThrowIfFolder(RolledPath(i)), RolledPath(i + 1));
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted or moved by another program meanwhile: nothing left to shift at this name.
+            }
         }
     }
 
