@@ -55,6 +55,12 @@ public sealed class InfernumAuditSettings
     /// <summary>Rolled files kept besides the current one, 1–10,000. Default 10.</summary>
     public int RetainedFiles { get; set; } = 10;
 
+    /// <summary>
+    /// A second folder searched for rotated files when the file opens (logrotate's <c>olddir</c>), relative to the
+    /// file's folder. Default <see langword="null"/>: only the file's folder.
+    /// </summary>
+    public string? RotatedFolder { get; set; }
+
     /// <summary>When lines are forced to the disk. Default <see cref="AuditFsyncPolicy.None"/> (only when the host stops).</summary>
     public AuditFsyncPolicy Fsync { get; set; } = AuditFsyncPolicy.None;
 
@@ -95,6 +101,7 @@ public sealed class InfernumAuditSettings
         new(nameof(FilePath), static s => s.FilePath),
         new(nameof(MaxFileBytes), static s => s.MaxFileBytes),
         new(nameof(RetainedFiles), static s => s.RetainedFiles),
+        new(nameof(RotatedFolder), static s => s.RotatedFolder),
         new(nameof(Fsync), static s => s.Fsync),
         new(nameof(FsyncInterval), static s => s.FsyncInterval),
         new(nameof(MaxBufferedBytes), static s => s.MaxBufferedBytes),
@@ -109,7 +116,7 @@ public sealed class InfernumAuditSettings
     /// <summary>The settings applied when the host starts; a reload leaves them as they were.</summary>
     internal static IReadOnlyList<string> StartOnly { get; } =
     [
-        nameof(Sink), nameof(FilePath), nameof(MaxFileBytes), nameof(RetainedFiles), nameof(Fsync), nameof(FsyncInterval),
+        nameof(Sink), nameof(FilePath), nameof(MaxFileBytes), nameof(RetainedFiles), nameof(RotatedFolder), nameof(Fsync), nameof(FsyncInterval),
         nameof(MaxBufferedBytes), nameof(FullMode), nameof(BlockTimeout), nameof(DisposeTimeout), nameof(WriteSequenceNumbers),
         nameof(Clock), nameof(ForwardToLogger),
     ];
@@ -131,6 +138,7 @@ public sealed class InfernumAuditSettings
     {
         MaxFileBytes = MaxFileBytes,
         RetainedFiles = RetainedFiles,
+        RotatedFolder = RotatedFolder,
         Fsync = Fsync,
         FsyncInterval = FsyncInterval,
     };

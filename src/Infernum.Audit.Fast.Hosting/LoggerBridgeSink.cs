@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Threading;
 using Microsoft.Extensions.Logging;
 
 namespace Infernum.Audit.Fast.Hosting;
@@ -14,8 +15,13 @@ namespace Infernum.Audit.Fast.Hosting;
 /// thread, never on the thread that logged the event, and checks <see cref="ILogger.IsEnabled"/> before any work.
 /// </summary>
 /// <remarks>
-/// When the logger throws, the exception leaves <see cref="Write"/> (a sink fault: counted, reported, retried) and the
-/// sink remembers how far it got: the retry writes to the inner sink and forwards only what was not delivered yet.
+/// <para>With an inner sink (a file), the inner sink is the record: its lines decide what counts as written. A logger
+/// that throws on a line does not hold the record back — the line stays in the inner sink, is not forwarded again,
+/// and the failure is counted in <see cref="ForwardFailures"/> and reported to the <c>onForwardFault</c> callback.
+/// Only the inner sink's own exceptions leave <see cref="Write"/> as sink faults.</para>
+/// <para>Without an inner sink the logger is the record: its exception leaves <see cref="Write"/> (a sink fault:
+/// counted, reported, retried) and the sink remembers how far it got, so the retry forwards only what was not
+/// delivered yet.</para>
 /// </remarks>
 internal sealed class LoggerBridgeSink : AuditSink
 {
@@ -25,17 +31,23 @@ internal sealed class LoggerBridgeSink : AuditSink
     private readonly ILogger _logger;
     private readonly AuditSink? _inner;
     private readonly LogLevel _level;
+    private readonly Action<Exception>? _onForwardFault;
+    private long _forwardFailures;
 
     // Bytes of the current lines already written to the inner sink / forwarded to the logger by a call that then threw.
     private int _innerWritten;
     private int _forwarded;
 
-    public LoggerBridgeSink(ILogger logger, AuditSink? inner, LogLevel level = LogLevel.Information)
+    public LoggerBridgeSink(ILogger logger, AuditSink? inner, LogLevel level = LogLevel.Information, Action<Exception>? onForwardFault = null)
     {
         _logger = logger;
         _inner = inner;
         _level = level;
+        _onForwardFault = onForwardFault;
     }
+
+    /// <summary>Lines the inner sink wrote but the logger threw on (only with an inner sink); read from any thread.</summary>
+    public long ForwardFailures => Interlocked.Read(ref _forwardFailures);
 
     public override long LastSequenceNumber => _inner?.LastSequenceNumber ?? 0;
 
@@ -56,8 +68,28 @@ internal sealed class LoggerBridgeSink : AuditSink
             {
                 ReadOnlySpan<byte> rest = lines[_forwarded..];
                 int end = rest.IndexOf((byte)'\n');
-                Forward(end < 0 ? rest : rest[..end]);
-                _forwarded += end < 0 ? rest.Length : end + 1;
+                int next = _forwarded + (end < 0 ? rest.Length : end + 1);
+                if (_inner is null)
+                {
+                    Forward(end < 0 ? rest : rest[..end]);
+                }
+                else
+                {
+                    try
+                    {
+                        Forward(end < 0 ? rest : rest[..end]);
+                    }
+                    catch (Exception fault)
+                    {
+                        // The inner sink holds the line: the record is complete, only the copy failed.
+                        _forwarded = next;
+                        Interlocked.Increment(ref _forwardFailures);
+                        ReportForwardFault(fault);
+                        continue;
+                    }
+                }
+
+                _forwarded = next;
             }
         }
 
@@ -98,6 +130,18 @@ internal sealed class LoggerBridgeSink : AuditSink
         if (disposing)
         {
             _inner?.Dispose();
+        }
+    }
+
+    private void ReportForwardFault(Exception fault)
+    {
+        try
+        {
+            _onForwardFault?.Invoke(fault);
+        }
+        catch (Exception)
+        {
+            // A throwing callback must not turn a forwarding failure into a fault of the record.
         }
     }
 

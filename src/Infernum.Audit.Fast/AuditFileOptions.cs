@@ -71,6 +71,14 @@ public sealed record AuditFileOptions
     /// </summary>
     public Action<string, long>? OnRepaired { get; init; }
 
+    /// <summary>
+    /// A second folder where rotated files are looked for when the file is opened, for logrotate's <c>olddir</c>
+    /// (relative to the file's folder, as logrotate reads it). Default <see langword="null"/>: only the file's own
+    /// folder. Without it, files that <c>olddir</c> moved away are not seen, and a file opened empty after such a
+    /// rotation starts at <c>seq</c> 1.
+    /// </summary>
+    public string? RotatedFolder { get; init; }
+
     /// <summary>The defaults: append, no rolling, no fsync before disposal.</summary>
     public static AuditFileOptions Default { get; } = new();
 }

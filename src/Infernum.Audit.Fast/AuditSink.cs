@@ -64,7 +64,7 @@ public abstract class AuditSink : IDisposable
     /// </summary>
     /// <param name="path">The file's path.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="IOException">The file cannot be opened for appending, or another logger (in this process or another) writes it.</exception>
+    /// <exception cref="IOException">The file cannot be opened for appending, another logger (in this process or another) writes it, or the path is a symbolic link.</exception>
     /// <exception cref="InvalidDataException">The file's last line has no readable <c>seq</c>.</exception>
     public static AuditSink ToFile(string path) => new FileAuditSink(path, null);
 
@@ -75,7 +75,9 @@ public abstract class AuditSink : IDisposable
     /// <para>
     /// <b>One writer per file.</b> Opening takes an exclusive lock on <c>.{name}.lock</c> beside the file (<c>flock</c>
     /// on Unix, a share mode on Windows; a dot file, so logrotate's <c>*</c> patterns leave it alone; it stays after disposal): a second logger on the same path, in this process or
-    /// another, fails here with <see cref="IOException"/> rather than interleaving a second sequence. Readers are not locked out.
+    /// another, fails here with <see cref="IOException"/> rather than interleaving a second sequence. On Linux the writer
+    /// also holds an exclusive <c>fcntl</c> open-file-description lock on one byte far past the end of the audit file
+    /// itself, so a second logger reaching the same file through another name (a hard link) fails too. Readers are not locked out.
     /// </para>
     /// <para>
     /// <b>Other programs may rotate the file.</b> Lines are appended in append mode (<c>O_APPEND</c> on Linux): a file
@@ -84,18 +86,30 @@ public abstract class AuditSink : IDisposable
     /// Linux; elsewhere existence and length); a file renamed (logrotate with or without <c>create</c>) or deleted is
     /// followed by opening the file at the path again (and its folder, if that was deleted too), and <c>seq</c> continues there. With <c>copytruncate</c>, lines
     /// written between logrotate's copy and its truncation are lost by logrotate's design; prefer <c>create</c> or <c>nocreate</c>.
+    /// A move to another filesystem (<c>mv</c> copies, then unlinks) has the same window: lines written after the copy
+    /// began and before the unlink land in the unlinked file and are lost while counted written. Rotate within one filesystem.
     /// </para>
     /// <para>
-    /// <b>Reopening</b> cuts an unterminated last line left by a crash and continues after the last line's <c>seq</c>;
-    /// when the file is empty or missing, after the last <c>seq</c> of the newest rotated file (<c>audit.1.jsonl</c>,
-    /// logrotate's <c>audit.jsonl.1</c> or its <c>dateext</c> name <c>audit.jsonl-…</c>, and when none of those has a line, the newest <c>.gz</c> of logrotate's <c>compress</c>).
+    /// <b>Symbolic links at the path are refused.</b> The last component of <paramref name="path"/> must not be a
+    /// symbolic link, at open or after a rotation: another program could otherwise point the audit stream into a file
+    /// of its choosing. At open that is an <see cref="IOException"/>; later, a sink fault (reported, retried, the lines
+    /// kept within the buffer) until a regular file or nothing is at the path. Links among the folders are followed.
+    /// </para>
+    /// <para>
+    /// <b>Reopening</b> cuts an unterminated last line left by a crash and continues after the highest <c>seq</c> found
+    /// at the end of the file and of every rotated file beside it: its own rolls (<c>audit.N.jsonl</c>), logrotate's
+    /// <c>audit.jsonl.N</c> and <c>dateext</c> names (<c>audit.jsonl-…</c>), and the newest <c>.gz</c> of logrotate's
+    /// <c>compress</c>; files that logrotate's <c>olddir</c> moved are found only when
+    /// <see cref="AuditFileOptions.RotatedFolder"/> names that folder. Each file is read back from its end past blank
+    /// lines and JSON objects without a top-level <c>seq</c> (another program's line), to the last line that has one;
+    /// a line that is not valid JSON (RFC 8259) before it is reported, not guessed around.
     /// </para>
     /// </remarks>
     /// <param name="path">The file's path.</param>
     /// <param name="options">Rolling and fsync settings.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
-    /// <exception cref="IOException">The file cannot be opened, or another logger (in this process or another) writes it.</exception>
+    /// <exception cref="IOException">The file cannot be opened, another logger (in this process or another) writes it, or the path is a symbolic link.</exception>
     /// <exception cref="InvalidDataException">
     /// The last line of the file (or of its newest rotated file) is not a JSON object, or its <c>seq</c> is not an integer
     /// from 0 to 2^63−1: the logger would repeat numbers, so it refuses to guess.

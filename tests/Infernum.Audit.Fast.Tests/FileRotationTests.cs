@@ -51,6 +51,44 @@ public sealed class FileRotationTests : IDisposable
         Assert.Equal(0, AuditFile.AssertEverySeqAccounted(entries));
     }
 
+    [Theory]
+    [InlineData("hard")]
+    [InlineData("symbolic")]
+    public void A_second_logger_on_the_same_file_through_a_link_fails_at_open_and_the_first_keeps_every_line(string link)
+    {
+        // Attack F2: `ln audit.jsonl hard.jsonl` (or `ln -s`), ToFile each: both opened and wrote duplicate seq.
+        string other = _temp.File("other.jsonl");
+        using (var first = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(first, 10);
+            first.Flush();
+            Assert.True(link == "hard" ? Run("ln", AuditPath, other) : Run("ln", "-s", AuditPath, other));
+            Assert.Throws<IOException>(() => AuditSink.ToFile(other));
+            Log(first, 10);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), Entries(AuditPath).Select(e => e.Seq));
+    }
+
+    [Fact]
+    public void A_second_writer_in_another_process_through_a_hard_link_fails_at_open()
+    {
+        using Process child = CrashWriter.Start(AuditPath, count: null);
+        Assert.Equal("ready", child.StandardOutput.ReadLine());
+        try
+        {
+            string other = _temp.File("hard.jsonl");
+            Assert.True(Run("ln", AuditPath, other));
+            IOException error = Assert.Throws<IOException>(() => AuditSink.ToFile(other));
+            Assert.Contains("hard link", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+        }
+    }
+
     [Fact]
     public void A_second_writer_in_another_process_fails_at_open_and_the_path_is_free_once_that_process_is_killed()
     {
@@ -454,6 +492,10 @@ public sealed class FileRotationTests : IDisposable
     [InlineData("{\"event_type\":\"auth_success\",\"seq\":-4}")]
     [InlineData("{\"event_type\":\"auth_success\",\"seq\":\"7\"}")]
     [InlineData("not a json line")]
+    [InlineData("{\"msg\":\"oops \"seq\":999}")]
+    [InlineData("{\"event_type\":\"auth_success\",\"seq\":999}}")]
+    [InlineData("{\"event_type\":\"auth_success\",\"seq\":9.5}")]
+    [InlineData("{\"a\":1 \"seq\":999}")]
     public void An_unreadable_last_seq_on_reopen_is_reported_at_open_not_restarted_at_one(string lastLine)
     {
         File.WriteAllText(AuditPath, "{\"event_type\":\"auth_success\",\"seq\":41}\n" + lastLine + "\n");
@@ -496,6 +538,165 @@ public sealed class FileRotationTests : IDisposable
         Assert.NotEqual(0, Convert.ToInt32(flags["flags:".Length..].Trim(), 8) & 0x400);
     }
 
+    [Fact]
+    public void A_file_replaced_by_a_symlink_while_open_is_refused_as_a_fault_and_the_target_is_never_written()
+    {
+        // Attack F7: `mv audit.jsonl audit.jsonl.1; ln -s victim.txt audit.jsonl` while the logger runs.
+        string rotated = AuditPath + ".1";
+        string victim = _temp.File("victim.txt");
+        const string victimText = "keep me\nunterminated last line";
+        File.WriteAllText(victim, victimText);
+        var logger = new AuditLogger(AuditSink.ToFile(AuditPath), null, new AuditDeliveryOptions { DisposeTimeout = TimeSpan.FromSeconds(2) });
+        Log(logger, 100);
+        logger.Flush();
+        Assert.True(Run("mv", AuditPath, rotated));
+        Assert.True(Run("ln", "-s", victim, AuditPath));
+        Log(logger, 100);
+        Assert.True(SpinWait.SpinUntil(() => logger.Counters.WriteErrors > 0, TimeSpan.FromSeconds(10)), "no fault reported");
+        Assert.Equal(AuditSinkHealth.Retrying, logger.SinkHealth);
+        Assert.Equal(victimText, File.ReadAllText(victim));
+
+        // Once the link is gone, the kept lines go to a regular file at the path.
+        File.Delete(AuditPath);
+        logger.Flush();
+        logger.Dispose();
+        Assert.Equal(victimText, File.ReadAllText(victim));
+        Assert.Null(new FileInfo(AuditPath).LinkTarget);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), Entries(rotated).Select(e => e.Seq));
+        Assert.Equal(Enumerable.Range(101, 100).Select(i => (long)i), Entries(AuditPath).Select(e => e.Seq));
+    }
+
+    [Fact]
+    public void A_symlink_at_the_audit_path_is_refused_at_open()
+    {
+        string target = _temp.File("elsewhere.jsonl");
+        File.WriteAllText(target, "{\"seq\":7}\n");
+        Assert.True(Run("ln", "-s", target, AuditPath));
+        IOException error = Assert.Throws<IOException>(() => AuditSink.ToFile(AuditPath));
+        Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
+        Assert.Equal("{\"seq\":7}\n", File.ReadAllText(target));
+    }
+
+    [Theory]
+    [InlineData("create")]
+    [InlineData("nocreate")]
+    public void Reopening_after_logrotate_with_olddir_continues_the_sequence_from_the_configured_rotated_folder(string mode)
+    {
+        // Attack F3: `olddir old` moved the rotated file away and the reopened logger restarted at seq 1.
+        Directory.CreateDirectory(_temp.File("old"));
+        var options = new AuditFileOptions { RotatedFolder = "old" };
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath, options)))
+        {
+            Log(logger, 100);
+        }
+
+        Logrotate.Run(AuditPath, mode + "\n    olddir old", _temp.Path);
+        Assert.True(File.Exists(_temp.File("old/audit.jsonl.1")));
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath, options)))
+        {
+            Log(logger, 1);
+        }
+
+        Assert.Equal(101, Assert.Single(Entries(AuditPath)).Seq);
+    }
+
+    [Fact]
+    public void Reopening_after_own_rolls_and_a_compressing_logrotate_continues_from_the_newest_line_of_all_rotated_files()
+    {
+        // Attack F4: audit.1..5.jsonl from the sink's own rolls, then logrotate nocreate+compress put the newest lines
+        // in audit.jsonl.1.gz; the reopened logger continued from the older audit.1.jsonl.
+        var options = new AuditFileOptions { MaxFileBytes = 64 * 1024, RetainedFiles = 5 };
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath, options)))
+        {
+            Log(logger, 3_000);
+        }
+
+        Assert.True(File.Exists(_temp.File("audit.5.jsonl")));
+        Logrotate.Run(AuditPath, "nocreate\n    compress", _temp.Path);
+        Assert.True(File.Exists(AuditPath + ".1.gz"));
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath, options)))
+        {
+            Log(logger, 1);
+        }
+
+        Assert.Equal(3_001, Assert.Single(Entries(AuditPath)).Seq);
+    }
+
+    [Theory]
+    [InlineData("{\"note\":\"x\"}\n")]
+    [InlineData("{\"note\":\"x\"}\n{\"other\":{\"seq\":1}}\n")]
+    [InlineData("\n")]
+    [InlineData("   \n\t\n")]
+    [InlineData("{\"note\":\"x\"}\n\n")]
+    public void Foreign_lines_without_seq_or_blank_lines_at_the_end_do_not_restart_the_sequence(string appended)
+    {
+        // Attack F5 (`echo '{"note":"x"}' >> audit.jsonl` restarted at 1) and F9 (a blank line made the open throw).
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 100);
+        }
+
+        File.AppendAllText(AuditPath, appended);
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 1);
+        }
+
+        Assert.Equal(101, LastSeq(AuditPath));
+    }
+
+    [Fact]
+    public void A_foreign_line_in_an_otherwise_empty_file_after_logrotate_continues_from_the_rotated_file()
+    {
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 100);
+        }
+
+        Logrotate.Run(AuditPath, "create", _temp.Path);
+        File.AppendAllText(AuditPath, "{\"note\":\"x\"}\n");
+        using (var logger = new AuditLogger(AuditSink.ToFile(AuditPath)))
+        {
+            Log(logger, 1);
+        }
+
+        Assert.Equal(101, LastSeq(AuditPath));
+    }
+
+    [Fact]
+    public async Task Rolling_while_logrotate_nocreate_moves_the_file_again_and_again_counts_no_write_error_and_loses_no_line()
+    {
+        // Attack F9: the roll's rename found the file already moved by logrotate: 26–57 FileNotFoundException write
+        // errors and brief Retrying. An already-gone file at the roll is a done roll.
+        var options = new AuditFileOptions { MaxFileBytes = 64 * 1024, RetainedFiles = 10_000 };
+        var logger = new AuditLogger(AuditSink.ToFile(AuditPath, options), null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) });
+        using var stop = new CancellationTokenSource();
+        Task writer = Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    Log(logger, 100);
+                }
+            },
+            TaskCreationOptions.LongRunning)));
+        // Real logrotate, 150 forced rotations keeping every file; a run that finds the file mid-roll may fail, as in production.
+        string config = _temp.File("logrotate.conf");
+        File.WriteAllText(config, $"\"{AuditPath}\" {{\n    nocreate\n    rotate 10000\n    missingok\n}}\n");
+        for (int i = 0; i < 150; i++)
+        {
+            Run(File.Exists("/usr/sbin/logrotate") ? "/usr/sbin/logrotate" : "logrotate", "--force", "--state", _temp.File("logrotate.state"), config);
+        }
+
+        stop.Cancel();
+        await writer;
+        logger.Dispose();
+        Assert.Equal(0, logger.Counters.WriteErrors);
+        var all = Directory.GetFiles(_temp.Path, "audit*").Where(f => !f.EndsWith(".conf", StringComparison.Ordinal)).SelectMany(Entries).OrderBy(e => e.Seq).ToList();
+        Assert.Equal(logger.Counters.Written, all.Count);
+        Assert.Equal(0, AuditFile.AssertEverySeqAccounted(all));
+    }
+
     private static void Log(AuditLogger logger, int count)
     {
         for (int i = 0; i < count; i++)
@@ -505,6 +706,12 @@ public sealed class FileRotationTests : IDisposable
     }
 
     private static List<AuditFile.Entry> Entries(string path) => AuditFile.Parse(File.ReadLines(path));
+
+    private static long LastSeq(string path)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadLines(path).Last());
+        return document.RootElement.GetProperty("seq").GetInt64();
+    }
 
     private static bool Run(string program, params string[] arguments)
     {

@@ -107,9 +107,12 @@ public sealed partial class SinkFaultTests : IDisposable
     [Fact]
     public void The_ILogger_bridge_writes_no_line_twice_when_the_logger_throws_on_its_first_calls()
     {
+        // The file is the record: the three lines the logger refused are in the file, counted written, and reported
+        // as forwarding failures; the logger gets every other line once.
         string path = _temp.File("audit.jsonl");
         var target = new FlakyLogger(failures: 3);
-        using (var logger = new AuditLogger(AuditLoggerBridge.Create(target, alsoTo: AuditSink.ToFile(path))))
+        var faults = new List<Exception>();
+        using (var logger = new AuditLogger(AuditLoggerBridge.Create(target, alsoTo: AuditSink.ToFile(path), onForwardFault: faults.Add)))
         {
             for (int i = 0; i < 1_000; i++)
             {
@@ -117,12 +120,61 @@ public sealed partial class SinkFaultTests : IDisposable
             }
 
             logger.Flush();
-            Assert.True(logger.Counters.WriteErrors >= 3, "the logger's failures were not counted as sink faults");
+            Assert.Equal(0, logger.Counters.WriteErrors);
+            Assert.Equal(1_000, logger.Counters.Written);
         }
 
         List<AuditFile.Entry> file = AuditFile.Parse(File.ReadLines(path));
         Assert.Equal(Enumerable.Range(1, 1_000).Select(i => (long)i), file.Select(e => e.Seq));
-        Assert.Equal(Enumerable.Range(1, 1_000).Select(i => (long)i), target.Messages.Select(m => JsonDocument.Parse(m).RootElement.GetProperty("seq").GetInt64()));
+        Assert.Equal(3, faults.Count);
+        Assert.Equal(Enumerable.Range(4, 997).Select(i => (long)i), target.Messages.Select(m => JsonDocument.Parse(m).RootElement.GetProperty("seq").GetInt64()));
+    }
+
+    [Fact]
+    public async Task A_forwarded_logger_throwing_on_every_seventh_call_does_not_hold_back_the_file_or_Flush()
+    {
+        // Attack F1: 20,000 events from two threads, the logger throws on every 7th call. Before: Written=0,
+        // Retrying, a few hundred lines in the file and a Flush that did not complete.
+        string path = _temp.File("audit.jsonl");
+        var target = new EveryNthThrowingLogger(7);
+        long faults = 0;
+        var logger = new AuditLogger(AuditLoggerBridge.Create(target, alsoTo: AuditSink.ToFile(path), onForwardFault: _ => faults++));
+        Parallel.For(0, 2, t =>
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                logger.AuthSuccess("req-" + t + "-" + i, "10.0.0.1", "sk-inf-abcdefghijkl", "/v1");
+            }
+        });
+        await logger.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(20_000, logger.Counters.Written);
+        Assert.Equal(AuditSinkHealth.Healthy, logger.SinkHealth);
+        logger.Dispose();
+
+        Assert.Equal(0, logger.Counters.DroppedUnwritten);
+        Assert.Equal(Enumerable.Range(1, 20_000).Select(i => (long)i), AuditFile.Parse(File.ReadLines(path)).Select(e => e.Seq));
+        Assert.Equal(20_000 / 7, faults);
+        Assert.Equal(20_000 - (20_000 / 7), target.Count);
+    }
+
+    [Fact]
+    public void A_forwarded_logger_that_always_throws_leaves_every_line_in_the_file_counted_written()
+    {
+        // Attack F1, second half: before, the file held 361 lines yet Written=0 and DroppedUnwritten=1000 after Dispose.
+        string path = _temp.File("audit.jsonl");
+        var target = new EveryNthThrowingLogger(1);
+        var logger = new AuditLogger(AuditLoggerBridge.Create(target, alsoTo: AuditSink.ToFile(path)), null, new AuditDeliveryOptions { DisposeTimeout = TimeSpan.FromSeconds(2) });
+        for (int i = 0; i < 1_000; i++)
+        {
+            logger.AuthSuccess("req-" + i, "10.0.0.1", "sk-inf-abcdefghijkl", "/v1");
+        }
+
+        logger.Dispose();
+        long lines = File.ReadLines(path).Count();
+        Assert.Equal(1_000, lines);
+        Assert.Equal(lines, logger.Counters.Written);
+        Assert.Equal(0, logger.Counters.DroppedUnwritten);
+        Assert.Equal(0, logger.Counters.WriteErrors);
     }
 
     [Fact]
@@ -214,6 +266,30 @@ public sealed partial class SinkFaultTests : IDisposable
             {
                 Messages.Add(formatter(state, exception));
             }
+        }
+    }
+
+    // Throws on every n-th call to Log (n = 1: always), counts the others.
+    private sealed class EveryNthThrowingLogger(int n) : ILogger
+    {
+        private int _calls;
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (Interlocked.Increment(ref _calls) % n == 0)
+            {
+                throw new InvalidOperationException("the forwarded logger fails");
+            }
+
+            Interlocked.Increment(ref _count);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Buffers.Text;
 using System.IO;
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
 
 namespace Infernum.Audit.Fast.Sinks;
@@ -40,30 +41,40 @@ internal static class AuditFileTail
     }
 
     /// <summary>
-    /// The <c>seq</c> of the last line of a file that ends with a complete line, or 0 if it is empty or its last line
-    /// is a JSON object without <c>seq</c> (written with sequence numbers off).
+    /// The <c>seq</c> of the last line that has one, in a file that ends with a complete line, or 0 if no line has one.
+    /// Reads backward from the end: blank lines and JSON objects without a top-level <c>seq</c> (another program's
+    /// line, or written with sequence numbers off) are passed over, so they never restart the sequence.
     /// </summary>
-    /// <exception cref="InvalidDataException">The last line is not a JSON object, or its <c>seq</c> is not a number from 0 to 2^63−1.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A line reached before one with a <c>seq</c> is not a JSON object (RFC 8259), or its <c>seq</c> is not an integer
+    /// from 0 to 2^63−1.
+    /// </exception>
     public static long LastSequence(SafeFileHandle file, long length, string path)
     {
-        if (length == 0)
+        long end = length;
+        while (end > 0)
         {
-            return 0;
+            long start = LineStart(file, end - 1);
+            if (end - start > MaxLineBytes)
+            {
+                throw Unreadable(path, "a line of " + (end - start) + " bytes");
+            }
+
+            byte[] line = new byte[(int)(end - start)];
+            RandomAccess.Read(file, line, start);
+            if (Sequence(line, path) is long seq)
+            {
+                return seq;
+            }
+
+            end = start;
         }
 
-        long start = LineStart(file, length - 1);
-        if (length - start > MaxLineBytes)
-        {
-            throw Unreadable(path, "a last line of " + (length - start) + " bytes");
-        }
-
-        byte[] line = new byte[(int)(length - start)];
-        RandomAccess.Read(file, line, start);
-        return Sequence(line, path);
+        return 0;
     }
 
-    /// <summary>The <c>seq</c> of the last line of a gzip-compressed file (logrotate's <c>compress</c>), or 0 if there is no such file.</summary>
-    /// <remarks>Reads the whole file once: used only on open, when neither the file nor an uncompressed rotated file has a line.</remarks>
+    /// <summary>The <c>seq</c> of the last line that has one in a gzip-compressed file (logrotate's <c>compress</c>), or 0.</summary>
+    /// <remarks>Reads the whole file once: used only on open.</remarks>
     /// <exception cref="InvalidDataException">As <see cref="LastSequence(SafeFileHandle, long, string)"/>, or the file is not gzip.</exception>
     public static long LastSequenceCompressed(string path)
     {
@@ -75,27 +86,36 @@ internal static class AuditFileTail
         using var gzip = new GZipStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), CompressionMode.Decompress);
         byte[] chunk = new byte[Chunk];
         var partial = new ArrayBufferWriter<byte>(); // the bytes after the last '\n' read so far
-        byte[]? lastLine = null;
+        long last = 0;
+        InvalidDataException? unreadable = null; // an invalid line after the last line with a seq
         int read;
         while ((read = gzip.Read(chunk)) > 0)
         {
             ReadOnlySpan<byte> span = chunk.AsSpan(0, read);
-            int end = span.LastIndexOf((byte)'\n');
-            if (end >= 0)
+            int newline;
+            while ((newline = span.IndexOf((byte)'\n')) >= 0)
             {
-                int previous = span[..end].LastIndexOf((byte)'\n');
-                if (previous >= 0)
+                ReadOnlySpan<byte> line = span[..newline];
+                if (partial.WrittenCount > 0)
                 {
-                    lastLine = span[(previous + 1)..end].ToArray();
+                    partial.Write(line);
+                    line = partial.WrittenSpan;
                 }
-                else
+
+                try
                 {
-                    partial.Write(span[..end]);
-                    lastLine = partial.WrittenSpan.ToArray();
+                    if (Sequence(line, path) is long seq)
+                    {
+                        (last, unreadable) = (seq, null);
+                    }
+                }
+                catch (InvalidDataException e)
+                {
+                    unreadable = e;
                 }
 
                 partial.ResetWrittenCount();
-                span = span[(end + 1)..];
+                span = span[(newline + 1)..];
             }
 
             if (partial.WrittenCount + span.Length > MaxLineBytes)
@@ -106,33 +126,52 @@ internal static class AuditFileTail
             partial.Write(span);
         }
 
-        return lastLine is null ? 0 : Sequence(lastLine, path);
+        return unreadable is null ? last : throw unreadable;
     }
 
-    // The seq at the end of one line (without or with its '\n').
-    private static long Sequence(ReadOnlySpan<byte> line, string path)
+    // The top-level seq of one line (without or with its '\n'); null for a blank line or an object without seq.
+    private static long? Sequence(ReadOnlySpan<byte> line, string path)
     {
-        ReadOnlySpan<byte> text = line.TrimEnd("\r\n"u8);
-        if (text.IsEmpty || text[0] != (byte)'{' || text[^1] != (byte)'}')
+        ReadOnlySpan<byte> text = line.Trim(" \t\r\n"u8);
+        if (text.IsEmpty)
         {
-            throw Unreadable(path, Excerpt(text));
+            return null;
         }
 
-        ReadOnlySpan<byte> field = "\"seq\":"u8;
-        int at = text.LastIndexOf(field);
-        if (at < 0)
+        long? seq = null;
+        bool valid = false;
+        try
         {
-            return 0;
+            var reader = new Utf8JsonReader(text, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    bool isSeq = reader.ValueTextEquals("seq"u8);
+                    reader.Read();
+                    if (isSeq)
+                    {
+                        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long value) || value < 0)
+                        {
+                            throw Unreadable(path, Excerpt(text));
+                        }
+
+                        seq = value;
+                    }
+
+                    reader.Skip();
+                }
+
+                // The object closed and nothing follows it on the line.
+                valid = reader.TokenType == JsonTokenType.EndObject && !reader.Read();
+            }
+        }
+        catch (JsonException)
+        {
+            valid = false;
         }
 
-        ReadOnlySpan<byte> value = text[(at + field.Length)..];
-        if (!Utf8Parser.TryParse(value, out long seq, out int consumed) || consumed == 0 || value[0] is < (byte)'0' or > (byte)'9'
-            || value[consumed..] is not [(byte)'}'])
-        {
-            throw Unreadable(path, Excerpt(text[at..]));
-        }
-
-        return seq;
+        return valid ? seq : throw Unreadable(path, Excerpt(text));
     }
 
     /// <summary>The <c>seq</c> of the last line of the file at <paramref name="path"/>, or 0 if there is no such file.</summary>
@@ -174,6 +213,6 @@ internal static class AuditFileTail
         => Encoding.UTF8.GetString(text[..Math.Min(text.Length, 80)]);
 
     private static InvalidDataException Unreadable(string path, string found)
-        => new($"The last line of '{path}' has no readable \"seq\" ({found}), so the logger cannot continue its sequence "
-            + "without repeating numbers. Move the file aside, or end it with a line of this logger.");
+        => new($"A line at the end of '{path}' is not a JSON object with a readable \"seq\" ({found}), so the logger cannot "
+            + "continue its sequence without repeating numbers. Move the file aside, or end it with a line of this logger.");
 }

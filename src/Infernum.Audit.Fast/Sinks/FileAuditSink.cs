@@ -12,14 +12,17 @@ namespace Infernum.Audit.Fast.Sinks;
 /// <para>
 /// One writer per file: opening takes an exclusive lock on <c>.{name}.lock</c> beside the file (kept while the sink
 /// is open; the lock file itself stays), so a second logger on the same path, in this process or another, fails at open instead of
-/// interleaving a second sequence into the file. Readers are never locked out.
+/// interleaving a second sequence into the file; the open file itself carries an exclusive <c>fcntl</c> OFD lock on
+/// one byte far past its end, so another name for the same file (a hard link) is refused too. Readers are never locked out.
 /// </para>
 /// <para>
 /// Other programs may rotate the file. Writes are in append mode (<c>O_APPEND</c> on Linux), so a file truncated
 /// under the sink (logrotate <c>copytruncate</c>) gets the next line at its new end, not after a hole of NUL bytes.
 /// Before each batch the sink compares the file it holds with the one at its path (device and inode); when the file
 /// was renamed (logrotate with or without <c>create</c>) or deleted, it opens the file at the path and continues
-/// there. A batch that landed in a file deleted during the write is written again to the new file.
+/// there. A batch that landed in a file deleted during the write is written again to the new file. A move to another
+/// filesystem (copy, then unlink) is not noticed until the unlink: lines written in between are lost, like
+/// <c>copytruncate</c>'s window.
 /// </para>
 /// <para>
 /// Rolling renames the held file to <c>.1</c> and opens the successor before it closes the held one. A step that fails
@@ -27,8 +30,10 @@ namespace Infernum.Audit.Fast.Sinks;
 /// writer retries the batch, which retries the roll where it stopped.
 /// </para>
 /// <para>
-/// Opening repairs a crash leftover — an unterminated last line is cut off — and reads the last line's <c>seq</c>
-/// (from the newest rotated file, ours or logrotate's, compressed or not, when the file is empty) so the logger continues the sequence.
+/// Opening repairs a crash leftover — an unterminated last line is cut off — and takes the highest last <c>seq</c> of
+/// the file and every rotated file (ours, logrotate's numbered, dated or compressed, and those in
+/// <see cref="AuditFileOptions.RotatedFolder"/>), each read back past blank and <c>seq</c>-less lines, so the logger
+/// continues the sequence. A symbolic link at the path is never followed.
 /// A failed write is cut back to the last complete line before it throws, so the retry neither duplicates nor
 /// tears a line.
 /// </para>
@@ -85,11 +90,9 @@ internal sealed class FileAuditSink : AuditSink
                 }
             }
 
-            _lastSequenceNumber = AuditFileTail.LastSequence(_stream.SafeFileHandle, _length, _path);
-            if (_length == 0)
-            {
-                _lastSequenceNumber = LastSequenceOfPredecessors();
-            }
+            // The maximum over the file and every rotated file: whichever holds the newest line (a rotation by another
+            // program, a foreign line appended, an empty successor), no number is used twice.
+            _lastSequenceNumber = Math.Max(AuditFileTail.LastSequence(_stream.SafeFileHandle, _length, _path), LastSequenceOfPredecessors());
         }
         catch
         {
@@ -208,9 +211,26 @@ internal sealed class FileAuditSink : AuditSink
             Directory.CreateDirectory(folder); // it may have been deleted with the file
         }
 
+        RefuseSymbolicLink();
         var stream = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, bufferSize: 0);
         try
         {
+            // A link put at the path between the check and the open: the path's own identity is not the opened file's.
+            if (FileIdentity.IsExact
+                && (!FileIdentity.TryOf(_path, _pathBytes, _statBuffer, out FileIdentity atPath)
+                    || !atPath.SameFile(FileIdentity.Of(stream.SafeFileHandle, _statBuffer))))
+            {
+                RefuseSymbolicLink();
+                throw new IOException($"The audit file at '{_path}' changed while it was opened; not writing to it.");
+            }
+
+            if (!FileIdentity.TryLockWriter(stream.SafeFileHandle))
+            {
+                throw new IOException(
+                    $"Another audit logger is writing the file at '{_path}' through another name (a hard link to it): two "
+                    + "writers on one file would interleave two sequences; give each logger its own file.");
+            }
+
             long length = stream.Length;
             repaired = AuditFileTail.Repair(stream.SafeFileHandle, ref length);
             if (repaired > 0)
@@ -227,6 +247,19 @@ internal sealed class FileAuditSink : AuditSink
         {
             stream.Dispose();
             throw;
+        }
+    }
+
+    // Another program's symbolic link at the audit path could point anywhere (a victim file, a device): never follow
+    // one, neither at open nor after a rotation. Thrown from Write it is a sink fault: reported and retried, lines kept.
+    private void RefuseSymbolicLink()
+    {
+        string? target = new FileInfo(_path).LinkTarget;
+        if (target is not null)
+        {
+            throw new IOException(
+                $"The audit path '{_path}' is a symbolic link (to '{target}'); the file sink never follows one, so another "
+                + "program cannot redirect audit lines into a file of its choosing. Remove the link or configure the target's path.");
         }
     }
 
@@ -305,9 +338,30 @@ internal sealed class FileAuditSink : AuditSink
     {
         ShiftRolledFiles();
         _stream.Flush(flushToDisk: true);
-        File.Move(_path, ThrowIfFolder(RolledPath(1)));
+        if (!PathNamesHeldFile())
+        {
+            // Another program (logrotate) moved the file away since FollowPath looked: its rotation is our roll.
+            Reopen();
+            return;
+        }
+
+        try
+        {
+            File.Move(_path, ThrowIfFolder(RolledPath(1)));
+        }
+        catch (FileNotFoundException)
+        {
+            // Moved away between the check and the rename: already gone from the path, which is what the rename was for.
+        }
+
         _rolledAway = true;
         OpenSuccessor();
+    }
+
+    private bool PathNamesHeldFile()
+    {
+        FileIdentity held = FileIdentity.Of(_stream.SafeFileHandle, _statBuffer);
+        return FileIdentity.TryOf(_path, _pathBytes, _statBuffer, out FileIdentity atPath) && atPath.SameFile(held) && held.Links > 0;
     }
 
     private void OpenSuccessor()
@@ -336,7 +390,14 @@ internal sealed class FileAuditSink : AuditSink
 
         for (int i = free - 1; i >= 1; i--)
         {
-            File.Move(ThrowIfFolder(RolledPath(i)), RolledPath(i + 1));
+            try
+            {
+                File.Move(ThrowIfFolder(RolledPath(i)), RolledPath(i + 1));
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted or moved by another program meanwhile: nothing left to shift at this name.
+            }
         }
     }
 
@@ -365,41 +426,96 @@ internal sealed class FileAuditSink : AuditSink
         return Path.Combine(folder, Path.GetFileNameWithoutExtension(_path) + "." + index + Path.GetExtension(_path));
     }
 
-    // The newest of our own rolled file and logrotate's (audit.jsonl.1, or with dateext audit.jsonl-YYYYMMDD); when
-    // none has a line, logrotate's compressed one (audit.jsonl.1.gz, or the newest dated .gz).
+    // The highest last seq over every rotated file in the file's folder and in AuditFileOptions.RotatedFolder: our own
+    // rolls (audit.N.jsonl), logrotate's numbered (audit.jsonl.N) and dateext (audit.jsonl-…) names, uncompressed
+    // (each read from its end) or, for the newest compressed one by modification time, gzip (read whole).
     private long LastSequenceOfPredecessors()
     {
         string name = Path.GetFileName(_path);
+        string stem = Path.GetFileNameWithoutExtension(_path);
+        string extension = Path.GetExtension(_path);
         string folder = Path.GetDirectoryName(_path) ?? ".";
-        long last = Math.Max(AuditFileTail.LastSequence(RolledPath(1)), AuditFileTail.LastSequence(_path + ".1"));
-        string? dated = Newest(Directory.EnumerateFiles(folder, name + "-*"), compressed: false);
-        if (dated is not null)
-        {
-            last = Math.Max(last, AuditFileTail.LastSequence(dated));
-        }
-
-        if (last > 0)
-        {
-            return last;
-        }
-
-        string? compressed = Newest(Directory.EnumerateFiles(folder, name + "*.gz"), compressed: true);
-        return compressed is null ? 0 : AuditFileTail.LastSequenceCompressed(compressed);
-    }
-
-    private static string? Newest(System.Collections.Generic.IEnumerable<string> files, bool compressed)
-    {
-        string? newest = null;
+        long last = 0;
+        string? newestCompressed = null;
         DateTime newestTime = DateTime.MinValue;
-        foreach (string file in files)
+        foreach (string candidateFolder in RotatedFolders(folder))
         {
-            DateTime written = File.GetLastWriteTimeUtc(file);
-            if (file.EndsWith(".gz", StringComparison.Ordinal) == compressed && written > newestTime)
+            if (!Directory.Exists(candidateFolder))
             {
-                (newestTime, newest) = (written, file);
+                continue;
+            }
+
+            foreach (string file in Directory.EnumerateFiles(candidateFolder))
+            {
+                string candidate = Path.GetFileName(file);
+                bool compressed = candidate.EndsWith(".gz", StringComparison.Ordinal);
+                string plain = compressed ? candidate[..^3] : candidate;
+                if (!IsRotatedName(plain, name, stem, extension) || new FileInfo(file).LinkTarget is not null)
+                {
+                    continue;
+                }
+
+                if (!compressed)
+                {
+                    last = Math.Max(last, AuditFileTail.LastSequence(file));
+                    continue;
+                }
+
+                DateTime written = File.GetLastWriteTimeUtc(file);
+                if (written > newestTime)
+                {
+                    (newestTime, newestCompressed) = (written, file);
+                }
             }
         }
 
-        return newest;
+        return newestCompressed is null ? last : Math.Max(last, AuditFileTail.LastSequenceCompressed(newestCompressed));
+    }
+
+    private System.Collections.Generic.IEnumerable<string> RotatedFolders(string folder)
+    {
+        yield return folder;
+        if (_options.RotatedFolder is { } other)
+        {
+            string full = Path.GetFullPath(other, folder);
+            if (!string.Equals(full.TrimEnd(Path.DirectorySeparatorChar), folder.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+            {
+                yield return full;
+            }
+        }
+    }
+
+    // audit.N.jsonl (our rolls), audit.jsonl.N (logrotate), audit.jsonl-SUFFIX (logrotate dateext).
+    private static bool IsRotatedName(string candidate, string name, string stem, string extension)
+    {
+        if (candidate.Length > name.Length + 1 && candidate.StartsWith(name, StringComparison.Ordinal))
+        {
+            char separator = candidate[name.Length];
+            ReadOnlySpan<char> suffix = candidate.AsSpan(name.Length + 1);
+            return separator == '-' || (separator == '.' && IsDigits(suffix));
+        }
+
+        return candidate.Length > stem.Length + 1 + extension.Length
+            && candidate.StartsWith(stem + ".", StringComparison.Ordinal)
+            && candidate.EndsWith(extension, StringComparison.Ordinal)
+            && IsDigits(candidate.AsSpan(stem.Length + 1, candidate.Length - stem.Length - 1 - extension.Length));
+    }
+
+    private static bool IsDigits(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in text)
+        {
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -30,11 +30,22 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
     private const uint StatxSizeMask = 0x200;
     private const int AtFdCwd = -100;
     private const int AtEmptyPath = 0x1000;
+    private const int AtSymlinkNoFollow = 0x100;
 
     // fcntl(2) on Linux (every architecture but alpha, sparc, parisc, which .NET does not run on).
     private const int FGetFl = 3;
     private const int FSetFl = 4;
     private const int OAppend = 0x400;
+
+    // fcntl(2) open-file-description locks; struct flock is { short l_type, l_whence; off_t l_start, l_len; pid_t l_pid }.
+    private const int FOfdSetLk = 37;
+    private const short FWrLck = 1;
+    private const int FlockSize = 32;
+    private const int FlockStartOffset = 8;
+    private const int FlockLengthOffset = 16;
+
+    // The byte the writer lock covers: far past any real file's end, so it never touches data (a lock does not grow the file).
+    private const long WriterLockByte = 1L << 62;
 
     private static readonly byte[] EmptyPath = [0];
     private static bool s_unavailable = !OperatingSystem.IsLinux();
@@ -56,12 +67,15 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
         return new FileIdentity(0, 0, 1, RandomAccess.GetLength(handle));
     }
 
-    /// <summary>The identity of the file at a path (its UTF-8 bytes, NUL-terminated), or false if there is none.</summary>
+    /// <summary>
+    /// The identity of the file at a path (its UTF-8 bytes, NUL-terminated), or false if there is none. A symbolic link
+    /// at the path is not followed: its identity is the link's own, never its target's.
+    /// </summary>
     public static bool TryOf(string path, byte[] nulTerminatedPath, byte[] buffer, out FileIdentity identity)
     {
         if (!s_unavailable)
         {
-            int result = Statx(AtFdCwd, nulTerminatedPath, 0, buffer);
+            int result = Statx(AtFdCwd, nulTerminatedPath, AtSymlinkNoFollow, buffer);
             if (result == 0)
             {
                 identity = Read(buffer);
@@ -76,8 +90,9 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
         }
 
         var info = new FileInfo(path);
-        identity = info.Exists ? new FileIdentity(0, 0, 1, info.Length) : default;
-        return info.Exists;
+        bool exists = info.Exists || info.LinkTarget is not null;
+        identity = !exists ? default : info.LinkTarget is not null ? new FileIdentity(0, 0, 1, -1) : new FileIdentity(0, 0, 1, info.Length);
+        return exists;
     }
 
     /// <summary>The path as statx takes it.</summary>
@@ -107,6 +122,41 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
         {
             s_unavailable = true;
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Takes the writer lock of the open file itself, keyed by the file (its inode), not by a name: an exclusive
+    /// open-file-description record lock (<c>fcntl(F_OFD_SETLK)</c>) on one byte past any real end. Readers are never
+    /// affected (it is advisory and separate from <c>flock</c>); a second writer reaching the same file through another
+    /// name (a hard link) is refused. Released when the handle closes. Returns false if another description holds it;
+    /// true also where such locks are not available.
+    /// </summary>
+    public static bool TryLockWriter(SafeFileHandle handle)
+    {
+        if (s_unavailable)
+        {
+            return true;
+        }
+
+        byte[] request = new byte[FlockSize];
+        BitConverter.TryWriteBytes(request.AsSpan(0), FWrLck);
+        BitConverter.TryWriteBytes(request.AsSpan(FlockStartOffset), WriterLockByte);
+        BitConverter.TryWriteBytes(request.AsSpan(FlockLengthOffset), 1L);
+        try
+        {
+            if (NativeMethods.fcntl(handle.DangerousGetHandle().ToInt32(), FOfdSetLk, ref request[0]) == 0)
+            {
+                return true;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            const int EACCES = 13, EAGAIN = 11;
+            return errno is not EACCES and not EAGAIN; // EINVAL (an old kernel) or ENOLCK: no lock to rely on
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return true;
         }
     }
 
@@ -152,6 +202,9 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, uint Lin
 
         [DllImport("libc", SetLastError = true)]
         internal static extern int fcntl(int fd, int cmd, int arg);
+
+        [DllImport("libc", SetLastError = true)]
+        internal static extern int fcntl(int fd, int cmd, ref byte lockRequest);
 #pragma warning restore CA5392, SYSLIB1054
     }
 }
