@@ -263,8 +263,8 @@ public sealed class HostSettingsTests : IDisposable
             .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
             .Where(p => p.CanWrite && !typeof(Delegate).IsAssignableFrom(p.PropertyType) && p.Name != "EqualityContract")
 
-            // Not a setting: the host owns the termination signals and drains the logger when it stops.
-            .Where(p => p.Name != nameof(AuditDeliveryOptions.DrainOnTerminationSignals))
+            // Not settings: the host decides which termination signals it handles and drains the logger when it stops.
+            .Where(p => p.Name is not nameof(AuditDeliveryOptions.DrainOnTerminationSignals) and not nameof(AuditDeliveryOptions.SignalsHandledByHost))
             .Select(p => p.Name)
             .ToArray();
         Assert.NotEmpty(core);
