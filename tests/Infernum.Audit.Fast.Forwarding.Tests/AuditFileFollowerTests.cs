@@ -92,6 +92,75 @@ public sealed class AuditFileFollowerTests
         Assert.Empty(reports);
     }
 
+    // The sink's roll is not atomic: audit.N.jsonl moves to audit.N+1.jsonl one file at a time, then audit.jsonl to
+    // audit.1.jsonl. Here each step of the roll is slowed down and the follower lags, so it finishes files while a
+    // roll is half done and while several rolls pass between two of its listings.
+    [Fact]
+    public void It_picks_the_file_that_continues_the_sequence_while_a_roll_is_half_done()
+    {
+        using TempFolder folder = new("follow-half-roll");
+        string path = folder.File("audit.jsonl");
+        const int rolls = 80;
+        const int linesPerFile = 20;
+        string Rolled(int n) => folder.File("audit." + n + ".jsonl");
+        static string Line(long seq) => "{\"event\":\"auth.success\",\"pad\":\"" + new string('x', 40) + "\",\"seq\":" + seq + "}";
+
+        File.WriteAllText(path, string.Empty);
+        List<AuditForwarderReport> reports = [];
+        using AuditFileFollower follower = new(path, 256, r => Lock(reports, r));
+        follower.Seek(null);
+        Thread roller = new(() =>
+        {
+            long seq = 0;
+            for (int r = 0; r < rolls; r++)
+            {
+                using (StreamWriter w = new(path, append: true))
+                {
+                    for (int i = 0; i < linesPerFile; i++)
+                    {
+                        w.Write(Line(++seq) + "\n");
+                    }
+                }
+
+                for (int n = r; n >= 1; n--)
+                {
+                    File.Move(Rolled(n), Rolled(n + 1));
+                    Thread.Sleep(n % 4 == 0 ? 1 : 0);
+                }
+
+                File.Move(path, Rolled(1));
+                File.WriteAllText(path, string.Empty);
+            }
+        });
+        roller.Start();
+
+        List<long> seqs = [];
+        Random lag = new(19);
+        Stopwatch clock = Stopwatch.StartNew();
+        while (seqs.Count < rolls * linesPerFile && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (follower.Read(out ReadOnlyMemory<byte> block, out _) == FollowerReadKind.Lines)
+            {
+                foreach (string line in Encoding.UTF8.GetString(block.Span).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    seqs.Add(long.Parse(line[(line.LastIndexOf(':') + 1)..^1], System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+
+            Thread.Sleep(lag.Next(3));
+        }
+
+        roller.Join();
+        long[] expected = new long[rolls * linesPerFile];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            expected[i] = i + 1;
+        }
+
+        Assert.Equal(expected, seqs);
+        Assert.Empty(reports);
+    }
+
     [Fact]
     public void A_position_survives_a_roll_that_renamed_its_file()
     {

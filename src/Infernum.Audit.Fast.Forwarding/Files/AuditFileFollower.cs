@@ -1,7 +1,9 @@
 using System;
+using System.Buffers.Text;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Threading;
 using Microsoft.Win32.SafeHandles;
 
 namespace Infernum.Audit.Fast.Forwarding.Files;
@@ -30,6 +32,12 @@ internal enum FollowerReadKind
 /// </summary>
 internal sealed class AuditFileFollower : IDisposable
 {
+    // How long a successor that continues the sequence is looked for before a gap is accepted.
+    internal static readonly TimeSpan SuccessorPatience = TimeSpan.FromSeconds(2);
+
+    // The pause between two listings of the folder while a roll is half done.
+    private static readonly TimeSpan SuccessorPollInterval = TimeSpan.FromMilliseconds(10);
+
     private readonly AuditFileSet _files;
     private readonly Action<AuditForwarderReport> _report;
 
@@ -241,9 +249,10 @@ internal sealed class AuditFileFollower : IDisposable
             return FollowRewritten();
         }
 
-        List<string> files = _files.OldestFirst();
-        int index = IndexOf(files, _fileId);
-        // The file was rolled and is complete. A torn last line cannot be finished any more.
+        // The file was rolled and is complete. Its last complete line ends before any unterminated tail.
+        long lastSeq = SequenceOfLastLine(handle, _readOffset - (_end - _start));
+
+        // A torn last line cannot be finished any more.
         if (_end > _start)
         {
             _report(new AuditForwarderReport(AuditForwarderReportKind.TornLine,
@@ -252,9 +261,193 @@ internal sealed class AuditFileFollower : IDisposable
             _inLongLine = false;
         }
 
-        string next = index >= 0 ? files[Math.Min(index + 1, files.Count - 1)] : files[0];
-        return OpenAt(next);
+        return MoveToSuccessor(lastSeq);
     }
+
+    // Opens the file that follows the finished one. The sink rolls by shifting audit.N.jsonl to audit.N+1.jsonl one by
+    // one and then renaming audit.jsonl to audit.1.jsonl, so a listing taken meanwhile can hold a name twice, miss one,
+    // or have a name point at another file by the time it is opened. So the successor is chosen by content: with
+    // sequence numbers on, the file whose first line's seq is the finished file's last seq + 1; otherwise the file
+    // after the finished one (found by identity) in a listing that two takes in a row agree on. While neither is
+    // found the folder is listed again after a short pause; only after SuccessorPatience is a gap accepted.
+    private bool MoveToSuccessor(long lastSeq)
+    {
+        long deadline = Environment.TickCount64 + (long)SuccessorPatience.TotalMilliseconds;
+        List<Candidate>? previous = null;
+        while (true)
+        {
+            List<Candidate> candidates = Survey();
+            bool stable = previous is not null && SameListing(previous, candidates);
+            bool patient = Environment.TickCount64 < deadline;
+            Candidate? chosen = Choose(candidates, lastSeq, stable, patient);
+            foreach (Candidate c in candidates)
+            {
+                if (!ReferenceEquals(c.Handle, chosen?.Handle))
+                {
+                    c.Handle.Dispose();
+                }
+            }
+
+            if (chosen is { } next)
+            {
+                Use(next.Handle, next.Id, 0);
+                return true;
+            }
+
+            if (!patient)
+            {
+                return false;
+            }
+
+            previous = candidates;
+            Thread.Sleep(SuccessorPollInterval);
+        }
+    }
+
+    // Picks the successor from one survey, or null to look again (or, when not patient any more, to wait at the end
+    // of the finished file: the next Read looks again).
+    private Candidate? Choose(List<Candidate> candidates, long lastSeq, bool stable, bool patient)
+    {
+        int self = candidates.FindIndex(c => c.Id == _fileId);
+        if (lastSeq > 0)
+        {
+            foreach (Candidate c in candidates)
+            {
+                if (c.FirstSeq == lastSeq + 1)
+                {
+                    return c;
+                }
+            }
+
+            // Nothing newer has a first line yet: the successor is the active file, still empty (or not created).
+            bool anyNewer = candidates.Exists(c => c.FirstSeq > lastSeq || (c.Id is not null && c.FirstSeq == 0));
+            Candidate active = candidates[^1];
+            if (!anyNewer && active.Id is null && active.Path == _files.ActivePath && stable)
+            {
+                return active;
+            }
+
+            if (patient)
+            {
+                return null;
+            }
+
+            // A gap (lines deleted unshipped, or a writer whose seq started over): the oldest file newer than ours.
+            Candidate? best = null;
+            foreach (Candidate c in candidates)
+            {
+                if (c.FirstSeq > lastSeq && (best is null || c.FirstSeq < best.Value.FirstSeq))
+                {
+                    best = c;
+                }
+            }
+
+            if (best is not null)
+            {
+                return best;
+            }
+        }
+        else if (!stable && patient)
+        {
+            return null;
+        }
+
+        // Without seqs (or a seq that started over): listing order, after the finished file.
+        if (self >= 0)
+        {
+            return self + 1 < candidates.Count ? candidates[self + 1] : null;
+        }
+
+        return candidates.Count > 0 ? candidates[0] : null;
+    }
+
+    // Opens every file of the log, oldest first; each with its identity and its first line's seq (0 when unknown).
+    private List<Candidate> Survey()
+    {
+        List<Candidate> candidates = [];
+        foreach (string path in _files.OldestFirst())
+        {
+            if (TryOpen(path, out SafeFileHandle? handle))
+            {
+                string? id = AuditFileIdentity.Of(handle);
+                candidates.Add(new Candidate(path, handle, id, id is null ? 0 : SequenceOfFirstLine(handle)));
+            }
+        }
+
+        return candidates;
+    }
+
+    private static bool SameListing(List<Candidate> a, List<Candidate> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Count; i++)
+        {
+            if (a[i].Path != b[i].Path || a[i].Id != b[i].Id)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // The seq of the first line, or 0 when it has none (sequence numbers off, not an audit line).
+    private static long SequenceOfFirstLine(SafeFileHandle handle)
+    {
+        Span<byte> prefix = stackalloc byte[AuditFileIdentity.PrefixBytes];
+        int read = RandomAccess.Read(handle, prefix, 0);
+        int newline = prefix[..read].IndexOf((byte)'\n');
+        return newline < 0 ? 0 : SequenceOf(prefix[..newline]);
+    }
+
+    // The seq of the last complete line of the octets before end, or 0 when it has none.
+    private static long SequenceOfLastLine(SafeFileHandle handle, long end)
+    {
+        if (end <= 0)
+        {
+            return 0;
+        }
+
+        Span<byte> tail = stackalloc byte[4096];
+        int size = (int)Math.Min(tail.Length, end);
+        int read = RandomAccess.Read(handle, tail[..size], end - size);
+        ReadOnlySpan<byte> text = tail[..read];
+        if (text.IsEmpty || text[^1] != (byte)'\n')
+        {
+            return 0;
+        }
+
+        text = text[..^1];
+        int previous = text.LastIndexOf((byte)'\n');
+        if (previous < 0 && end > size)
+        {
+            return 0;
+        }
+
+        return SequenceOf(text[(previous + 1)..]);
+    }
+
+    // The audit line ends with "seq":N}; 0 when it does not.
+    private static long SequenceOf(ReadOnlySpan<byte> line)
+    {
+        line = line.TrimEnd("\r"u8);
+        ReadOnlySpan<byte> field = "\"seq\":"u8;
+        int at = line.LastIndexOf(field);
+        if (at < 0)
+        {
+            return 0;
+        }
+
+        ReadOnlySpan<byte> value = line[(at + field.Length)..];
+        return Utf8Parser.TryParse(value, out long seq, out int consumed) && consumed > 0 && value[0] is >= (byte)'0' and <= (byte)'9'
+            && value[consumed..] is [(byte)'}'] && seq > 0 ? seq : 0;
+    }
+
+    private readonly record struct Candidate(string Path, SafeFileHandle Handle, string? Id, long FirstSeq);
 
     // Still the active file: if it is now shorter than what was read, the writer cut an unterminated tail (or someone
     // truncated it); read on from the new end. Returns true if reading can go on now.
