@@ -46,6 +46,9 @@ public sealed class RotationUnderSinkTests : IDisposable
         Assert.Equal(before.Count + after.Count, report.Lines);
         string how = reason == "truncated" ? "truncated under the logger (copytruncate)" : "renamed or deleted under the logger";
         Assert.Contains(report.Notices, n => n.Contains(how, StringComparison.Ordinal));
+
+        // The set as the verify command finds it from the current file's path: logrotate's name for the rotated file included.
+        Assert.Equal([rotated, path], AuditEvidence.RolledSet(path));
     }
 
     [Fact]
