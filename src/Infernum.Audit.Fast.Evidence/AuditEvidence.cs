@@ -55,7 +55,10 @@ public static class AuditEvidence
             string rotated = Path.GetFileName(full) + ".";
             foreach (string file in Directory.EnumerateFiles(folder, rotated + "*"))
             {
-                if (int.TryParse(Path.GetFileName(file)[rotated.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index > 0)
+                // The pattern "audit.jsonl.*" also matches "audit.jsonl" itself.
+                string name = Path.GetFileName(file);
+                if (name.Length > rotated.Length && name.StartsWith(rotated, StringComparison.Ordinal)
+                    && int.TryParse(name.AsSpan(rotated.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index > 0)
                 {
                     rolled.Add((index, file));
                 }
