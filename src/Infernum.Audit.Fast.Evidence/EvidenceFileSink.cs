@@ -264,7 +264,8 @@ internal sealed class EvidenceFileSink : AuditSink
         }
 
         DateTime now = DateTime.UtcNow;
-        if (_origin.Length == 0)
+        bool continued = _origin.Length != 0;
+        if (!continued)
         {
             // A new file (or one written without evidence so far): a new tree identity, committed to the last
             // checkpoint of the file before it, when there is one.
@@ -279,7 +280,13 @@ internal sealed class EvidenceFileSink : AuditSink
 
             WriteOwn(EvidenceLine.FormatStart(now, _origin, _verifierKey, _checkpoints.LastNote));
         }
-        else if (key != _verifierKey)
+        else if (lastSeq == 0)
+        {
+            // A file with no event yet (a writer killed right after a roll's start line): seq goes on from the file before.
+            lastSeq = ReadPrevious(RolledPath(1)).Seq;
+        }
+
+        if (continued && key != _verifierKey)
         {
             WriteOwn(EvidenceLine.FormatKeyRotated(now, _verifierKey));
         }
