@@ -26,7 +26,8 @@ public static class AuditEvidence
 
     /// <summary>
     /// The files of a rolled set, oldest first: <c>audit.N.jsonl</c> … <c>audit.1.jsonl</c>, then <c>audit.jsonl</c>
-    /// (the naming of <see cref="AuditFileOptions.MaxFileBytes"/>). Missing numbers are skipped.
+    /// (the naming of <see cref="AuditFileOptions.MaxFileBytes"/>), with logrotate's uncompressed <c>audit.jsonl.N</c>
+    /// (a rotation by another program) ordered among them by <c>N</c>. Missing numbers are skipped.
     /// </summary>
     /// <param name="path">The current file's path.</param>
     /// <returns>The existing files of the set, oldest first.</returns>
@@ -45,6 +46,19 @@ public static class AuditEvidence
                 string name = Path.GetFileName(file);
                 string middle = name[stem.Length..^extension.Length];
                 if (int.TryParse(middle, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index > 0)
+                {
+                    rolled.Add((index, file));
+                }
+            }
+
+            // logrotate's names for the same file (audit.jsonl.1, ...), when another program rotates it (uncompressed only).
+            string rotated = Path.GetFileName(full) + ".";
+            foreach (string file in Directory.EnumerateFiles(folder, rotated + "*"))
+            {
+                // The pattern "audit.jsonl.*" also matches "audit.jsonl" itself.
+                string name = Path.GetFileName(file);
+                if (name.Length > rotated.Length && name.StartsWith(rotated, StringComparison.Ordinal)
+                    && int.TryParse(name.AsSpan(rotated.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index > 0)
                 {
                     rolled.Add((index, file));
                 }

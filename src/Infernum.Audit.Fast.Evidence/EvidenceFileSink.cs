@@ -78,6 +78,7 @@ internal sealed class EvidenceFileSink : AuditSink
                 _repairedBytes = bytes;
                 onRepaired?.Invoke(file, bytes);
             },
+            OnReopened = OnInnerReopened,
         };
 
         _inner = AuditSink.ToFile(_path, _innerOptions);
@@ -93,6 +94,9 @@ internal sealed class EvidenceFileSink : AuditSink
 
         _timer = new Timer(OnTimer, null, options.CheckpointInterval, options.CheckpointInterval);
     }
+
+    /// <summary>Times the file sink went on in another file at the path, or a truncated one (each starts a new tree).</summary>
+    internal long Reopens { get; private set; }
 
     /// <summary>Checkpoints that could not be written (each is retried at the next batch, interval or close).</summary>
     internal long CheckpointErrors { get; private set; }
@@ -110,6 +114,7 @@ internal sealed class EvidenceFileSink : AuditSink
                 _closed = false;
             }
 
+            FollowInner();
             if (_fileOptions.MaxFileBytes > 0 && _length > 0 && _length + lines.Length > _fileOptions.MaxFileBytes)
             {
                 Roll();
@@ -259,7 +264,8 @@ internal sealed class EvidenceFileSink : AuditSink
         }
 
         DateTime now = DateTime.UtcNow;
-        if (_origin.Length == 0)
+        bool continued = _origin.Length != 0;
+        if (!continued)
         {
             // A new file (or one written without evidence so far): a new tree identity, committed to the last
             // checkpoint of the file before it, when there is one.
@@ -274,7 +280,13 @@ internal sealed class EvidenceFileSink : AuditSink
 
             WriteOwn(EvidenceLine.FormatStart(now, _origin, _verifierKey, _checkpoints.LastNote));
         }
-        else if (key != _verifierKey)
+        else if (lastSeq == 0)
+        {
+            // A file with no event yet (a writer killed right after a roll's start line): seq goes on from the file before.
+            lastSeq = ReadPrevious(RolledPath(1)).Seq;
+        }
+
+        if (continued && key != _verifierKey)
         {
             WriteOwn(EvidenceLine.FormatKeyRotated(now, _verifierKey));
         }
@@ -385,6 +397,39 @@ internal sealed class EvidenceFileSink : AuditSink
         _prefixCount = 0;
     }
 
+    // The file sink went on in another file at the path (logrotate create or nocreate, a deletion) or in the file
+    // truncated under it (copytruncate): like a roll, a new tree whose first line commits to the last checkpoint and
+    // to the whole previous tree (the lines after that checkpoint included). Runs under _gate, inside _inner.Write
+    // or _inner.Follow; the file sink writes the returned start line there before anything else.
+    private byte[] OnInnerReopened(bool truncated)
+    {
+        Span<byte> root = stackalloc byte[MerkleTree.HashSize];
+        _tree.Root(root);
+        long size = _tree.Size;
+        _length = 0;
+        _tree.Clear();
+        StartSegment();
+        _origin = NewOrigin();
+        _checkpoints.SetOrigin(_origin);
+        _needStart = false;
+        _lastLineIsClosingCheckpoint = false;
+        Reopens++;
+        byte[] start = Encoding.UTF8.GetBytes(EvidenceLine.FormatStart(
+            DateTime.UtcNow, _origin, _verifierKey, _checkpoints.LastNote, truncated ? EvidenceLine.ReasonTruncated : EvidenceLine.ReasonReopened, size, root));
+        _length = start.Length;
+        HashLines(start);
+        return start;
+    }
+
+    // Before the sink formats a line of its own (a checkpoint of the current tree), it learns of a file changed under it.
+    private void FollowInner()
+    {
+        if (_inner is Sinks.FileAuditSink file)
+        {
+            file.Follow();
+        }
+    }
+
     private void WriteOwn(string line)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(line);
@@ -413,6 +458,7 @@ internal sealed class EvidenceFileSink : AuditSink
 
     private void WriteCheckpoint(bool closed)
     {
+        FollowInner();
         Span<byte> root = stackalloc byte[MerkleTree.HashSize];
         _tree.Root(root);
         long size = _tree.Size;

@@ -28,6 +28,12 @@ internal static class EvidenceLine
     internal const string KeyRotated = "audit_key_rotated";
     internal const string TailRepaired = "audit_tail_repaired";
 
+    /// <summary>A start line's <c>reason</c> when the file sink went on in a new file at its path (renamed or deleted under it).</summary>
+    internal const string ReasonReopened = "reopened";
+
+    /// <summary>A start line's <c>reason</c> when the file sink went on in its file truncated under it (copytruncate).</summary>
+    internal const string ReasonTruncated = "truncated";
+
     /// <summary>Bytes of a leaf hash kept per line in <c>leaf_prefixes</c>.</summary>
     internal const int PrefixBytes = 3;
 
@@ -36,12 +42,23 @@ internal static class EvidenceLine
     private static ReadOnlySpan<byte> EventTypeField => "\",\"event_type\":\""u8;
 
     internal static string FormatStart(DateTime now, string origin, string verifierKey, string? previousNote)
+        => FormatStart(now, origin, verifierKey, previousNote, reason: null, previousSize: 0, previousRoot: default);
+
+    // reason: null for a new file or a roll; "reopened" (renamed or deleted under the sink) or "truncated" when the file
+    // sink went on in another file at the path, which then also commits to the whole previous tree (size and root).
+    internal static string FormatStart(DateTime now, string origin, string verifierKey, string? previousNote, string? reason, long previousSize, ReadOnlySpan<byte> previousRoot)
     {
         StringBuilder line = Open(now, Start);
         line.Append(",\"origin\":\"").Append(origin).Append("\",\"key\":\"").Append(verifierKey).Append('"');
         if (previousNote is not null)
         {
             line.Append(",\"previous\":\"").Append(Escape(previousNote)).Append('"');
+        }
+
+        if (reason is not null)
+        {
+            line.Append(",\"reason\":\"").Append(reason).Append("\",\"previous_size\":").Append(previousSize.ToString(CultureInfo.InvariantCulture))
+                .Append(",\"previous_root\":\"").Append(Convert.ToBase64String(previousRoot)).Append('"');
         }
 
         return line.Append("}\n").ToString();

@@ -79,6 +79,14 @@ public sealed record AuditFileOptions
     /// </summary>
     public string? RotatedFolder { get; init; }
 
+    /// <summary>
+    /// Called on the writer thread when the file sink goes on in another file at its path (<see langword="false"/>:
+    /// the file was renamed or deleted) or in a file truncated under it (<see langword="true"/>), before it writes
+    /// there; returns complete lines to write there first (kept and written before the next batch until written),
+    /// or <see langword="null"/>. For the evidence layer, which starts a new tree there.
+    /// </summary>
+    internal Func<bool, byte[]?>? OnReopened { get; init; }
+
     /// <summary>The defaults: append, no rolling, no fsync before disposal.</summary>
     public static AuditFileOptions Default { get; } = new();
 }

@@ -41,10 +41,12 @@ public static class MerkleTree
         IncrementalHash sha256 = Sha256;
         if (data.Length < StackLeafBytes)
         {
-            Span<byte> buffer = stackalloc byte[StackLeafBytes];
+            // One update of exactly 1 + n bytes: a second update costs more than the copy, and a fixed 1 KiB buffer
+            // costs its zeroing on every line.
+            Span<byte> buffer = stackalloc byte[data.Length + 1];
             buffer[0] = 0x00;
             data.CopyTo(buffer[1..]);
-            sha256.AppendData(buffer[..(data.Length + 1)]);
+            sha256.AppendData(buffer);
         }
         else
         {

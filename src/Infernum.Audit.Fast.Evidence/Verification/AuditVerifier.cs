@@ -47,7 +47,9 @@ public static class AuditVerifier
         SetState set = new(options);
         for (int f = 0; f < files.Count; f++)
         {
-            WalkInput input = new(set.PreviousClosingNote, set.Key, set.LastSeq, f == 0, f == files.Count - 1, options.Live, set.KeysId);
+            bool nextContinues = f + 1 < files.Count && StartReason(files[f + 1]) is not null;
+            WalkInput input = new(set.PreviousClosingNote, set.Key, set.LastSeq, f == 0, f == files.Count - 1, options.Live, set.KeysId,
+                nextContinues, set.PreviousSize, set.PreviousRoot, f == 0 ? string.Empty : files[f - 1].Name);
             WalkOutcome walk;
             if (files[f].Walked is { } memo && memo.Input == input)
             {
@@ -114,6 +116,22 @@ public static class AuditVerifier
         return null;
     }
 
+    // The reason of a file's start line when the file sink went on in it after the file before was renamed, deleted or
+    // truncated under it (null for a new file or a roll).
+    private static string? StartReason(AuditFileImage file)
+    {
+        for (int i = 0; i < file.Count; i++)
+        {
+            ReadOnlySpan<byte> line = file.Line(i);
+            if (EvidenceLine.EventType(line) == EvidenceLine.Start)
+            {
+                return EvidenceLine.TryGetString(line, "reason", out string reason) ? reason : null;
+            }
+        }
+
+        return null;
+    }
+
     private static string? OriginOf(AuditFileImage file)
     {
         for (int i = 0; i < file.Count; i++)
@@ -130,13 +148,15 @@ public static class AuditVerifier
 
     // What one file's walk starts from: a pure function of this and the file's bytes, so a file verified before
     // with the same start is not walked again (verifying a growing set again, or many edits of one file of a set).
-    internal sealed record WalkInput(string? PreviousClosingNote, NoteVerifierKey? Key, long LastSeq, bool First, bool Newest, bool Live, string KeysId);
+    internal sealed record WalkInput(
+        string? PreviousClosingNote, NoteVerifierKey? Key, long LastSeq, bool First, bool Newest, bool Live, string KeysId,
+        bool NextContinues, long PreviousSize, string PreviousRoot, string PreviousName);
 
     internal sealed record WalkMemo(WalkInput Input, WalkOutcome Outcome);
 
     internal sealed record WalkOutcome(
         EvidenceFailure? Failure, string? ClosingNote, NoteVerifierKey? Key, long LastSeq, long Lines, long Checkpoints,
-        IReadOnlyList<string> Notices, HashSet<long> Seen, IReadOnlyList<(long First, long Last)> Dropped);
+        IReadOnlyList<string> Notices, HashSet<long> Seen, IReadOnlyList<(long First, long Last)> Dropped, long Size, string Root);
 
     // What carries from one file of the set to the next.
     private sealed class SetState(AuditVerifierOptions options)
@@ -152,6 +172,11 @@ public static class AuditVerifier
         internal NoteVerifierKey? Key { get; private set; }
 
         internal long LastSeq { get; private set; }
+
+        // The whole tree of the file before (its size and base64 root), which a start line with a reason commits to.
+        internal long PreviousSize { get; private set; }
+
+        internal string PreviousRoot { get; private set; } = string.Empty;
 
         internal NoteVerifierKey? Pinned(string name, uint id)
             => Options.Keys.FirstOrDefault(k => k.Name == name && k.KeyId == id);
@@ -175,6 +200,8 @@ public static class AuditVerifier
             PreviousClosingNote = walk.ClosingNote;
             Key = walk.Key;
             LastSeq = walk.LastSeq;
+            PreviousSize = walk.Size;
+            PreviousRoot = walk.Root;
         }
 
         internal EvidenceReport Report(EvidenceFailure? failure)
@@ -295,7 +322,7 @@ public static class AuditVerifier
         internal WalkOutcome Run()
         {
             EvidenceFailure? failure = Walk();
-            return new WalkOutcome(failure, _closingNote, _key, _lastSeq, _lines, _checkpoints, _notices, _seen, _dropped);
+            return new WalkOutcome(failure, _closingNote, _key, _lastSeq, _lines, _checkpoints, _notices, _seen, _dropped, _tree.Size, Convert.ToBase64String(_tree.Root()));
         }
 
         private EvidenceFailure? Walk()
@@ -425,6 +452,11 @@ public static class AuditVerifier
             _origin = origin;
             _key = key;
             string? previous = EvidenceLine.TryGetString(line, "previous", out string note) ? note : null;
+            if (EvidenceLine.TryGetString(line, "reason", out string reason) && Continued(i, line, reason) is { } cut)
+            {
+                return cut; // the whole tree before, checked first: it names the line a cut or edit of the file before took
+            }
+
             if (_input.First)
             {
                 if (previous is not null)
@@ -438,6 +470,40 @@ public static class AuditVerifier
             }
 
             return null;
+        }
+
+        // A start line written when the file sink went on in a new file (the one before renamed or deleted under it) or
+        // in its file truncated under it: it commits to the whole tree before, lines after its last checkpoint included.
+        private EvidenceFailure? Continued(int i, ReadOnlySpan<byte> line, string reason)
+        {
+            if (!EvidenceLine.TryGetLong(line, "previous_size", out long size) || !EvidenceLine.TryGetString(line, "previous_root", out string root))
+            {
+                return Fail(i, EvidenceFailureKind.Changed, "The evidence start line is malformed.");
+            }
+
+            string how = reason == EvidenceLine.ReasonTruncated ? "truncated under the logger (copytruncate)" : "renamed or deleted under the logger";
+            _notices.Add($"{_file.Name}:{i + 1}: the file before was {how}; this file goes on from its {size} lines.");
+            if (_input.First)
+            {
+                return null;
+            }
+
+            string previousName = _input.PreviousName;
+            if (size > _input.PreviousSize)
+            {
+                return new EvidenceFailure(previousName, _input.PreviousSize + 1, EvidenceFailureKind.Truncated,
+                    $"The file before has {_input.PreviousSize} lines; the logger wrote {size} there before it was {how}: its tail was cut.");
+            }
+
+            if (size < _input.PreviousSize)
+            {
+                return new EvidenceFailure(previousName, size + 1, EvidenceFailureKind.Inserted,
+                    $"The file before has {_input.PreviousSize} lines; the logger wrote {size} there before it was {how}.");
+            }
+
+            return root == _input.PreviousRoot
+                ? null
+                : new EvidenceFailure(previousName, size, EvidenceFailureKind.Changed, $"The {size} lines of the file before do not match the tree this file commits to.");
         }
 
         // A checkpoint line at line index i: well-formed, signed by the file's key, for this file, of size i, root of lines [0, i).
@@ -710,12 +776,17 @@ public static class AuditVerifier
             {
                 return Fail(_lastCheckpoint + 1, EvidenceFailureKind.Inserted, "Lines after the file's closing checkpoint.");
             }
+            else if (_input.NextContinues && !_lastClosed)
+            {
+                // Renamed, deleted or truncated under the logger: the next file's start line commits to all of these lines.
+                _notices.Add($"{_file.Name}: no closing checkpoint (the file was rotated under the logger; the next file commits to its {_file.Count} lines).");
+            }
             else if (!_lastClosed)
             {
                 return Fail(_file.Count, EvidenceFailureKind.Truncated, "The file ends before its closing checkpoint: its tail was cut.");
             }
 
-            _closingNote = _lastClosed && trailing == 0 ? _lastNote : null;
+            _closingNote = _lastClosed && trailing == 0 ? _lastNote : _input.NextContinues && !mayBeOpen ? _lastNote : null;
             return null;
         }
 

@@ -57,6 +57,9 @@ internal sealed class FileAuditSink : AuditSink
     // The held file was already renamed to .1 by a roll whose successor could not be opened yet.
     private bool _rolledAway;
 
+    // Lines the owner asked to have written first into a file this sink reopened (AuditFileOptions.OnReopened).
+    private byte[]? _first;
+
     private long _lastFsync = Stopwatch.GetTimestamp();
     private bool _unsynced;
 
@@ -119,11 +122,13 @@ internal sealed class FileAuditSink : AuditSink
             Roll();
         }
 
+        AppendFirst();
         Append(lines);
         if (FileIdentity.IsExact && FileIdentity.Of(_stream.SafeFileHandle, _statBuffer).Links == 0)
         {
             // Deleted while we wrote: those lines are in no file. The next one at the path gets them.
             Reopen();
+            AppendFirst();
             Append(lines);
         }
     }
@@ -263,6 +268,18 @@ internal sealed class FileAuditSink : AuditSink
         }
     }
 
+    /// <summary>Follows what other programs did to the file now, so an owner learns of it before it formats a line.</summary>
+    internal void Follow() => FollowPath();
+
+    private void AppendFirst()
+    {
+        if (_first is not null)
+        {
+            Append(_first);
+            _first = null;
+        }
+    }
+
     // Follows what other programs did to the file since the last batch.
     private void FollowPath()
     {
@@ -282,6 +299,11 @@ internal sealed class FileAuditSink : AuditSink
         if (held.Size != _length)
         {
             // Truncated (copytruncate) or, if some program appended, grown: continue after its last complete line.
+            if (held.Size < _length)
+            {
+                _first = _options.OnReopened?.Invoke(true);
+            }
+
             long length = held.Size;
             AuditFileTail.Repair(_stream.SafeFileHandle, ref length);
             _length = length;
@@ -295,6 +317,7 @@ internal sealed class FileAuditSink : AuditSink
         FileStream next = OpenAt(out _);
         Close(_stream);
         _stream = next;
+        _first = _options.OnReopened?.Invoke(false);
     }
 
     private void Append(ReadOnlySpan<byte> lines)
