@@ -249,28 +249,15 @@ public sealed class AuditForwarder : IDisposable
     private string RefusalMessage(Exception failure, long connectedMilliseconds)
     {
         string message = $"{_options.Host}:{_options.EffectivePort} accepted the connection ({_options.Transport}) but took no line before it failed after {connectedMilliseconds} ms: {failure.Message}. Retrying with backoff.";
-        if (_options.Transport is SyslogTransport.Tls or SyslogTransport.RelpTls && IsReset(failure))
+        // rsyslog's GnuTLS driver either resets or closes cleanly when it refuses a peer after the handshake, so both count.
+        if (_options.Transport is SyslogTransport.Tls or SyslogTransport.RelpTls)
         {
             message += _options.ClientCertificate is null
-                ? " A TLS collector that resets the connection right after the handshake usually requires a client certificate, and none is configured (ClientCertificate)."
-                : " A TLS collector that resets the connection right after the handshake usually refused the client certificate (check that its CA trusts it and its name is permitted).";
+                ? " A TLS collector that resets or closes the connection right after the handshake usually requires a client certificate, and none is configured (ClientCertificate)."
+                : " A TLS collector that resets or closes the connection right after the handshake usually refused the client certificate (check that its CA trusts it and its name is permitted).";
         }
 
         return message;
-    }
-
-    private static bool IsReset(Exception? error)
-    {
-        for (; error is not null; error = error.InnerException)
-        {
-            if (error is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted }
-                or EndOfStreamException or AuthenticationException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Releases the files and the meter. Call after <see cref="RunAsync"/> has completed.</summary>
