@@ -20,6 +20,7 @@ public static class Verifier
     {
         "Naive" => new NaiveContender(output),
         "Infernum" => new InfernumContender(output),
+        "InfernumEvidence" => new InfernumContender(output, evidence: true),
         "SeedStyle" => new SeedStyleContender(output),
         "LoggerMessage" => new LoggerMessageContender(output),
         "ZLogger" => new ZLoggerContender(output),
