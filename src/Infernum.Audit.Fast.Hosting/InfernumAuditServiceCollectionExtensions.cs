@@ -113,12 +113,21 @@ public static class InfernumAuditServiceCollectionExtensions
             else
             {
                 string path = loader.ResolvePath(settings.FilePath);
-                sink = AuditSink.ToFile(path, settings.ToFileOptions() with
+                AuditFileOptions files = settings.ToFileOptions() with
                 {
                     OnRepaired = (file, bytes) => log.LogWarning(
                         new EventId(6, "AuditFileRepaired"), "Cut an unterminated last line of {Bytes} bytes (left by a crash) from {Path}.", bytes, file),
-                });
-                log.LogInformation(new EventId(1, "AuditSinkOpened"), "Audit lines go to {Path}.", path);
+                };
+                IAuditFileSinkFactory? factory = provider.GetService<IAuditFileSinkFactory>();
+                sink = factory is null ? AuditSink.ToFile(path, files) : factory.Create(path, files);
+                if (factory?.Description is { } description)
+                {
+                    log.LogInformation(new EventId(1, "AuditSinkOpened"), "Audit lines go to {Path} ({Description}).", path, description);
+                }
+                else
+                {
+                    log.LogInformation(new EventId(1, "AuditSinkOpened"), "Audit lines go to {Path}.", path);
+                }
             }
         }
 
