@@ -105,5 +105,5 @@ public static class ForwardCommand
     }
 
     private static string Status(AuditForwarderCounters counters) =>
-        $"shipped {counters.Shipped}, sent {counters.Sent}, resent {counters.Resent}, last seq {counters.LastShippedSequence}, lag {counters.LagLines} lines, reconnects {counters.Reconnects}, connect failures {counters.ConnectFailures}, refused {counters.CollectorRefusals}, oversize {counters.OversizeLines}";
+        $"shipped {counters.Shipped}, sent {counters.Sent}, resent {counters.Resent}, last seq {counters.LastShippedSequence}, lag {counters.LagLines} lines, reconnects {counters.Reconnects}, connect failures {counters.ConnectFailures}, refused {counters.CollectorRefusals}, stalls {counters.Stalls}, oversize {counters.OversizeLines}";
 }

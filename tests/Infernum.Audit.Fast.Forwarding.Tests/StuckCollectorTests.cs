@@ -1,0 +1,228 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using Infernum.Audit.Fast.Forwarding.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Infernum.Audit.Fast.Forwarding.Tests;
+
+/// <summary>
+/// Collectors that hold the connection but stop taking data: a real listener on the collector's port that accepts
+/// and never reads (after the TLS handshake, after RELP's open), or never answers the handshake. The forwarder must
+/// report the stall, drop the connection, and deliver every line to the real rsyslogd that replaces the stuck one on
+/// the same port; and its stop must not wait on the stuck collector.
+/// </summary>
+[Collection("rsyslog")]
+public sealed class StuckCollectorTests(ITestOutputHelper output)
+{
+    // Well over what the kernel buffers between the two ends (up to 4 MiB sent, 4 KiB received): the send must block.
+    private const int Lines = 40_000;
+
+    private static readonly TimeSpan s_sendTimeout = TimeSpan.FromSeconds(1);
+
+    [Theory]
+    [InlineData(SyslogTransport.Tcp)]
+    [InlineData(SyslogTransport.Tls)]
+    [InlineData(SyslogTransport.Relp)]
+    [InlineData(SyslogTransport.RelpTls)]
+    public async Task A_collector_that_accepts_and_never_reads_is_reported_stalled_after_the_SendTimeout_and_every_line_reaches_the_rsyslog_that_replaces_it(SyslogTransport transport)
+    {
+        RsyslogForwardingTests.RequireRsyslog();
+        using TempFolder folder = new("stuck-reading-" + transport);
+        using RsyslogForwardingTests.Collector setup = RsyslogForwardingTests.Collector.Create(folder, transport);
+        using RsyslogCollector collector = setup.Rsyslog;
+        string path = await WriteLinesAsync(folder, Lines);
+        using X509Certificate2? certificate = ServerCertificate(folder, transport);
+        List<AuditForwarderReport> reports = [];
+        AuditForwarderOptions options = setup.Options(path, folder.File("state")) with
+        {
+            SendTimeout = s_sendTimeout,
+
+            // Only a blocked send can end the stuck connection: every line fits the RELP window, and acknowledgements
+            // may take an hour.
+            RelpWindow = 65_536,
+            AckTimeout = TimeSpan.FromHours(1),
+            OnReport = Collect(reports),
+        };
+
+        using StuckCollector stuck = new(collector.Port, certificate, answerRelpOpen: transport is SyslogTransport.Relp or SyslogTransport.RelpTls);
+        using AuditForwarder forwarder = new(options);
+        using CancellationTokenSource stop = new();
+        Stopwatch clock = Stopwatch.StartNew();
+        Task running = forwarder.RunAsync(stop.Token);
+        await RsyslogForwardingTests.WaitUntil(() => Has(reports, AuditForwarderReportKind.Stalled), TimeSpan.FromSeconds(60), "a Stalled report");
+        TimeSpan reported = clock.Elapsed;
+        long sentWhileStuck = forwarder.Counters.Sent;
+        output.WriteLine($"{transport}: stalled reported after {reported.TotalSeconds:F2} s (SendTimeout {s_sendTimeout.TotalSeconds} s), {sentWhileStuck} lines appended, {stuck.Silent} silent connections");
+        Assert.True(stuck.Silent >= 1, "the stuck collector held a connection");
+        Assert.Equal(0, forwarder.Counters.Shipped);
+        Assert.True(forwarder.Counters.Sent < Lines, $"the send blocked ({forwarder.Counters.Sent} of {Lines} lines appended)");
+        lock (reports)
+        {
+            AuditForwarderReport stall = reports.First(r => r.Kind == AuditForwarderReportKind.Stalled);
+            output.WriteLine(stall.Message);
+            Assert.Contains("SendTimeout", stall.Message, StringComparison.Ordinal);
+        }
+
+        // The collector is replaced by one that reads, on the same port.
+        stuck.Dispose();
+        collector.Start();
+        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.LastShippedSequence >= Lines, TimeSpan.FromMinutes(2), "every line taken");
+        await stop.CancelAsync();
+        await running;
+        collector.Stop();
+
+        CollectorOutput.Comparison result = CollectorOutput.AssertSameAsLocal(collector.Outputs, path);
+        AuditForwarderCounters counters = forwarder.Counters;
+        output.WriteLine($"{transport}: {result.Lines} lines, {result.Duplicates} duplicates, resent {counters.Resent}, stalls {counters.Stalls}, reconnects {counters.Reconnects}");
+        Assert.Equal(Lines, result.Lines);
+        Assert.True(counters.Stalls >= 1);
+        Assert.True(counters.Resent > 0, "the lines sent into the stuck connection were sent again");
+        Assert.True(result.Duplicates <= counters.Resent);
+        Assert.Equal(0, counters.MissingLines);
+    }
+
+    [Theory]
+    [InlineData(SyslogTransport.Tls)]
+    [InlineData(SyslogTransport.RelpTls)]
+    [InlineData(SyslogTransport.Relp)]
+    public async Task A_collector_that_accepts_and_never_answers_the_handshake_or_open_is_reported_stalled_after_the_ConnectTimeout_and_every_line_reaches_the_rsyslog_that_replaces_it(SyslogTransport transport)
+    {
+        RsyslogForwardingTests.RequireRsyslog();
+        using TempFolder folder = new("stuck-handshake-" + transport);
+        using RsyslogForwardingTests.Collector setup = RsyslogForwardingTests.Collector.Create(folder, transport);
+        using RsyslogCollector collector = setup.Rsyslog;
+        string path = await WriteLinesAsync(folder, 2_000);
+        List<AuditForwarderReport> reports = [];
+        TimeSpan connectTimeout = TimeSpan.FromSeconds(1);
+        using StuckCollector stuck = new(collector.Port, tlsCertificate: null, answerRelpOpen: false);
+        using AuditForwarder forwarder = new(setup.Options(path, folder.File("state")) with { ConnectTimeout = connectTimeout, OnReport = Collect(reports) });
+        using CancellationTokenSource stop = new();
+        Stopwatch clock = Stopwatch.StartNew();
+        Task running = forwarder.RunAsync(stop.Token);
+        await RsyslogForwardingTests.WaitUntil(() => Has(reports, AuditForwarderReportKind.Stalled), TimeSpan.FromSeconds(60), "a Stalled report");
+        output.WriteLine($"{transport}: stalled reported after {clock.Elapsed.TotalSeconds:F2} s (ConnectTimeout {connectTimeout.TotalSeconds} s)");
+        string stage = transport == SyslogTransport.Relp ? "RELP open" : "TLS handshake";
+        lock (reports)
+        {
+            AuditForwarderReport stall = reports.First(r => r.Kind == AuditForwarderReportKind.Stalled);
+            output.WriteLine(stall.Message);
+            Assert.Contains(stage, stall.Message, StringComparison.Ordinal);
+            Assert.Contains("ConnectTimeout", stall.Message, StringComparison.Ordinal);
+        }
+
+        Assert.True(stuck.Connections >= 1);
+        Assert.Equal(0, forwarder.Counters.Sent);
+        Assert.True(forwarder.Counters.Stalls >= 1);
+
+        stuck.Dispose();
+        collector.Start();
+        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.LastShippedSequence >= 2_000, TimeSpan.FromMinutes(1), "every line taken");
+        await stop.CancelAsync();
+        await running;
+        collector.Stop();
+        Assert.Equal(2_000, CollectorOutput.AssertSameAsLocal(collector.Outputs, path).Lines);
+    }
+
+    [Theory]
+    [InlineData(SyslogTransport.Tcp)]
+    [InlineData(SyslogTransport.Tls)]
+    [InlineData(SyslogTransport.Relp)]
+    [InlineData(SyslogTransport.RelpTls)]
+    public async Task Stopping_the_forwarder_while_its_send_is_stuck_completes_within_the_close_timeout_and_saves_the_cursor(SyslogTransport transport)
+    {
+        using TempFolder folder = new("stuck-stop-" + transport);
+        using RsyslogForwardingTests.Collector setup = RsyslogForwardingTests.Collector.Create(folder, transport);
+        string path = await WriteLinesAsync(folder, Lines);
+        using X509Certificate2? certificate = ServerCertificate(folder, transport);
+        List<AuditForwarderReport> reports = [];
+        AuditForwarderOptions options = setup.Options(path, folder.File("state")) with
+        {
+            // The stall detection does not fire first: the stop alone must get out of the blocked send.
+            SendTimeout = TimeSpan.FromMinutes(10),
+            RelpWindow = 65_536,
+            AckTimeout = TimeSpan.FromHours(1),
+            OnReport = Collect(reports),
+        };
+
+        using StuckCollector stuck = new(setup.Rsyslog.Port, certificate, answerRelpOpen: transport is SyslogTransport.Relp or SyslogTransport.RelpTls);
+        AuditForwarder forwarder = new(options);
+        using CancellationTokenSource stop = new();
+        Task running = forwarder.RunAsync(stop.Token);
+        await RsyslogForwardingTests.WaitUntil(() => stuck.Silent >= 1 && forwarder.Counters.Sent > 0, TimeSpan.FromSeconds(60), "a stuck connection");
+        await WaitStillAsync(() => forwarder.Counters.Sent, TimeSpan.FromSeconds(1));
+        Assert.True(forwarder.Counters.Sent < Lines, "the send blocked");
+
+        Stopwatch clock = Stopwatch.StartNew();
+        await stop.CancelAsync();
+        Task done = await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(60)));
+        TimeSpan took = clock.Elapsed;
+        output.WriteLine($"{transport}: stop took {took.TotalSeconds:F2} s with the send stuck ({forwarder.Counters.Sent} lines appended)");
+        Assert.Same(running, done);
+        await running;
+
+        // The close timeout is 5 s; the margin is for a loaded machine, far below a hang.
+        Assert.True(took < TimeSpan.FromSeconds(15), $"the stop took {took.TotalSeconds:F1} s");
+        Assert.Equal(0, forwarder.Counters.Shipped);
+        forwarder.Dispose();
+
+        // Nothing was taken, so a new forwarder starts from the first line.
+        Assert.False(System.IO.File.Exists(System.IO.Path.Combine(folder.File("state"), "cursor.json")), "a cursor saved past lines the collector never took");
+    }
+
+    private static async Task WaitStillAsync(Func<long> value, TimeSpan still)
+    {
+        long last = value();
+        Stopwatch unchanged = Stopwatch.StartNew();
+        Stopwatch total = Stopwatch.StartNew();
+        while (unchanged.Elapsed < still && total.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(50);
+            long now = value();
+            if (now != last)
+            {
+                last = now;
+                unchanged.Restart();
+            }
+        }
+    }
+
+    private static X509Certificate2? ServerCertificate(TempFolder folder, SyslogTransport transport) =>
+        transport is SyslogTransport.Tls or SyslogTransport.RelpTls
+            ? X509Certificate2.CreateFromPemFile(folder.File("server.pem"), folder.File("server-key.pem"))
+            : null;
+
+    private static Action<AuditForwarderReport> Collect(List<AuditForwarderReport> reports) => r =>
+    {
+        lock (reports)
+        {
+            reports.Add(r);
+        }
+    };
+
+    private static bool Has(List<AuditForwarderReport> reports, AuditForwarderReportKind kind)
+    {
+        lock (reports)
+        {
+            return reports.Exists(r => r.Kind == kind);
+        }
+    }
+
+    private static async Task<string> WriteLinesAsync(TempFolder folder, int count)
+    {
+        string path = folder.File("audit.jsonl");
+        await using AuditLogger audit = new(AuditSink.ToFile(path), null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) });
+        for (int i = 0; i < count; i++)
+        {
+            audit.AuthSuccess("req-" + i.ToString(CultureInfo.InvariantCulture), "192.168.1.1", "sk-inf-abcdefghijk", "/v1/chat/completions");
+        }
+
+        return path;
+    }
+}
