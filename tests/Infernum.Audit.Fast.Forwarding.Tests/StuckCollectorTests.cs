@@ -70,15 +70,7 @@ public sealed class StuckCollectorTests(ITestOutputHelper output)
             Assert.Contains("SendTimeout", stall.Message, StringComparison.Ordinal);
         }
 
-        // The collector is replaced by one that reads, on the same port.
-        stuck.Dispose();
-        collector.Start();
-        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.LastShippedSequence >= Lines, TimeSpan.FromMinutes(2), "every line taken");
-        await stop.CancelAsync();
-        await running;
-        collector.Stop();
-
-        CollectorOutput.Comparison result = CollectorOutput.AssertSameAsLocal(collector.Outputs, path);
+        CollectorOutput.Comparison result = await ReplaceAndStopAsync(stuck, collector, forwarder, stop, running, path, Lines);
         AuditForwarderCounters counters = forwarder.Counters;
         output.WriteLine($"{transport}: {result.Lines} lines, {result.Duplicates} duplicates, resent {counters.Resent}, stalls {counters.Stalls}, reconnects {counters.Reconnects}");
         Assert.Equal(Lines, result.Lines);
@@ -121,13 +113,7 @@ public sealed class StuckCollectorTests(ITestOutputHelper output)
         Assert.Equal(0, forwarder.Counters.Sent);
         Assert.True(forwarder.Counters.Stalls >= 1);
 
-        stuck.Dispose();
-        collector.Start();
-        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.LastShippedSequence >= 2_000, TimeSpan.FromMinutes(1), "every line taken");
-        await stop.CancelAsync();
-        await running;
-        collector.Stop();
-        Assert.Equal(2_000, CollectorOutput.AssertSameAsLocal(collector.Outputs, path).Lines);
+        Assert.Equal(2_000, (await ReplaceAndStopAsync(stuck, collector, forwarder, stop, running, path, 2_000)).Lines);
     }
 
     [Theory]
@@ -174,6 +160,19 @@ public sealed class StuckCollectorTests(ITestOutputHelper output)
 
         // Nothing was taken, so a new forwarder starts from the first line.
         Assert.False(System.IO.File.Exists(System.IO.Path.Combine(folder.File("state"), "cursor.json")), "a cursor saved past lines the collector never took");
+    }
+
+    // The stuck collector is replaced on the same port by an rsyslogd that reads; once it has every line, the forwarder
+    // and rsyslogd stop, and what rsyslogd wrote is compared with the local file.
+    private static async Task<CollectorOutput.Comparison> ReplaceAndStopAsync(StuckCollector stuck, RsyslogCollector collector, AuditForwarder forwarder, CancellationTokenSource stop, Task running, string path, int lines)
+    {
+        stuck.Dispose();
+        collector.Start();
+        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.LastShippedSequence >= lines, TimeSpan.FromMinutes(2), "every line taken");
+        await stop.CancelAsync();
+        await running;
+        collector.Stop();
+        return CollectorOutput.AssertSameAsLocal(collector.Outputs, path);
     }
 
     private static async Task WaitStillAsync(Func<long> value, TimeSpan still)

@@ -17,91 +17,24 @@ namespace Infernum.Audit.Fast.Forwarding.Tests.Support;
 /// answer RELP's <c>open</c> with 200; with neither it accepts and never answers (a TLS client waits for the
 /// ServerHello forever, a RELP client for the answer to its open).
 /// </summary>
-internal sealed class StuckCollector : IDisposable
+internal sealed class StuckCollector : LoopbackTestServer
 {
-    private readonly Socket _listener = new(SocketType.Stream, ProtocolType.Tcp);
-    private readonly CancellationTokenSource _stop = new();
     private readonly bool _answerRelpOpen;
     private readonly X509Certificate2? _certificate;
-    private readonly Task _accepting;
-    private readonly List<IDisposable> _held = [];
-    private int _connections;
     private int _silent;
-    private int _disposed;
 
     public StuckCollector(int port, X509Certificate2? tlsCertificate, bool answerRelpOpen)
+        : base(port, receiveBufferBytes: 4096)
     {
         _answerRelpOpen = answerRelpOpen;
         _certificate = tlsCertificate;
-
-        // Inherited by the accepted sockets: what the kernel takes for us before the sender's buffer fills.
-        _listener.ReceiveBufferSize = 4096;
-        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
-        _listener.Listen();
-        _accepting = Task.Run(AcceptAsync);
+        Start();
     }
-
-    /// <summary>Connections accepted.</summary>
-    public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>Connections that did their part of the session and went silent.</summary>
     public int Silent => Volatile.Read(ref _silent);
 
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        _stop.Cancel();
-        _listener.Dispose();
-        lock (_held)
-        {
-            foreach (IDisposable held in _held)
-            {
-                held.Dispose();
-            }
-        }
-
-        try
-        {
-            _accepting.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // Stopped.
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _connections);
-            lock (_held)
-            {
-                _held.Add(client);
-            }
-
-            _ = Task.Run(() => GoSilentAsync(client));
-        }
-    }
-
-    private async Task GoSilentAsync(Socket client)
+    protected override async Task ServeAsync(Socket client)
     {
         try
         {
@@ -109,12 +42,9 @@ internal sealed class StuckCollector : IDisposable
             if (_certificate is not null)
             {
                 SslStream tls = new(stream, leaveInnerStreamOpen: true);
-                lock (_held)
-                {
-                    _held.Add(tls);
-                }
+                Hold(tls);
 
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, Stopping);
                 stream = tls;
             }
 
@@ -122,7 +52,7 @@ internal sealed class StuckCollector : IDisposable
             {
                 int txnr = await ReadRelpOpenAsync(stream);
                 const string reply = "200 OK\nrelp_version=0\ncommands=syslog";
-                await stream.WriteAsync(Encoding.ASCII.GetBytes($"{txnr} rsp {reply.Length} {reply}\n"), _stop.Token);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"{txnr} rsp {reply.Length} {reply}\n"), Stopping);
             }
 
             Interlocked.Increment(ref _silent);
@@ -143,7 +73,7 @@ internal sealed class StuckCollector : IDisposable
         int dataLength = -1;
         while (true)
         {
-            if (await stream.ReadAsync(one, _stop.Token) == 0)
+            if (await stream.ReadAsync(one, Stopping) == 0)
             {
                 throw new System.IO.IOException("closed before open");
             }
