@@ -81,6 +81,44 @@ public sealed class StuckCollectorTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(SyslogTransport.Tcp)]
+    [InlineData(SyslogTransport.Tls)]
+    [InlineData(SyslogTransport.Relp)]
+    [InlineData(SyslogTransport.RelpTls)]
+    public async Task A_collector_that_stops_reading_while_every_line_still_fits_the_socket_buffers_is_reported_stalled_and_every_line_reaches_the_rsyslog_that_replaces_it(SyslogTransport transport)
+    {
+        // No send blocks: the idle close (TCP, TLS) is not confirmed, or the acknowledgements do not come (RELP).
+        RsyslogForwardingTests.RequireRsyslog();
+        using TempFolder folder = new("stuck-buffered-" + transport);
+        using RsyslogForwardingTests.Collector setup = RsyslogForwardingTests.Collector.Create(folder, transport);
+        using RsyslogCollector collector = setup.Rsyslog;
+        const int lines = 200;
+        string path = await WriteLinesAsync(folder, lines);
+        using X509Certificate2? certificate = ServerCertificate(folder, transport);
+        List<AuditForwarderReport> reports = [];
+        bool relp = transport is SyslogTransport.Relp or SyslogTransport.RelpTls;
+        using StuckCollector stuck = new(collector.Port, certificate, answerRelpOpen: relp);
+        using AuditForwarder forwarder = new(setup.Options(path, folder.File("state")) with { AckTimeout = TimeSpan.FromSeconds(1), OnReport = Collect(reports) });
+        using CancellationTokenSource stop = new();
+        Task running = forwarder.RunAsync(stop.Token);
+        await RsyslogForwardingTests.WaitUntil(() => Has(reports, AuditForwarderReportKind.Stalled), TimeSpan.FromSeconds(60), "a Stalled report");
+        Assert.True(forwarder.Counters.Sent >= lines, "every line was sent into the stuck connection");
+        Assert.Equal(0, forwarder.Counters.Shipped);
+        lock (reports)
+        {
+            AuditForwarderReport stall = reports.First(r => r.Kind == AuditForwarderReportKind.Stalled);
+            output.WriteLine($"{transport}: {stall.Message}");
+            Assert.Contains(relp ? "AckTimeout" : "did not read to the end", stall.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(reports, r => r.Kind is AuditForwarderReportKind.Disconnected or AuditForwarderReportKind.CollectorRefused && r.Message.Contains("timed out", StringComparison.Ordinal));
+        }
+
+        CollectorOutput.Comparison result = await ReplaceAndStopAsync(stuck, collector, forwarder, stop, running, path, lines);
+        Assert.Equal(lines, result.Lines);
+        Assert.True(forwarder.Counters.Stalls >= 1);
+        Assert.True(result.Duplicates <= forwarder.Counters.Resent);
+    }
+
+    [Theory]
     [InlineData(SyslogTransport.Tls)]
     [InlineData(SyslogTransport.RelpTls)]
     [InlineData(SyslogTransport.Relp)]
@@ -160,6 +198,27 @@ public sealed class StuckCollectorTests(ITestOutputHelper output)
 
         // Nothing was taken, so a new forwarder starts from the first line.
         Assert.False(System.IO.File.Exists(System.IO.Path.Combine(folder.File("state"), "cursor.json")), "a cursor saved past lines the collector never took");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(99)]
+    [InlineData(3_600_001)]
+    [InlineData(-1_000)]
+    public void A_SendTimeout_outside_100_ms_to_1_hour_is_refused_at_construction_with_its_name(int milliseconds)
+    {
+        using TempFolder folder = new("send-timeout-range");
+        AuditForwarderOptions options = new()
+        {
+            FilePath = folder.File("audit.jsonl"),
+            StateDirectory = folder.File("state"),
+            Host = "127.0.0.1",
+            SendTimeout = TimeSpan.FromMilliseconds(milliseconds),
+        };
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => new AuditForwarder(options));
+        Assert.Equal(nameof(AuditForwarderOptions.SendTimeout), error.ParamName);
+        Assert.Equal(TimeSpan.FromSeconds(30), new AuditForwarderOptions().SendTimeout);
+        using AuditForwarder accepted = new(options with { SendTimeout = TimeSpan.FromMilliseconds(100) });
     }
 
     // The stuck collector is replaced on the same port by an rsyslogd that reads; once it has every line, the forwarder
