@@ -6,7 +6,10 @@ using System.Linq;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
+using Infernum.Audit.Fast.Forwarding.Hosting;
 using Infernum.Audit.Fast.Forwarding.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -172,6 +175,31 @@ public sealed class StuckCollectorTests(ITestOutputHelper output)
 
         // Nothing was taken, so a new forwarder starts from the first line.
         Assert.False(System.IO.File.Exists(System.IO.Path.Combine(scene.Folder.File("state"), "cursor.json")), "a cursor saved past lines the collector never took");
+    }
+
+    [Fact]
+    public async Task Stopping_the_host_while_the_forwarders_send_is_stuck_completes_within_the_close_timeout()
+    {
+        using Scene scene = await Scene.CreateAsync("stuck-host-stop", SyslogTransport.Tls, Lines);
+        using StuckCollector stuck = scene.StuckCollector(goesSilentAfterOpening: true);
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Services.AddInfernumAuditForwarding(scene.Options with { SendTimeout = TimeSpan.FromMinutes(10) });
+        using IHost host = builder.Build();
+        await host.StartAsync();
+        AuditForwarder forwarder = host.Services.GetRequiredService<AuditForwarderService>().Forwarder;
+        await RsyslogForwardingTests.WaitUntil(() => stuck.Silent >= 1 && forwarder.Counters.Sent > 0, TimeSpan.FromSeconds(60), "a stuck connection");
+        await WaitStillAsync(() => forwarder.Counters.Sent, TimeSpan.FromSeconds(1));
+        Assert.True(forwarder.Counters.Sent < Lines, "the send blocked");
+
+        // The host gives up on a service after its ShutdownTimeout (30 s) whatever the service does: the bound asserted
+        // is well below it, so a forwarder that ignored the stop would fail here.
+        Stopwatch clock = Stopwatch.StartNew();
+        await host.StopAsync();
+        TimeSpan took = clock.Elapsed;
+        output.WriteLine($"host stop took {took.TotalSeconds:F2} s with the send stuck");
+        Assert.True(took < TimeSpan.FromSeconds(15), $"the host stop took {took.TotalSeconds:F1} s");
+        Task execute = host.Services.GetRequiredService<AuditForwarderService>().ExecuteTask!;
+        Assert.True(execute.IsCompletedSuccessfully, "the forwarder's run ended with the stop");
     }
 
     [Theory]
