@@ -95,8 +95,9 @@ public sealed record AuditForwarderOptions
     /// but stops reading (a stuck rsyslog whose queue is full, a half-dead load balancer) fills the socket buffers and
     /// blocks the send: once no data has left for this long (sends are timed per 64 KiB slice, so a slow collector that
     /// keeps reading is not cut off), the forwarder reports <see cref="AuditForwarderReportKind.Stalled"/>, drops the
-    /// connection, reconnects with backoff and resends from the last line known taken. Also bounds TLS's close_notify
-    /// and, on TCP and TLS, how long an idle close waits for the collector to read to the end.
+    /// connection, reconnects with backoff and resends from the last line known taken. Also bounds sending TLS's
+    /// close_notify. (A collector that stops reading while everything sent still fits the socket buffers is caught by
+    /// the idle close instead, over TCP and TLS, or by <see cref="AckTimeout"/> over RELP.)
     /// </summary>
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
