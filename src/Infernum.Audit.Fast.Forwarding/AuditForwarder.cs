@@ -96,7 +96,9 @@ public sealed class AuditForwarder : IDisposable
 
     /// <summary>
     /// Forwards until <paramref name="cancellationToken"/> is cancelled, reconnecting with backoff after any failure;
-    /// then closes cleanly (waiting up to 5 s for the collector's confirmation) and saves the cursor.
+    /// then closes cleanly (waiting up to 5 s for the collector's confirmation) and saves the cursor. The stop takes at
+    /// most those 5 s (plus the cursor's save) even if the collector stopped reading: writes and waits still under way
+    /// then are abandoned, and what the collector did not confirm is sent again next time.
     /// </summary>
     /// <returns>A task that completes once stopped; it does not fault because of the collector or the files.</returns>
     /// <exception cref="InvalidOperationException">Called twice.</exception>
@@ -157,7 +159,12 @@ public sealed class AuditForwarder : IDisposable
                 catch (Exception error)
                 {
                     Counters.AddConnectFailure();
-                    if (error is AuthenticationException && certificateProblem.Value is { } problem)
+                    if (error is CollectorStalledException)
+                    {
+                        Counters.AddStall();
+                        Report(new AuditForwarderReport(AuditForwarderReportKind.Stalled, error.Message + " Retrying with backoff.", error));
+                    }
+                    else if (error is AuthenticationException && certificateProblem.Value is { } problem)
                     {
                         Counters.AddCertificateRejection();
                         Report(new AuditForwarderReport(AuditForwarderReportKind.CertificateRejected, $"TLS to {_options.Host}:{_options.EffectivePort} refused: {problem}. Nothing was sent.", error));
@@ -199,7 +206,7 @@ public sealed class AuditForwarder : IDisposable
                     {
                         // Stopping while the connection waited: close it cleanly if no frame was cut, so the
                         // collector confirms what it has; what it does not confirm is sent next time.
-                        await TryCloseAsync(connection).ConfigureAwait(false);
+                        await TryCloseAsync(connection, hardStop.Token).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -216,6 +223,26 @@ public sealed class AuditForwarder : IDisposable
                 if (failure is null)
                 {
                     delay = _options.MinReconnectDelay;
+                }
+                else if (failure is CollectorStalledException)
+                {
+                    // A stuck collector accepts the next connection too and stalls it again: back off unless it took
+                    // lines on this one, so a collector stuck for hours is not hammered.
+                    Counters.AddStall();
+                    Report(new AuditForwarderReport(AuditForwarderReportKind.Stalled, $"{_options.Host}:{_options.EffectivePort} ({_options.Transport}): {failure.Message} The connection is dropped; lines not confirmed will be sent again on the next one.", failure));
+                    if (_takenOnConnection > 0)
+                    {
+                        delay = _options.MinReconnectDelay;
+                    }
+                    else
+                    {
+                        if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+                    }
                 }
                 else if (_takenOnConnection > 0 || Environment.TickCount64 - connectedAt >= (long)s_acceptedAfter.TotalMilliseconds)
                 {
@@ -275,7 +302,8 @@ public sealed class AuditForwarder : IDisposable
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                await connection.CloseAsync(s_closeTimeout, CancellationToken.None).ConfigureAwait(false);
+                // Bounded by the hard stop too: a collector that stopped reading must not hold the stop.
+                await connection.CloseAsync(s_closeTimeout, hardStop).ConfigureAwait(false);
                 return;
             }
 
@@ -432,7 +460,7 @@ public sealed class AuditForwarder : IDisposable
         }
     }
 
-    private static async Task TryCloseAsync(SyslogConnection connection)
+    private static async Task TryCloseAsync(SyslogConnection connection, CancellationToken hardStop)
     {
         if (!connection.CanClose)
         {
@@ -441,9 +469,9 @@ public sealed class AuditForwarder : IDisposable
 
         try
         {
-            await connection.CloseAsync(s_closeTimeout, CancellationToken.None).ConfigureAwait(false);
+            await connection.CloseAsync(s_closeTimeout, hardStop).ConfigureAwait(false);
         }
-        catch (Exception error) when (error is IOException or TimeoutException or System.Net.Sockets.SocketException or ObjectDisposedException or Relp.RelpProtocolException or InvalidOperationException)
+        catch (Exception error) when (error is IOException or TimeoutException or OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException or Relp.RelpProtocolException or InvalidOperationException)
         {
             // Not confirmed: the lines stay after the cursor and are sent again next time.
         }

@@ -20,6 +20,7 @@ public sealed class AuditForwarderCounters
     private long _certificateRejections;
     private long _disconnects;
     private long _collectorRefusals;
+    private long _stalls;
     private long _oversize;
     private long _missing;
 
@@ -97,6 +98,12 @@ public sealed class AuditForwarderCounters
     /// <summary>Connections that failed before the collector took any line (see <see cref="AuditForwarderReportKind.CollectorRefused"/>); also counted in <see cref="Disconnects"/>.</summary>
     public long CollectorRefusals => Volatile.Read(ref _collectorRefusals);
 
+    /// <summary>
+    /// Connections given up because the collector stopped taking data (see <see cref="AuditForwarderReportKind.Stalled"/>);
+    /// a stall after connecting is also counted in <see cref="Disconnects"/>, one during the handshake in <see cref="ConnectFailures"/>.
+    /// </summary>
+    public long Stalls => Volatile.Read(ref _stalls);
+
     /// <summary>Established connections that failed.</summary>
     public long Disconnects => Volatile.Read(ref _disconnects);
 
@@ -150,6 +157,8 @@ public sealed class AuditForwarderCounters
     internal void AddCertificateRejection() => Interlocked.Increment(ref _certificateRejections);
 
     internal void AddCollectorRefusal() => Interlocked.Increment(ref _collectorRefusals);
+
+    internal void AddStall() => Interlocked.Increment(ref _stalls);
 
     internal void AddDisconnect() => Interlocked.Increment(ref _disconnects);
 

@@ -83,10 +83,28 @@ public sealed record AuditForwarderOptions
     /// <summary>The longest wait between connection attempts. Default 10 s; at least <see cref="MinReconnectDelay"/>.</summary>
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long connecting (and the TLS handshake, and RELP's open) may take, 100 ms – 5 min. Default 10 s.</summary>
+    /// <summary>
+    /// How long connecting (and the TLS handshake, and RELP's open) may take, 100 ms – 5 min. Default 10 s. A collector
+    /// that accepts the TCP connection but does not finish the handshake or answer the open within it is reported as
+    /// <see cref="AuditForwarderReportKind.Stalled"/> and retried with backoff.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>RELP: how long the oldest unacknowledged message may wait before the connection is given up, 100 ms – 1 hour. Default 30 s.</summary>
+    /// <summary>
+    /// How long a send may make no progress, 100 ms – 1 hour; default 30 s. A collector that keeps the connection open
+    /// but stops reading (a stuck rsyslog whose queue is full, a half-dead load balancer) fills the socket buffers and
+    /// blocks the send: once no data has left for this long (sends are timed per 64 KiB slice, so a slow collector that
+    /// keeps reading is not cut off), the forwarder reports <see cref="AuditForwarderReportKind.Stalled"/>, drops the
+    /// connection, reconnects with backoff and resends from the last line known taken. Also bounds sending TLS's
+    /// close_notify. (A collector that stops reading while everything sent still fits the socket buffers is caught by
+    /// the idle close instead, over TCP and TLS, or by <see cref="AckTimeout"/> over RELP.)
+    /// </summary>
+    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// RELP: how long the oldest unacknowledged message may wait before the connection is given up (reported as
+    /// <see cref="AuditForwarderReportKind.Stalled"/>), 100 ms – 1 hour. Default 30 s.
+    /// </summary>
     public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the cursor is written to disk when it moved, 10 ms – 1 min. Default 1 s; always on stop.</summary>
@@ -149,6 +167,7 @@ public sealed record AuditForwarderOptions
         Range(MaxReconnectDelay, MinReconnectDelay, TimeSpan.FromHours(1), nameof(MaxReconnectDelay));
         Range(ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5), nameof(ConnectTimeout));
         Range(AckTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), nameof(AckTimeout));
+        Range(SendTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), nameof(SendTimeout));
         Range(CursorSaveInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1), nameof(CursorSaveInterval));
     }
 

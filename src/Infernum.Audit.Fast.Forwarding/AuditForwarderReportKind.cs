@@ -22,6 +22,16 @@ public enum AuditForwarderReportKind
     /// </summary>
     CollectorRefused,
 
+    /// <summary>
+    /// The collector holds the connection but stopped taking data: a send made no progress for
+    /// <see cref="AuditForwarderOptions.SendTimeout"/> (it stopped reading: a full, blocked queue, a half-dead load
+    /// balancer), the TLS handshake or RELP open was not answered within <see cref="AuditForwarderOptions.ConnectTimeout"/>,
+    /// a RELP acknowledgement did not come within <see cref="AuditForwarderOptions.AckTimeout"/>, or an idle TCP/TLS
+    /// close was not confirmed. The connection is dropped and retried with backoff; lines not confirmed are sent again.
+    /// Counted in <see cref="AuditForwarderCounters.Stalls"/>.
+    /// </summary>
+    Stalled,
+
     /// <summary>A line was longer than <see cref="AuditForwarderOptions.MaxMessageBytes"/>: recorded locally, a stub sent in its place.</summary>
     Oversize,
 

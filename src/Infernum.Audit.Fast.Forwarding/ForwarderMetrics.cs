@@ -19,6 +19,7 @@ internal sealed class ForwarderMetrics : IDisposable
         _meter.CreateObservableCounter("infernum.audit.forward.resent", () => counters.Resent, "{message}", "Messages sent again after a disconnect or restart.");
         _meter.CreateObservableCounter("infernum.audit.forward.reconnects", () => counters.Reconnects, "{connection}", "Connections made after the first.");
         _meter.CreateObservableCounter("infernum.audit.forward.connect_failures", () => counters.ConnectFailures, "{attempt}", "Failed connection attempts.");
+        _meter.CreateObservableCounter("infernum.audit.forward.stalls", () => counters.Stalls, "{connection}", "Connections given up because the collector stopped taking data.");
         _meter.CreateObservableCounter("infernum.audit.forward.oversize", () => counters.OversizeLines, "{line}", "Lines too long to ship, recorded locally.");
         _meter.CreateObservableGauge("infernum.audit.forward.lag.lines", () => counters.LagLines, "{line}", "Lines written and not yet taken by the collector.");
         _meter.CreateObservableGauge("infernum.audit.forward.lag.seconds", () => counters.LagSeconds, "s", "Age bound of the oldest line not yet taken.");

@@ -29,7 +29,7 @@ internal sealed class OctetCountingConnection : SyslogConnection
     private long _sentBytes;
 
     public OctetCountingConnection(Socket socket, System.IO.Stream stream, SyslogMessageWriter writer, AuditForwarderOptions options)
-        : base(socket, stream)
+        : base(socket, stream, options.SendTimeout)
     {
         _writer = writer;
         _resendWindow = options.ResendWindowBytes;
@@ -81,14 +81,22 @@ internal sealed class OctetCountingConnection : SyslogConnection
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         if (Stream is SslStream tls)
         {
-            await tls.ShutdownAsync().ConfigureAwait(false);
+            await ShutdownTlsAsync(tls, cancellationToken).ConfigureAwait(false);
         }
 
-        await Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         ShutdownSend();
 
-        // The collector closes its side once it has read our FIN, that is everything before it.
-        await _peerClosed.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        // The collector closes its side once it has read our FIN, that is everything before it. One that does not
+        // within the timeout has stopped reading (or never will): a stall, and everything unconfirmed is sent again.
+        try
+        {
+            await _peerClosed.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException error)
+        {
+            throw new CollectorStalledException($"The collector did not read to the end and close within {timeout.TotalSeconds} s of the forwarder's close: it holds the connection but stopped reading.", error);
+        }
+
         while (_unconfirmed.Count > 0)
         {
             (_, LineMark mark, long lines) = _unconfirmed.Dequeue();

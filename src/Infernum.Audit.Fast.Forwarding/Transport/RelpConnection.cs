@@ -42,7 +42,7 @@ internal sealed class RelpConnection : SyslogConnection
     private volatile Exception? _failure;
 
     public RelpConnection(Socket socket, System.IO.Stream stream, SyslogMessageWriter writer, AuditForwarderOptions options)
-        : base(socket, stream)
+        : base(socket, stream, options.SendTimeout)
     {
         _writer = writer;
         _ackTimeout = options.AckTimeout;
@@ -181,7 +181,7 @@ internal sealed class RelpConnection : SyslogConnection
                 txnr = _window[_head].Txnr;
             }
 
-            throw new TimeoutException($"The RELP server did not answer transaction {txnr} within the AckTimeout ({_ackTimeout.TotalSeconds} s).");
+            throw new CollectorStalledException($"The RELP server did not answer transaction {txnr} within the AckTimeout ({_ackTimeout.TotalSeconds} s).");
         }
     }
 

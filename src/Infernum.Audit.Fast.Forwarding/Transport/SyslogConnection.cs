@@ -16,7 +16,12 @@ namespace Infernum.Audit.Fast.Forwarding.Transport;
 /// </summary>
 internal abstract class SyslogConnection : IAsyncDisposable
 {
+    // The most handed to the stream in one write. The SendTimeout runs per slice: a collector that keeps reading, however
+    // slowly, moves a slice within it; one that stopped reading moves none once the socket buffers are full.
+    private const int SliceBytes = 64 * 1024;
+
     private readonly Socket _socket;
+    private readonly TimeSpan _sendTimeout;
     private readonly TaskCompletionSource _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _takenLines;
     private LineMark _takenMark;
@@ -26,10 +31,11 @@ internal abstract class SyslogConnection : IAsyncDisposable
     // Set while a write is under way; stays set if it was cancelled midway.
     private bool _writing;
 
-    protected SyslogConnection(Socket socket, System.IO.Stream stream)
+    protected SyslogConnection(Socket socket, System.IO.Stream stream, TimeSpan sendTimeout)
     {
         _socket = socket;
         Stream = stream;
+        _sendTimeout = sendTimeout;
     }
 
     /// <summary>Completes when the connection has failed or the peer closed it (with the cause, if any).</summary>
@@ -85,12 +91,17 @@ internal abstract class SyslogConnection : IAsyncDisposable
         using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
         Socket socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+
+        // What was under way when the ConnectTimeout ran out: the TCP connect is a failure to connect; past it, the
+        // collector accepted and stopped answering (a stall).
+        string stage = "TCP connect";
         try
         {
             await socket.ConnectAsync(options.Host, options.EffectivePort, timeout.Token).ConfigureAwait(false);
             System.IO.Stream stream = new NetworkStream(socket, ownsSocket: false);
             if (options.Transport is SyslogTransport.Tls or SyslogTransport.RelpTls)
             {
+                stage = "TLS handshake";
                 SslStream tls = new(stream, leaveInnerStreamOpen: false);
                 try
                 {
@@ -110,6 +121,11 @@ internal abstract class SyslogConnection : IAsyncDisposable
                 : new OctetCountingConnection(socket, stream, writer, options);
             try
             {
+                if (connection is RelpConnection)
+                {
+                    stage = "RELP open";
+                }
+
                 await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
             }
             catch
@@ -119,6 +135,17 @@ internal abstract class SyslogConnection : IAsyncDisposable
             }
 
             return connection;
+        }
+        catch (OperationCanceledException error) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            string message = $"The {stage} with {options.Host}:{options.EffectivePort} did not complete within the ConnectTimeout ({options.ConnectTimeout.TotalSeconds} s)";
+            if (stage == "TCP connect")
+            {
+                throw new TimeoutException(message + ".", error);
+            }
+
+            throw new CollectorStalledException(message + ": the collector accepted the connection and stopped answering.", error);
         }
         catch
         {
@@ -130,13 +157,66 @@ internal abstract class SyslogConnection : IAsyncDisposable
     /// <summary>Anything the transport does after the socket (and TLS) is up; starts the receive loop.</summary>
     protected abstract Task OpenAsync(CancellationToken cancellationToken);
 
-    /// <summary>Writes to the stream; a write cancelled midway leaves the connection unable to close cleanly.</summary>
+    /// <summary>
+    /// Writes to the stream, in slices that must each leave within the SendTimeout; a write cancelled or timed out
+    /// midway leaves the connection unable to close cleanly.
+    /// </summary>
+    /// <exception cref="CollectorStalledException">A slice made no progress within the SendTimeout.</exception>
     protected async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         _writing = true;
-        await Stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        using CancellationTokenSource stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        long total = data.Length;
+        while (!data.IsEmpty)
+        {
+            ReadOnlyMemory<byte> slice = data[..Math.Min(SliceBytes, data.Length)];
+            stall.CancelAfter(_sendTimeout);
+            try
+            {
+                await Stream.WriteAsync(slice, stall.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw Stalled($"{total - data.Length} of a write of {total} octets sent", error);
+            }
+
+            data = data[slice.Length..];
+        }
+
         _writing = false;
     }
+
+    /// <summary>Sends TLS close_notify, bounded by the SendTimeout (SslStream's shutdown takes no token).</summary>
+    /// <exception cref="CollectorStalledException">close_notify did not leave within the SendTimeout.</exception>
+    protected async ValueTask ShutdownTlsAsync(SslStream tls, CancellationToken cancellationToken)
+    {
+        _writing = true;
+        Task shutdown = tls.ShutdownAsync();
+        try
+        {
+            await shutdown.WaitAsync(_sendTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is TimeoutException or OperationCanceledException)
+        {
+            // Still blocked in the socket: disposing the connection fails it; its fault is observed here.
+            _ = shutdown.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            if (error is TimeoutException)
+            {
+                throw Stalled("TLS close_notify", error);
+            }
+
+            throw;
+        }
+
+        _writing = false;
+    }
+
+    /// <summary>The stall of a send that made no progress within the SendTimeout.</summary>
+    protected CollectorStalledException Stalled(string what, Exception cause) =>
+        new($"The collector took no data for the SendTimeout ({_sendTimeout.TotalSeconds} s; {what}): it holds the connection but stopped reading.", cause);
+
+    /// <summary>The SendTimeout.</summary>
+    protected TimeSpan SendTimeout => _sendTimeout;
 
     /// <summary>Records that lines up to <paramref name="mark"/> are taken.</summary>
     protected void ReportTaken(in LineMark mark, long lines)

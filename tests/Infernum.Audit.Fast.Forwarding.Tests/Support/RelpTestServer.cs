@@ -14,79 +14,21 @@ namespace Infernum.Audit.Fast.Forwarding.Tests.Support;
 /// <c>200</c>, and every <c>syslog</c> command with what <c>answer</c> returns (null: never answers).
 /// Counts connections and syslog commands received.
 /// </summary>
-internal sealed class RelpTestServer : IDisposable
+internal sealed class RelpTestServer : LoopbackTestServer
 {
-    private readonly Socket _listener = new(SocketType.Stream, ProtocolType.Tcp);
-    private readonly CancellationTokenSource _stop = new();
     private readonly Func<string, string?> _answer;
-    private readonly Task _accepting;
-    private readonly List<Socket> _clients = [];
-    private int _connections;
     private int _syslogCommands;
 
     public RelpTestServer(Func<string, string?> answer)
+        : base(port: 0, receiveBufferBytes: 0)
     {
         _answer = answer;
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen();
-        _accepting = Task.Run(AcceptAsync);
+        Start();
     }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
-
-    public int Connections => Volatile.Read(ref _connections);
 
     public int SyslogCommands => Volatile.Read(ref _syslogCommands);
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Dispose();
-        lock (_clients)
-        {
-            foreach (Socket client in _clients)
-            {
-                client.Dispose();
-            }
-        }
-
-        try
-        {
-            _accepting.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // Stopped.
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _connections);
-            lock (_clients)
-            {
-                _clients.Add(client);
-            }
-
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(Socket client)
+    protected override async Task ServeAsync(Socket client)
     {
         try
         {
@@ -95,7 +37,7 @@ internal sealed class RelpTestServer : IDisposable
             byte[] buffer = new byte[64 * 1024];
             while (true)
             {
-                int read = await stream.ReadAsync(buffer, _stop.Token);
+                int read = await stream.ReadAsync(buffer, Stopping);
                 if (read == 0)
                 {
                     return;
@@ -113,7 +55,7 @@ internal sealed class RelpTestServer : IDisposable
                     if (reply is not null)
                     {
                         byte[] data = Encoding.ASCII.GetBytes(reply);
-                        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{txnr} rsp {data.Length} {reply}\n"), _stop.Token);
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{txnr} rsp {data.Length} {reply}\n"), Stopping);
                     }
                 }
             }

@@ -32,10 +32,11 @@ public static class ForwardCommand
         Option<int> maxMessageBytes = new("--max-message-bytes") { Description = "Longest message sent; longer lines are recorded and replaced by a stub.", DefaultValueFactory = _ => 8192 };
         Option<long> resendWindowBytes = new("--resend-window-bytes") { Description = "TCP/TLS: octets sent again after a disconnect.", DefaultValueFactory = _ => 16L << 20 };
         Option<int> statusInterval = new("--status-interval") { Description = "Seconds between status lines (the counters) on stderr; 0 prints them only at exit.", DefaultValueFactory = _ => 60 };
+        Option<double> sendTimeout = new("--send-timeout") { Description = "Seconds a send may make no progress (a collector that stopped reading) before the connection is dropped, reported as Stalled and retried, 0.1 to 3600.", DefaultValueFactory = _ => 30 };
         Option<int> relpWindow = new("--relp-window") { Description = "RELP: messages awaiting acknowledgement at most.", DefaultValueFactory = _ => 1024 };
 
         Command command = new("forward", "Ship an audit file and its rolls to a syslog collector (RFC 5424 over TCP, TLS or RELP), resuming at a durable cursor.");
-        foreach (Option option in new Option[] { file, state, host, port, transport, ca, clientCertificate, clientKey, serverName, hostName, appName, maxMessageBytes, resendWindowBytes, relpWindow, statusInterval })
+        foreach (Option option in new Option[] { file, state, host, port, transport, ca, clientCertificate, clientKey, serverName, hostName, appName, maxMessageBytes, resendWindowBytes, relpWindow, sendTimeout, statusInterval })
         {
             command.Options.Add(option);
         }
@@ -70,6 +71,7 @@ public static class ForwardCommand
                     MaxMessageBytes = result.GetValue(maxMessageBytes),
                     ResendWindowBytes = result.GetValue(resendWindowBytes),
                     RelpWindow = result.GetValue(relpWindow),
+                    SendTimeout = SecondsOption(result.GetValue(sendTimeout)),
                     OnReport = report => Console.Error.WriteLine($"{DateTime.UtcNow:O} {report.Kind}: {report.Message}"),
                 };
                 options.Validate();
@@ -104,6 +106,10 @@ public static class ForwardCommand
         return command;
     }
 
+    // Out of TimeSpan's range (or NaN) is out of the option's range too: Validate names it.
+    private static TimeSpan SecondsOption(double seconds) =>
+        double.IsFinite(seconds) && Math.Abs(seconds) < 1e9 ? TimeSpan.FromSeconds(seconds) : TimeSpan.MaxValue;
+
     private static string Status(AuditForwarderCounters counters) =>
-        $"shipped {counters.Shipped}, sent {counters.Sent}, resent {counters.Resent}, last seq {counters.LastShippedSequence}, lag {counters.LagLines} lines, reconnects {counters.Reconnects}, connect failures {counters.ConnectFailures}, refused {counters.CollectorRefusals}, oversize {counters.OversizeLines}";
+        $"shipped {counters.Shipped}, sent {counters.Sent}, resent {counters.Resent}, last seq {counters.LastShippedSequence}, lag {counters.LagLines} lines, reconnects {counters.Reconnects}, connect failures {counters.ConnectFailures}, refused {counters.CollectorRefusals}, stalls {counters.Stalls}, oversize {counters.OversizeLines}";
 }
