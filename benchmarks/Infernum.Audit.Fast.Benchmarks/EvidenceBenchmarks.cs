@@ -9,8 +9,8 @@ namespace Infernum.Audit.Fast.Benchmarks;
 
 /// <summary>
 /// What tamper evidence (a Merkle tree over every line, a signed checkpoint every 4,096 lines or second) costs: the
-/// caller's cost of one auth_success with evidence off and on, both into a file; hashing and signing run on the
-/// writer thread, so the caller should not see them.
+/// caller's cost of one auth_success with evidence off and on, both into a file; hashing runs on the sink's own
+/// thread and signing on the writer thread, so the caller should not see them.
 /// </summary>
 [Config(typeof(CallerCostConfig))]
 [MemoryDiagnoser]

@@ -12,7 +12,7 @@ public static class AuditEvidence
     /// Creates a file sink whose every line goes into the file's RFC 9162 Merkle tree, with a C2SP checkpoint
     /// signed by <see cref="AuditEvidenceOptions.SigningKey"/> written into the file every
     /// <see cref="AuditEvidenceOptions.CheckpointLines"/> lines or <see cref="AuditEvidenceOptions.CheckpointInterval"/>,
-    /// and when the file is closed (rolled or disposed). Hashing and signing run on the logger's writer thread.
+    /// and when the file is closed (rolled or disposed). Lines are hashed on a thread of the sink's own, signing runs on the logger's writer thread; neither on the caller's.
     /// </summary>
     /// <param name="path">The file's path.</param>
     /// <param name="fileOptions">Rolling and fsync settings (<see langword="null"/>: the defaults). A file may exceed

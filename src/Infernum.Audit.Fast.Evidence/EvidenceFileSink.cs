@@ -21,7 +21,15 @@ namespace Infernum.Audit.Fast.Evidence;
 /// <para>
 /// Threads: the logger's writer thread calls <see cref="Write"/> and <see cref="Flush"/>; a timer thread writes a
 /// checkpoint when lines stopped coming. <see cref="_gate"/> serialises the two (uncontended on the writer's path:
-/// the timer fires once per interval). Callers of the logger never reach this class.
+/// the timer fires once per interval). Callers of the logger never reach this class. The lines are hashed on a
+/// <see cref="LeafHashingThread"/>, in file order; whoever holds <see cref="_gate"/> drains it before reading the
+/// tree, so each checkpoint commits to exactly the lines before it.
+/// </para>
+/// <para>
+/// Owners: <see cref="_tree"/>, <see cref="_prefixes"/> and <see cref="_prefixCount"/> are written by the hashing
+/// thread between a hand-over and the next drain, and by the holder of <see cref="_gate"/> only after a drain (or in
+/// the constructor before any hand-over). Everything else from <see cref="_inner"/> down is the holder of
+/// <see cref="_gate"/>'s.
 /// </para>
 /// </remarks>
 internal sealed class EvidenceFileSink : AuditSink
@@ -36,6 +44,7 @@ internal sealed class EvidenceFileSink : AuditSink
     private readonly Timer _timer;
     private readonly long _lastSequenceNumber;
     private readonly CheckpointLineWriter _checkpoints;
+    private readonly LeafHashingThread _hasher;
 
     // Guarded by _gate from here down.
     private AuditSink _inner;
@@ -51,6 +60,9 @@ internal sealed class EvidenceFileSink : AuditSink
     private byte[] _prefixes = new byte[EvidenceLine.PrefixBytes * 1024];
     private int _prefixCount;
     private long _from;
+
+    // Leaves in the tree once the hashing thread has caught up: _tree.Size after a drain.
+    private long _size;
     private long _lastCheckpointTicks = Stopwatch.GetTimestamp();
     private bool _lastLineIsClosingCheckpoint;
     private bool _disposed;
@@ -81,7 +93,17 @@ internal sealed class EvidenceFileSink : AuditSink
             OnReopened = OnInnerReopened,
         };
 
-        _inner = AuditSink.ToFile(_path, _innerOptions);
+        _hasher = new LeafHashingThread(HashLines);
+        try
+        {
+            _inner = AuditSink.ToFile(_path, _innerOptions);
+        }
+        catch
+        {
+            _hasher.Dispose();
+            throw;
+        }
+
         try
         {
             _lastSequenceNumber = Resume();
@@ -89,6 +111,7 @@ internal sealed class EvidenceFileSink : AuditSink
         catch
         {
             _inner.Dispose();
+            _hasher.Dispose();
             throw;
         }
 
@@ -128,8 +151,8 @@ internal sealed class EvidenceFileSink : AuditSink
 
             _inner.Write(lines);
             _length += lines.Length;
-            HashLines(lines);
-            if (_tree.Size - _from >= _options.CheckpointLines)
+            AppendLines(lines);
+            if (_size - _from >= _options.CheckpointLines)
             {
                 TryCheckpoint();
             }
@@ -141,7 +164,7 @@ internal sealed class EvidenceFileSink : AuditSink
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_tree.Size - _from > 1 && Stopwatch.GetElapsedTime(_lastCheckpointTicks) >= _options.CheckpointInterval)
+            if (_size - _from > 1 && Stopwatch.GetElapsedTime(_lastCheckpointTicks) >= _options.CheckpointInterval)
             {
                 TryCheckpoint();
             }
@@ -198,6 +221,7 @@ internal sealed class EvidenceFileSink : AuditSink
             finally
             {
                 _inner.Dispose();
+                _hasher.Dispose();
             }
         }
     }
@@ -260,6 +284,7 @@ internal sealed class EvidenceFileSink : AuditSink
 
             _tree.AppendData(line, leaf);
             AddPrefix(leaf);
+            _size++;
             _lastLineIsClosingCheckpoint = type == EvidenceLine.Checkpoint && _checkpoints.LastNote is { } last && IsClosing(last);
         }
 
@@ -355,6 +380,15 @@ internal sealed class EvidenceFileSink : AuditSink
         return content;
     }
 
+    // Adds whole lines to the tree, by the hashing thread, after every line added before.
+    private void AppendLines(ReadOnlySpan<byte> lines)
+    {
+        _hasher.Enqueue(lines);
+        _size += lines.Count((byte)'\n');
+        _lastLineIsClosingCheckpoint = false;
+    }
+
+    // Runs on the hashing thread (LeafHashingThread), in the order AppendLines handed the lines over.
     private void HashLines(ReadOnlySpan<byte> lines)
     {
         Span<byte> leaf = stackalloc byte[MerkleTree.HashSize];
@@ -372,8 +406,6 @@ internal sealed class EvidenceFileSink : AuditSink
             AddPrefix(leaf);
             lines = lines[Math.Min(end + 1, lines.Length)..];
         }
-
-        _lastLineIsClosingCheckpoint = false;
     }
 
     private static void HashLeaf(ReadOnlySpan<byte> line, Span<byte> destination) => MerkleTree.HashLeaf(line, destination);
@@ -390,10 +422,11 @@ internal sealed class EvidenceFileSink : AuditSink
         _prefixCount++;
     }
 
-    // A checkpoint line is leaf _tree.Size: the next checkpoint's prefixes start with it.
+    // A checkpoint line is leaf _size: the next checkpoint's prefixes start with it. Only after a drain.
     private void StartSegment()
     {
-        _from = _tree.Size;
+        Debug.Assert(_tree.Size == _size, "The hashing thread has caught up.");
+        _from = _size;
         _prefixCount = 0;
     }
 
@@ -403,11 +436,13 @@ internal sealed class EvidenceFileSink : AuditSink
     // or _inner.Follow; the file sink writes the returned start line there before anything else.
     private byte[] OnInnerReopened(bool truncated)
     {
+        _hasher.Drain();
         Span<byte> root = stackalloc byte[MerkleTree.HashSize];
         _tree.Root(root);
         long size = _tree.Size;
         _length = 0;
         _tree.Clear();
+        _size = 0;
         StartSegment();
         _origin = NewOrigin();
         _checkpoints.SetOrigin(_origin);
@@ -417,7 +452,7 @@ internal sealed class EvidenceFileSink : AuditSink
         byte[] start = Encoding.UTF8.GetBytes(EvidenceLine.FormatStart(
             DateTime.UtcNow, _origin, _verifierKey, _checkpoints.LastNote, truncated ? EvidenceLine.ReasonTruncated : EvidenceLine.ReasonReopened, size, root));
         _length = start.Length;
-        HashLines(start);
+        AppendLines(start);
         return start;
     }
 
@@ -435,7 +470,7 @@ internal sealed class EvidenceFileSink : AuditSink
         byte[] bytes = Encoding.UTF8.GetBytes(line);
         _inner.Write(bytes);
         _length += bytes.Length;
-        HashLines(bytes);
+        AppendLines(bytes);
     }
 
     // A checkpoint that fails to write after the batch it follows is in the file must not fail the batch (the
@@ -459,6 +494,7 @@ internal sealed class EvidenceFileSink : AuditSink
     private void WriteCheckpoint(bool closed)
     {
         FollowInner();
+        _hasher.Drain();
         Span<byte> root = stackalloc byte[MerkleTree.HashSize];
         _tree.Root(root);
         long size = _tree.Size;
@@ -467,7 +503,7 @@ internal sealed class EvidenceFileSink : AuditSink
         _length += line.Length;
         _checkpoints.Commit();
         StartSegment();
-        HashLines(line);
+        AppendLines(line);
         _lastLineIsClosingCheckpoint = closed;
         _lastCheckpointTicks = Stopwatch.GetTimestamp();
         if (_options.OnCheckpoint is { } callback)
@@ -516,8 +552,10 @@ internal sealed class EvidenceFileSink : AuditSink
             throw;
         }
 
+        _hasher.Drain();
         _length = 0;
         _tree.Clear();
+        _size = 0;
         StartSegment();
         _origin = NewOrigin();
         _checkpoints.SetOrigin(_origin);
@@ -532,7 +570,7 @@ internal sealed class EvidenceFileSink : AuditSink
     {
         lock (_gate)
         {
-            if (_disposed || _tree.Size - _from <= 1 || Stopwatch.GetElapsedTime(_lastCheckpointTicks) < _options.CheckpointInterval)
+            if (_disposed || _size - _from <= 1 || Stopwatch.GetElapsedTime(_lastCheckpointTicks) < _options.CheckpointInterval)
             {
                 return;
             }

@@ -199,6 +199,32 @@ public sealed class EvidenceSinkTests : IDisposable
     }
 
     [Fact]
+    public void ClosingCheckpoint_RightAfterACountCheckpoint_CutOff_IsCaughtByTheShippedOne()
+    {
+        // A batch that ends exactly on the count writes a checkpoint; closing then writes the closing one right after
+        // it. Cutting that last line leaves every signed line and a file that ends on a valid checkpoint.
+        string path = Path.Combine(_folder, "audit.jsonl");
+        ConcurrentQueue<AuditCheckpoint> shipped = new();
+        AuditEvidenceOptions options = new() { SigningKey = _key, CheckpointLines = 10, CheckpointInterval = TimeSpan.FromHours(1), OnCheckpoint = shipped.Enqueue };
+        using (AuditSink sink = AuditEvidence.ToFile(path, null, options))
+        {
+            sink.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 9).Select(i =>
+                "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"auth_success\",\"seq\":" + i + "}\n"))));
+        }
+
+        List<string> lines = EvidenceFiles.Lines(path);
+        Assert.Equal(12, lines.Count); // start, 9 events, the count checkpoint, the closing one
+        Assert.Equal([10L, 11L], shipped.Select(c => c.Checkpoint.Size));
+        File.WriteAllText(path, string.Join('\n', lines.Take(11)) + "\n");
+
+        AuditVerifierOptions live = new() { Keys = [_key.VerifierKey], Live = true };
+        Assert.Null(AuditVerifier.Verify(AuditEvidence.RolledSet(path), live).Failure);
+        EvidenceFailure? failure = AuditVerifier.Verify(AuditEvidence.RolledSet(path), live with { ExternalCheckpoints = [shipped.Last().Note] }).Failure;
+        Assert.Equal(EvidenceFailureKind.Truncated, failure?.Kind);
+        Assert.Equal(12, failure?.Line);
+    }
+
+    [Fact]
     public void WriterThread_AllocatesNothing_PerBatch_CheckpointsIncluded_OnceWarm()
     {
         string path = Path.Combine(_folder, "audit.jsonl");

@@ -14,8 +14,8 @@ public sealed partial class InfernumContender : IContender
         AuditSink sink;
         if (evidence)
         {
-            // Tamper evidence: every line hashed into the file's Merkle tree and a signed checkpoint every 4,096 lines
-            // or second, on the writer thread (docs/evidence.md).
+            // Tamper evidence: every line hashed into the file's Merkle tree (on the sink's hashing thread) and a signed
+            // checkpoint every 4,096 lines or second (on the writer thread); docs/evidence.md.
             string path = output.FilePath ?? throw new ArgumentException("Evidence needs a file.", nameof(output));
             _key = NoteSigningKey.Generate("bench.example/audit");
             sink = AuditEvidence.ToFile(path, null, new AuditEvidenceOptions { SigningKey = _key });

@@ -38,6 +38,18 @@ public static class MerkleTree
     public static void HashLeaf(ReadOnlySpan<byte> data, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, HashSize, nameof(destination));
+        if (OpenSslSha256.IsAvailable)
+        {
+            OpenSslSha256.Hash(0x00, data, destination);
+            return;
+        }
+
+        HashLeafManaged(data, destination);
+    }
+
+    // The portable leaf hash (and the reference the OpenSSL path is tested against).
+    internal static void HashLeafManaged(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
         IncrementalHash sha256 = Sha256;
         if (data.Length < StackLeafBytes)
         {
@@ -77,6 +89,18 @@ public static class MerkleTree
         ArgumentOutOfRangeException.ThrowIfNotEqual(left.Length, HashSize, nameof(left));
         ArgumentOutOfRangeException.ThrowIfNotEqual(right.Length, HashSize, nameof(right));
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, HashSize, nameof(destination));
+        if (OpenSslSha256.IsAvailable)
+        {
+            OpenSslSha256.Hash(0x01, left, right, destination);
+            return;
+        }
+
+        HashChildrenManaged(left, right, destination);
+    }
+
+    // The portable node hash (and the reference the OpenSSL path is tested against).
+    internal static void HashChildrenManaged(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> destination)
+    {
         Span<byte> node = stackalloc byte[1 + (2 * HashSize)];
         node[0] = 0x01;
         left.CopyTo(node[1..]);

@@ -99,10 +99,12 @@ public static class AuditVerifier
                 return new EvidenceFailure("(external checkpoint)", 0, EvidenceFailureKind.Deleted, $"No file of the set has the origin {checkpoint.Origin}: it was removed.");
             }
 
-            if (checkpoint.Size > file.Count)
+            // A checkpoint is shipped only once its own line is in the file, as the line after the ones it signs: a file
+            // cut right before that line (after a checkpoint just before it) has every signed line and is still cut.
+            if (checkpoint.Size >= file.Count)
             {
                 return new EvidenceFailure(file.Name, file.Count + 1L, EvidenceFailureKind.Truncated,
-                    $"A checkpoint kept elsewhere signs {checkpoint.Size} lines; the file has {file.Count}.");
+                    $"A checkpoint kept elsewhere signs {checkpoint.Size} lines and was written as line {checkpoint.Size + 1}; the file has {file.Count}.");
             }
 
             byte[] root = MerkleTree.Root(file.LeafHashes.AsSpan(0, (int)checkpoint.Size * MerkleTree.HashSize));
