@@ -22,6 +22,17 @@ internal sealed class CallerCostConfig : ManualConfig
     public CallerCostConfig() => AddJob(Smoke.On ? Job.Dry : Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(12));
 }
 
+/// <summary>
+/// Caller cost in bursts: one invocation per iteration (after an iteration setup that drains the logger), each a
+/// burst of events that fits in the buffer.
+/// </summary>
+internal sealed class BurstConfig : ManualConfig
+{
+    public BurstConfig() => AddJob(Smoke.On
+        ? Job.Dry
+        : Job.Default.WithLaunchCount(1).WithWarmupCount(10).WithIterationCount(60).WithInvocationCount(1).WithUnrollFactor(1));
+}
+
 /// <summary>File throughput: each iteration is one timed operation on a fresh logger and file.</summary>
 internal sealed class ThroughputConfig : ManualConfig
 {
