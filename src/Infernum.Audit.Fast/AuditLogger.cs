@@ -88,6 +88,12 @@ public sealed partial class AuditLogger : IDisposable, IAsyncDisposable
     public AuditCounters Counters => _pipeline.GetCounters();
 
     /// <summary>The sink's state as the writer last saw it.</summary>
+    /// <remarks>
+    /// The writer stores it before it counts what the same sink call did: once <see cref="Counters"/> shows a write
+    /// error (<see cref="AuditCounters.WriteErrors"/>), this is <see cref="AuditSinkHealth.Retrying"/> until a later
+    /// call succeeds; once it shows the lines of a call that succeeded as written, this is
+    /// <see cref="AuditSinkHealth.Healthy"/> until a later call fails or the logger is disposed.
+    /// </remarks>
     public AuditSinkHealth SinkHealth => _pipeline.Health;
 
     /// <summary>The ten built-in events and their fields, as the generator described them at compile time.</summary>

@@ -64,7 +64,7 @@ public abstract class AuditSink : IDisposable
     /// </summary>
     /// <param name="path">The file's path.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="IOException">The file cannot be opened for appending, another logger (in this process or another) writes it, or the path is a symbolic link.</exception>
+    /// <exception cref="IOException">The file cannot be opened for appending, another logger (in this process or another) writes it (its locks still held after 1 s of waiting), or the path is a symbolic link.</exception>
     /// <exception cref="InvalidDataException">The file's last line has no readable <c>seq</c>.</exception>
     public static AuditSink ToFile(string path) => new FileAuditSink(path, null);
 

@@ -77,17 +77,13 @@ public sealed class TamperMatrixTests : IClassFixture<TamperMatrixTests.RolledSe
     [InlineData(Edit.ReplayCheckpoint)]
     public void EveryEdit_IsReported_WithItsKindAndLine(Edit edit)
     {
-        Random random = new(1000 + (int)edit);
         ConcurrentBag<string> wrong = new();
         int count = edit == Edit.RemoveRolledFile ? _set.Images.Count - 1 : EditsPerKind;
         System.Threading.Tasks.Parallel.For(0, count, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 2 }, n =>
         {
-            Case c;
-            lock (random)
-            {
-                c = _set.Make(edit, random, n);
-            }
-
+            // A seed per case, not one Random shared by the two threads: case n is the same edit whichever thread
+            // takes it first, so a failure names an edit that can be made again (given the same set).
+            Case c = _set.Make(edit, new Random((((int)edit + 1) * EditsPerKind * 10) + n), n);
             EvidenceReport report = AuditVerifier.Verify(c.Files, c.Options);
             EvidenceFailure? failure = report.Failure;
             if (failure is null || failure.Kind != c.Kind || failure.Line != c.Line || failure.File != c.File)
@@ -203,15 +199,38 @@ public sealed class TamperMatrixTests : IClassFixture<TamperMatrixTests.RolledSe
 
                 case Edit.CutAfterLastCheckpoint:
                 {
-                    // The newest file, read live (its logger could still be writing), cut right after a checkpoint that is
-                    // not its last: the file still ends on a valid checkpoint, and only the one kept elsewhere shows the cut.
+                    // The newest file, read live (its logger could still be writing), so its own lines cannot show a cut
+                    // tail: the checkpoint kept elsewhere must. That is the latest one the writer shipped over the whole
+                    // set, of size N: it signs the file's first N lines, and line N + 1 is that checkpoint line itself,
+                    // which no checkpoint signs. So every cut keeps fewer than N whole lines (a cut at N, when the
+                    // file's last lines are a checkpoint and then the closing one, is not a cut the witness can see).
+                    // Half the cuts go right after a checkpoint (the file still ends on a valid one), half anywhere
+                    // after the start line, at a line end or inside a line (an unsigned tail, as a live file has).
                     f = Images.Count - 1;
                     original = _lines[f];
                     name = Images[f].Name;
-                    List<int> checkpoints = Enumerable.Range(0, original.Count - 1).Where(i => EvidenceLine.EventType(original[i]) == EvidenceLine.Checkpoint).ToList();
-                    int cut = checkpoints[random.Next(checkpoints.Count)] + 1;
-                    lines = original.Take(cut).ToList();
-                    return Replace(f, Join(lines), Options(live: true, external: [Shipped[^1]]), EvidenceFailureKind.Truncated, cut + 1, $"cut after the checkpoint at line {cut}");
+                    string external = Shipped[^1];
+                    Checkpoint witnessed = Checkpoint.Parse(SignedNote.Parse(external).Text);
+                    int start = original.FindIndex(l => EvidenceLine.EventType(l) == EvidenceLine.Start);
+                    if (!EvidenceLine.TryGetString(original[start], "origin", out string origin) || origin != witnessed.Origin || witnessed.Size > original.Count)
+                    {
+                        throw new InvalidOperationException($"The last shipped checkpoint ({witnessed.Origin}, {witnessed.Size} lines) is not of the newest file ({origin}, {original.Count} lines).");
+                    }
+
+                    List<int> afterCheckpoints = Enumerable.Range(start + 1, (int)witnessed.Size - start - 1)
+                        .Where(c => EvidenceLine.EventType(original[c - 1]) == EvidenceLine.Checkpoint).ToList();
+                    bool atCheckpoint = random.Next(2) == 0 && afterCheckpoints.Count > 0;
+                    int cut = atCheckpoint ? afterCheckpoints[random.Next(afterCheckpoints.Count)] : random.Next(start + 1, (int)witnessed.Size);
+                    byte[] content = Join(original.Take(cut).ToList());
+                    bool inside = !atCheckpoint && random.Next(2) == 0;
+                    if (inside)
+                    {
+                        content = [.. content, .. original[cut].AsSpan(0, random.Next(1, original[cut].Length))];
+                    }
+
+                    string where = atCheckpoint ? $"right after the checkpoint at line {cut}" : inside ? $"inside line {cut + 1}" : $"after line {cut}";
+                    return Replace(f, content, Options(live: true, external: [external]), EvidenceFailureKind.Truncated, cut + 1,
+                        $"cut {where}, under a shipped checkpoint of {witnessed.Size} lines");
                 }
 
                 case Edit.RemoveRolledFile:

@@ -17,6 +17,53 @@ public sealed class FileSinkTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    // A child process starting on another thread holds copies of this process's open files from its fork until its
+    // exec closes them, the lock descriptions of a just-closed logger's file and lock file included: a logger opened on
+    // the same path in that moment was refused as "another audit logger" (UntouchedFilesTests met it in CI while
+    // logrotate started on another test's thread). Real children (`true`), started as fast as one thread can.
+    [Fact]
+    public void A_logger_reopened_while_another_thread_starts_processes_is_not_refused_as_a_second_writer()
+    {
+        string path = _temp.File("audit.jsonl");
+        using var stop = new System.Threading.CancellationTokenSource();
+        int started = 0;
+        var spawner = new System.Threading.Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using Process child = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+                child.WaitForExit();
+                started++;
+            }
+        });
+        spawner.Start();
+        var refused = new List<string>();
+        try
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                try
+                {
+                    using var logger = new AuditLogger(AuditSink.ToFile(path));
+                    logger.AuthSuccess("req-" + i, null, "k", "/e");
+                }
+                catch (IOException e)
+                {
+                    refused.Add(e.Message);
+                }
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            spawner.Join();
+        }
+
+        Assert.True(started > 10, $"only {started} children started");
+        Assert.True(refused.Count == 0, $"{refused.Count} of 300 opens refused; first: {refused.FirstOrDefault()}");
+        Assert.Equal(Enumerable.Range(1, 300 - refused.Count).Select(i => (long)i), AuditFile.Parse(File.ReadLines(path)).Select(e => e.Seq));
+    }
+
     [Fact]
     public void Creates_the_folder_and_appends_across_loggers_continuing_seq()
     {

@@ -225,6 +225,84 @@ public sealed partial class SinkFaultTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), written.Select(e => e.Seq));
     }
 
+    // What FileRotationTests' permission-denied roll (and every "errors counted, so the health says Retrying" check)
+    // relies on: the writer stores the health before it counts the error. A watcher that reads WriteErrors and then
+    // SinkHealth must never see an error counted and Healthy unless a later sink call succeeded. The sink fails each
+    // batch once, so the writer goes from healthy to failed hundreds of times; with the count stored first, a watcher
+    // on the other core caught the writer between the two stores within a second in each of three runs.
+    [Fact]
+    public void Once_a_write_error_is_counted_the_health_is_Retrying_until_a_later_call_succeeds()
+    {
+        var sink = new FailsOncePerBatchSink();
+        using var logger = new AuditLogger(sink);
+        using var stop = new CancellationTokenSource();
+        var producer = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                logger.AuthSuccess("req", "10.0.0.1", "sk-inf-abcdefghijkl", "/v1");
+                Thread.SpinWait(200);
+            }
+        });
+        producer.Start();
+        long seen = 0;
+        string? violation = null;
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            while (violation is null && (sink.Failures < 400 || watch.Elapsed < TimeSpan.FromSeconds(1)) && watch.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                long errors = logger.Counters.WriteErrors;
+                AuditSinkHealth health = logger.SinkHealth;
+                long recovered = sink.RecoveredThrough;
+                seen++;
+                if (health == AuditSinkHealth.Healthy && recovered < errors)
+                {
+                    violation = $"write_errors={errors} and Healthy, but the sink succeeded last after its failure {recovered}";
+                }
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            producer.Join();
+        }
+
+        Assert.Null(violation);
+        Assert.True(sink.Failures >= 400, $"only {sink.Failures} failed calls in 20 s");
+        Assert.True(seen > 1000, $"only {seen} looks");
+    }
+
+    // Throws (writing nothing) on the first Write after each Flush, so each batch fails once and its retry succeeds
+    // (the writer's backoff stays at its first step); RecoveredThrough is the number of failures before the last
+    // successful Flush, stored before that Flush returns.
+    private sealed class FailsOncePerBatchSink : AuditSink
+    {
+        private bool _failNext = true;
+        private long _failures;
+        private long _recoveredThrough;
+
+        public long Failures => Volatile.Read(ref _failures);
+
+        public long RecoveredThrough => Volatile.Read(ref _recoveredThrough);
+
+        public override void Write(ReadOnlySpan<byte> lines)
+        {
+            if (_failNext)
+            {
+                _failNext = false;
+                Volatile.Write(ref _failures, _failures + 1);
+                throw new IOException("refused");
+            }
+        }
+
+        public override void Flush()
+        {
+            Volatile.Write(ref _recoveredThrough, _failures);
+            _failNext = true;
+        }
+    }
+
     // Records every call's lines; throws (having written nothing) on its first `failures` calls.
     private sealed class RecordingSink(int failures) : AuditSink
     {

@@ -49,7 +49,6 @@ internal sealed partial class AuditPipeline
                     if (failures > 0)
                     {
                         failures = 0;
-                        _health = AuditSinkHealth.Healthy;
                         Report(new AuditSinkFault(null, 0, 0));
                     }
 
@@ -74,7 +73,6 @@ internal sealed partial class AuditPipeline
                 }
 
                 failures++;
-                _health = AuditSinkHealth.Retrying;
                 Report(new AuditSinkFault(error, failures, Volatile.Read(ref _ledger.Credit)));
                 if (stopping && Environment.TickCount64 >= Interlocked.Read(ref _stopDeadline))
                 {
@@ -571,12 +569,7 @@ internal sealed partial class AuditPipeline
                 ReturnCredit(bytes - recordBytes);
                 if (late)
                 {
-                    if (error is null)
-                    {
-                        _health = AuditSinkHealth.Healthy; // it answered, late
-                    }
-
-                    return null;
+                    return null; // it answered, late (WriteToSink set the health it answered with)
                 }
             }
 
@@ -622,7 +615,7 @@ internal sealed partial class AuditPipeline
             }
             catch (Exception error)
             {
-                Interlocked.Increment(ref _progress.WriteErrors);
+                CountWriteError();
                 return error;
             }
             finally
@@ -640,17 +633,28 @@ internal sealed partial class AuditPipeline
         {
             Volatile.Write(ref _sinkCallStart, Environment.TickCount64);
             _sink.Flush();
+            _health = AuditSinkHealth.Healthy; // before the lines are counted written, as an error before it is counted
             return null;
         }
         catch (Exception error)
         {
-            Interlocked.Increment(ref _progress.WriteErrors);
+            CountWriteError();
             return error;
         }
         finally
         {
             Volatile.Write(ref _sinkCallStart, 0);
         }
+    }
+
+    // Health first, then the count: whoever reads WriteErrors after this error sees Retrying (or the Healthy of a later
+    // successful call), never the Healthy from before it. The other order let a reader see an error counted and the
+    // sink still healthy while the writer thread was preempted between the two stores. A successful call likewise
+    // stores Healthy before DrainToSink counts its lines written.
+    private void CountWriteError()
+    {
+        _health = AuditSinkHealth.Retrying;
+        Interlocked.Increment(ref _progress.WriteErrors);
     }
 
     private void Report(AuditSinkFault fault)

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Threading;
 using Microsoft.Win32.SafeHandles;
 
 namespace Infernum.Audit.Fast.Sinks;
@@ -40,6 +41,12 @@ namespace Infernum.Audit.Fast.Sinks;
 /// </remarks>
 internal sealed class FileAuditSink : AuditSink
 {
+    // How long a lock held elsewhere is waited for before the open is refused. A child process that another thread
+    // starts holds copies of every open file of this process from its fork until its exec closes them, with their locks:
+    // a logger closed and opened again on the same path in that moment would otherwise be refused as a second writer.
+    // A real second writer holds on, and is refused this much later.
+    internal const int LockRetryMilliseconds = 1000;
+
     private readonly string _path;
     private readonly byte[] _pathBytes;
     private readonly byte[] _statBuffer = FileIdentity.NewBuffer();
@@ -193,18 +200,44 @@ internal sealed class FileAuditSink : AuditSink
     private static FileStream TakeLock(string path)
     {
         string lockPath = LockPath(path);
-        try
+        long deadline = Environment.TickCount64 + LockRetryMilliseconds;
+        while (true)
         {
-            // FileShare.None: an exclusive flock(2) on Unix, a share mode on Windows; both refuse a second holder,
-            // in this process or another, and both end with the holder.
-            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+            try
+            {
+                // FileShare.None: an exclusive flock(2) on Unix, a share mode on Windows; both refuse a second holder,
+                // in this process or another, and both end with the holder.
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+            }
+            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+            {
+                if (Environment.TickCount64 >= deadline)
+                {
+                    throw new IOException(
+                        $"Another audit logger is writing '{path}' (it holds '{lockPath}'). Two writers on one file would interleave "
+                        + "two sequences; give each logger its own file.", e);
+                }
+
+                Thread.Sleep(1);
+            }
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+    }
+
+    // Takes the writer lock on the opened file, waiting out a refusal for up to LockRetryMilliseconds.
+    private static bool LockWriter(FileStream stream)
+    {
+        long deadline = Environment.TickCount64 + LockRetryMilliseconds;
+        while (!FileIdentity.TryLockWriter(stream.SafeFileHandle))
         {
-            throw new IOException(
-                $"Another audit logger is writing '{path}' (it holds '{lockPath}'). Two writers on one file would interleave "
-                + "two sequences; give each logger its own file.", e);
+            if (Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(1);
         }
+
+        return true;
     }
 
     // Opens (or creates) the file at the path in append mode, cutting an unterminated last line; sets _identity, _length.
@@ -229,7 +262,7 @@ internal sealed class FileAuditSink : AuditSink
                 throw new IOException($"The audit file at '{_path}' changed while it was opened; not writing to it.");
             }
 
-            if (!FileIdentity.TryLockWriter(stream.SafeFileHandle))
+            if (!LockWriter(stream))
             {
                 throw new IOException(
                     $"Another audit logger is writing the file at '{_path}' through another name (a hard link to it): two "
