@@ -45,9 +45,12 @@ public sealed class ExternalCheckpointTests : IDisposable
         Assert.Equal(EvidenceFailureKind.Truncated, cut.Failure!.Kind);
         Assert.Equal(closing.Size, cut.Failure.Line);
 
-        // Lines 1 to N kept, only the closing line gone: every signed line is there, and a live file may not be closed yet.
-        // (Read as closed, without --live, the file's own lines show it: no closing checkpoint.)
-        Assert.Null(Verify(Keep(whole, (int)closing.Size), shipped.Last().Note).Failure);
+        // Lines 1 to N kept, only the closing line gone: every signed line is there, but the shipped checkpoint was
+        // itself line N + 1 (a checkpoint is shipped once it is in the file), so that line is missing: truncated there.
+        // (Read as closed, without the shipped checkpoint, the file's own lines show it too: no closing checkpoint.)
+        EvidenceReport closingCut = Verify(Keep(whole, (int)closing.Size), shipped.Last().Note);
+        Assert.Equal(EvidenceFailureKind.Truncated, closingCut.Failure?.Kind);
+        Assert.Equal(closing.Size + 1, closingCut.Failure!.Line);
         EvidenceReport closed = AuditVerifier.Verify([Keep(whole, (int)closing.Size)], new AuditVerifierOptions { Keys = [_key.VerifierKey] });
         Assert.Equal(EvidenceFailureKind.Truncated, closed.Failure?.Kind);
     }
