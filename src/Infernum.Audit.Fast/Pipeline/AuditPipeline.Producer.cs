@@ -282,14 +282,13 @@ internal sealed partial class AuditPipeline
         var spinner = default(SpinWait);
         while (true)
         {
-            long heldInLines = TakeBackUnusedCredit();
+            long heldInLines = TakeBackUnusedCredit(stage, charge);
             if (TryTakeCredit(stage, charge))
             {
                 return true;
             }
 
-            long missing = Volatile.Read(ref _ledger.Credit) + (stage.CreditUsed + charge - stage.CreditLimit) - _maxBufferedBytes;
-            if (heldInLines < missing || Stopwatch.GetTimestamp() > deadline || _disposed)
+            if (heldInLines == 0 || Stopwatch.GetTimestamp() > deadline || _disposed)
             {
                 return false;
             }
@@ -298,15 +297,33 @@ internal sealed partial class AuditPipeline
         }
     }
 
-    // Asks every other stage that holds unused credit back (under _stagesLock, as every taker does), makes each
-    // owner's State visible with one process-wide barrier, and takes the credit of those outside a line: the owner,
-    // meeting the request, waits on Taking for the few instructions this takes, then goes on (Resume). Returns the
-    // unused credit left with stages inside a line.
-    private long TakeBackUnusedCredit()
+    // If what the other stages hold unused would make room for `charge`: asks every one outside a line for it (under
+    // _stagesLock, as every taker does), makes each owner's State visible with one process-wide barrier, and takes the
+    // credit of those still outside a line: the owner, meeting the request, waits on Taking for the few instructions
+    // this takes, then goes on (Resume). Returns the unused credit left with stages inside a line; 0 when there is
+    // nothing to take or wait for (the bytes waiting leave no room: no barrier is paid for a buffer that is full).
+    private long TakeBackUnusedCredit(ProducerStage stage, long charge)
     {
         long heldInLines = 0;
         lock (_stagesLock)
         {
+            long missing = Volatile.Read(ref _ledger.Credit) + (stage.CreditUsed + charge - stage.CreditLimit) - _maxBufferedBytes;
+            long held = 0;
+            foreach (ProducerStage other in _active)
+            {
+                held += other == stage ? 0 : Math.Max(0, UnusedCredit(other));
+            }
+
+            for (ProducerStage? other = Volatile.Read(ref _pendingStages); other is not null; other = other.NextPending)
+            {
+                held += other == stage ? 0 : Math.Max(0, UnusedCredit(other));
+            }
+
+            if (held < missing || held == 0)
+            {
+                return 0;
+            }
+
             bool asked = false;
             foreach (ProducerStage other in _active)
             {
@@ -320,19 +337,19 @@ internal sealed partial class AuditPipeline
 
             if (!asked)
             {
-                return 0;
+                return held; // all of it in lines being written
             }
 
             Interlocked.MemoryBarrierProcessWide();
             long returned = 0;
             foreach (ProducerStage other in _active)
             {
-                returned += TakeCredit(other, ref heldInLines);
+                returned += other == stage ? 0 : TakeCredit(other, ref heldInLines);
             }
 
             for (ProducerStage? other = Volatile.Read(ref _pendingStages); other is not null; other = other.NextPending)
             {
-                returned += TakeCredit(other, ref heldInLines);
+                returned += other == stage ? 0 : TakeCredit(other, ref heldInLines);
             }
 
             if (returned > 0)
@@ -491,7 +508,7 @@ internal sealed partial class AuditPipeline
                     return AuditDropReason.Disposed;
                 }
 
-                TakeBackUnusedCredit();
+                TakeBackUnusedCredit(stage, charge);
                 if (TryTakeCredit(stage, charge))
                 {
                     return null;
