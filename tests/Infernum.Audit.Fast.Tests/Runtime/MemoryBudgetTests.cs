@@ -156,30 +156,34 @@ public sealed class MemoryBudgetTests(Xunit.Abstractions.ITestOutputHelper outpu
             release.Wait(); // alive and parked while the logger is disposed and collected
         }, 128 * 1024);
 
-        WeakReference weak = StartLoggerFor(thread, handOff, logged);
-        for (int i = 0; i < 5 && weak.IsAlive; i++)
+        // The sink too: only the logger's pipeline refers to it, so it is collected only if the pipeline (its pools,
+        // its writer's state) is.
+        (WeakReference logger, WeakReference sink) = StartLoggerFor(thread, handOff, logged);
+        for (int i = 0; i < 5 && (logger.IsAlive || sink.IsAlive); i++)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
         }
 
-        bool alive = weak.IsAlive;
+        (bool loggerAlive, bool sinkAlive) = (logger.IsAlive, sink.IsAlive);
         release.Set();
         thread.Join();
-        Assert.False(alive, "a live thread that logged once keeps the disposed logger reachable");
+        Assert.False(loggerAlive, "a live thread that logged once keeps the disposed logger reachable");
+        Assert.False(sinkAlive, "a live thread that logged once keeps the disposed logger's pipeline reachable");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WeakReference StartLoggerFor(Thread thread, AuditLogger?[] handOff, ManualResetEventSlim logged)
+    private static (WeakReference Logger, WeakReference Sink) StartLoggerFor(Thread thread, AuditLogger?[] handOff, ManualResetEventSlim logged)
     {
-        var logger = new AuditLogger(new DiscardSink());
+        var sink = new DiscardSink();
+        var logger = new AuditLogger(sink);
         handOff[0] = logger;
         thread.Start();
         logged.Wait();
         logger.Flush();
         Assert.Equal(1, logger.Counters.Written);
         logger.Dispose();
-        return new WeakReference(logger);
+        return (new WeakReference(logger), new WeakReference(sink));
     }
 
     // Logs once to the logger handed over and lets go of it: nothing on the thread's stack refers to it afterwards.
