@@ -262,6 +262,7 @@ internal sealed partial class AuditPipeline
             }
         }
 
+        ReportDeferredExhaustion();
         Interlocked.Increment(ref _sweepsDone);
         PulseRoom();
     }
@@ -308,6 +309,8 @@ internal sealed partial class AuditPipeline
         {
             ReleaseStagesLocked();
         }
+
+        ReportDeferredExhaustion();
     }
 
     private void ReleaseStagesLocked()
@@ -451,7 +454,24 @@ internal sealed partial class AuditPipeline
             }
         }
 
-        ReportSequenceExhausted();
+        if (Monitor.IsEntered(_stagesLock))
+        {
+            _exhaustionUnreported = true; // a sweep's detach took the last seq: the owner's callback runs outside the lock
+        }
+        else
+        {
+            ReportSequenceExhausted();
+        }
+    }
+
+    // Reports an exhaustion found while _stagesLock was held, now that it is not.
+    private void ReportDeferredExhaustion()
+    {
+        if (_exhaustionUnreported)
+        {
+            _exhaustionUnreported = false;
+            ReportSequenceExhausted();
+        }
     }
 
     // Once per logger: when the writer takes the last seq, or as it starts on a sink whose last seq was the limit

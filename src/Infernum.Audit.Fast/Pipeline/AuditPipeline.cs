@@ -56,7 +56,7 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// <item><term><c>_ledger.Credit</c></term><description>producers take (and take back from idle stages), writer
 /// returns; interlocked</description></item>
 /// <item><term><c>_stagesAttached</c></term><description>producers attaching a stage; interlocked</description></item>
-/// <item><term><c>_seq</c>, <c>_timestamp</c>, <c>_cursor</c>, <c>_dropRecords</c>, <c>_dropRecordBytes</c>,
+/// <item><term><c>_seq</c>, <c>_timestamp</c>, <c>_cursor</c>, <c>_dropRecords</c>, <c>_dropRecordBytes</c>, <c>_exhaustionUnreported</c>,
 /// <c>_sweepCandidates</c>, <c>_nextIdleSweep</c>, a stage's <see cref="StageReader"/> (its <c>Block</c> also by the
 /// owner, once, from the empty block to its first)</term><description>writer only</description></item>
 /// <item><term><c>_progress</c> (written bytes, errors, unnumbered lines), <c>_health</c>, <c>_sinkCallStart</c>,
@@ -222,6 +222,9 @@ internal sealed partial class AuditPipeline
     private readonly PipeCursor _cursor = new();
     private readonly Queue<(long End, int Length)> _dropRecords = new(64);
     private long _dropRecordBytes;
+
+    // (writer) The last seq was taken inside a sweep, under _stagesLock: the owner's OnSinkFault is called after it.
+    private bool _exhaustionUnreported;
 
     // Written only by the writer thread, on cache lines of their own: bytes and event lines the sink accepted, errors.
     private readonly WriterProgress _progress = new();
