@@ -228,9 +228,9 @@ internal sealed partial class AuditPipeline
 
                     // No block yet: the stage takes a small one with its first line (ProducerStage.NextBlock).
                     long unswept = Volatile.Read(ref _stagesAttached) - Volatile.Read(ref _attachedAtSweep);
-                    if (unswept >= MaxAttachesBetweenSweeps)
+                    if (unswept >= MaxAttachesBetweenSweeps && !WaitForRetirement(stage))
                     {
-                        WaitForSweep();
+                        return false;
                     }
 
                     stage.Revoke = ProducerStage.Kept;
@@ -398,20 +398,49 @@ internal sealed partial class AuditPipeline
         return unused;
     }
 
-    // Asks the writer for a sweep and waits (up to RetireWaitMilliseconds) until one has finished; not when the
-    // writer has been inside the sink for a while, which it could not leave to serve it.
-    private void WaitForSweep()
+    // MaxAttachesBetweenSweeps stages attached since the writer's last sweep: waits for one, so that stages of exited
+    // threads cannot pile up faster than the writer retires them. A writer that is merely slow is not waited for
+    // longer than RetireWaitMilliseconds. A writer stuck inside the sink's call cannot sweep: then a thread new to the
+    // logger is handled as if the buffer were full (its stage would hold memory the bound does not count); the event
+    // is counted without a stage and the writer records it in a drop record. Returns whether the stage may attach.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool WaitForRetirement(ProducerStage stage)
     {
-        long inSink = Volatile.Read(ref _sinkCallStart);
-        if (inSink != 0 && Environment.TickCount64 - inSink > StuckSinkMilliseconds)
+        if ((!WriterStuckInSink() && WaitForSweep(RetireWaitMilliseconds)) || !WriterStuckInSink())
         {
-            return;
+            return true;
         }
 
+        if (_fullMode == AuditFullMode.Block && WaitForSweep((int)_blockTimeout.TotalMilliseconds))
+        {
+            return true;
+        }
+
+        AuditDropReason reason = _fullMode switch
+        {
+            AuditFullMode.Drop => AuditDropReason.BufferFull,
+            AuditFullMode.FailClosed => AuditDropReason.Rejected,
+            _ => AuditDropReason.BlockTimeout,
+        };
+        Interlocked.Increment(ref _detachedDropped[(int)reason]);
+        Interlocked.Increment(ref _detachedRecordableDrops);
+        Volatile.Write(ref stage.State, ProducerStage.Idle);
+        return false;
+    }
+
+    private bool WriterStuckInSink()
+    {
+        long inSink = Volatile.Read(ref _sinkCallStart);
+        return inSink != 0 && Environment.TickCount64 - inSink > StuckSinkMilliseconds;
+    }
+
+    // Asks the writer for a sweep and waits (up to `milliseconds`) until one has finished; returns whether one has.
+    private bool WaitForSweep(int milliseconds)
+    {
         long seen = Volatile.Read(ref _sweepsDone);
         Volatile.Write(ref _sweepRequested, 1);
         WakeWriter();
-        long deadline = Environment.TickCount64 + RetireWaitMilliseconds;
+        long deadline = Environment.TickCount64 + milliseconds;
         lock (_roomLock)
         {
             long remaining;
@@ -420,6 +449,8 @@ internal sealed partial class AuditPipeline
                 Monitor.Wait(_roomLock, (int)remaining);
             }
         }
+
+        return Volatile.Read(ref _sweepsDone) != seen;
     }
 
     /// <summary>

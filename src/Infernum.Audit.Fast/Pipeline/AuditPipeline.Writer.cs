@@ -342,6 +342,13 @@ internal sealed partial class AuditPipeline
             unusedEnds += Collect(stage);
         }
 
+        long detachedDrops = Volatile.Read(ref _detachedRecordableDrops);
+        if (detachedDrops > _detachedDropsRecorded)
+        {
+            WriteDropRecord(detachedDrops - _detachedDropsRecorded);
+            _detachedDropsRecorded = detachedDrops;
+        }
+
         if (unusedEnds > 0)
         {
             // Each line was charged the longest line end; most take less. Waiting producers are woken by the

@@ -52,7 +52,8 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// <description>writer or a producer short of credit; always under <c>_stagesLock</c>, so that between a taker's
 /// barrier and its compare-and-swap no one else asks again (no ABA)</description></item>
 /// <item><term><c>_pendingStages</c></term><description>owners push, writer takes all; interlocked</description></item>
-/// <item><term><c>_detachedDropped</c></term><description>any producer on a detached stage; interlocked</description></item>
+/// <item><term><c>_detachedDropped</c>, <c>_detachedRecordableDrops</c></term><description>any producer on a detached
+/// stage; interlocked (<c>_detachedDropsRecorded</c>: writer only)</description></item>
 /// <item><term><c>_ledger.Credit</c></term><description>producers take (and take back from idle stages), writer
 /// returns; interlocked</description></item>
 /// <item><term><c>_stagesAttached</c></term><description>producers attaching a stage; interlocked</description></item>
@@ -124,11 +125,15 @@ internal sealed partial class AuditPipeline
     /// </summary>
     internal const int MaxAttachesBetweenSweeps = 16 * RetireBatch;
 
-    /// <summary>The longest a producer attaching a stage waits for a sweep (<see cref="MaxAttachesBetweenSweeps"/>).</summary>
+    /// <summary>
+    /// The longest a producer attaching a stage waits for a sweep (<see cref="MaxAttachesBetweenSweeps"/>) from a
+    /// writer that is not stuck in the sink; one stuck there (<see cref="StuckSinkMilliseconds"/>) is waited for up to
+    /// <see cref="AuditDeliveryOptions.BlockTimeout"/> under <see cref="AuditFullMode.Block"/>, not at all otherwise.
+    /// </summary>
     private const int RetireWaitMilliseconds = 50;
 
-    /// <summary>A writer inside the sink's call for longer than this is not waited for by a producer attaching a stage.</summary>
-    private const int StuckSinkMilliseconds = 10;
+    /// <summary>A writer inside the sink's call for longer than this is stuck there: it cannot sweep until the sink returns.</summary>
+    private const int StuckSinkMilliseconds = 100;
 
     /// <summary>
     /// A producer short of credit after taking back what idle stages held waits at most this long for stages inside
@@ -159,8 +164,12 @@ internal sealed partial class AuditPipeline
     private long _retiredAccepted;
     private readonly long[] _retiredDropped = new long[DropReasons];
 
-    // Events refused on a detached stage (the logger disposed or out of seq): counted here, interlocked, rare.
+    // Events refused on a detached stage (the logger disposed or out of seq; or a writer stuck in the sink with too
+    // many stages unretired): counted here, interlocked, rare. Those of them that take a seq (the latter), and how many
+    // of those the writer has put in drop records.
     private readonly long[] _detachedDropped = new long[DropReasons];
+    private long _detachedRecordableDrops;
+    private long _detachedDropsRecorded;
 
     // (writer) Stages asked to give back their block and credit, reused for every sweep; the next idle sweep.
     private readonly List<ProducerStage> _sweepCandidates = new();

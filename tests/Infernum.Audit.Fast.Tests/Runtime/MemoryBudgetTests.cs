@@ -1,6 +1,8 @@
 using System;
+using System.Globalization;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using System.Threading;
 using Infernum.Audit.Fast.Tests.Support;
 using Xunit;
@@ -105,6 +107,32 @@ public sealed class MemoryBudgetTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Equal(run.Expected, run.Lines);
         // The sink keeps up: what waited is a few lines, not the bound (credit threads took and left unused is not waiting).
         Assert.True(run.Counters.BufferedBytesHighWater < delivery.MaxBufferedBytes / 2, $"high water {run.Counters.BufferedBytesHighWater:N0} bytes");
+    }
+
+    [Fact]
+    public void Threads_created_and_ended_while_the_sink_is_stuck_keep_memory_within_the_bound_and_every_event_is_accounted()
+    {
+        var inner = new MemorySink();
+        var sink = new GatedSink(inner);
+        var delivery = new AuditDeliveryOptions { FullMode = AuditFullMode.Drop };
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var logger = new AuditLogger(sink, null, delivery);
+        logger.AuthSuccess("first", null, "sk-inf-abcdefghijk", "/v1");
+        Assert.True(SpinWait.SpinUntil(() => sink.Entered, 5000));
+        Thread.Sleep(200); // the writer is stuck inside the sink's call: it retires nothing until the call returns
+        int expected = ChurnThreads(logger, total: 20_000, alive: 4, out int accepted);
+        long growth = GC.GetTotalMemory(forceFullCollection: true) - before;
+        sink.Open();
+        logger.Dispose();
+        AuditCounters counters = logger.Counters;
+
+        long recorded = Regex.Matches(inner.Text, "\"event_type\":\"audit_dropped\",\"count\":(\\d+)").Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        output.WriteLine($"stuck sink, {expected} threads: heap growth {growth:N0} bytes; {accepted} accepted, {counters.DroppedBufferFull} dropped as buffer full, {recorded} in drop records");
+        Assert.True(growth < delivery.MaxBufferedBytes + Slack, $"heap grew {growth:N0} bytes with the sink stuck");
+        Assert.Equal(expected + 1, counters.Offered);
+        Assert.Equal(accepted + 1, counters.Written);
+        Assert.Equal(expected - accepted, counters.DroppedBufferFull);
+        Assert.Equal(counters.DroppedBufferFull, recorded);
     }
 
     [Fact]
@@ -224,25 +252,34 @@ public sealed class MemoryBudgetTests(Xunit.Abstractions.ITestOutputHelper outpu
         var sink = new DiscardSink();
         long before = GC.GetTotalMemory(forceFullCollection: true);
         var logger = new AuditLogger(sink, null, delivery);
+        int expected = ChurnThreads(logger, total, alive, out int accepted);
+        logger.Flush();
+        long growth = GC.GetTotalMemory(forceFullCollection: true) - before;
+        AuditCounters counters = logger.Counters;
+        logger.Dispose();
+        return new Churned(expected, accepted, sink.Lines, counters, growth);
+    }
+
+    // `total` threads (rounded down to a multiple of `alive`) created `alive` at a time, each logging one event and
+    // ending; returns how many ran.
+    private static int ChurnThreads(AuditLogger logger, int total, int alive, out int accepted)
+    {
         int expected = total / alive * alive;
-        int accepted = 0;
+        int count = 0;
         int started = 0;
         var workers = Enumerable.Range(0, alive).Select(_ => new Thread(() =>
         {
             while (Interlocked.Increment(ref started) <= expected)
             {
-                var thread = new Thread(() => LogOnce(logger, ref accepted), 128 * 1024);
+                var thread = new Thread(() => LogOnce(logger, ref count), 128 * 1024);
                 thread.Start();
                 thread.Join();
             }
         })).ToArray();
         Array.ForEach(workers, w => w.Start());
         Array.ForEach(workers, w => w.Join());
-        logger.Flush();
-        long growth = GC.GetTotalMemory(forceFullCollection: true) - before;
-        AuditCounters counters = logger.Counters;
-        logger.Dispose();
-        return new Churned(expected, accepted, sink.Lines, counters, growth);
+        accepted = count;
+        return expected;
     }
 
     // One fail-closed event; counts it if accepted.
