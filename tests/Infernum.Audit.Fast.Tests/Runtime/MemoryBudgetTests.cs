@@ -173,6 +173,39 @@ public sealed class MemoryBudgetTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     [Fact]
+    public void Threads_that_log_after_dispose_allocate_nothing_and_the_logger_can_be_collected()
+    {
+        WeakReference logger = LogAndDispose(out AuditLogger? kept);
+        kept = null;
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var threads = Enumerable.Range(0, 2000).Select(_ => new Thread(() =>
+        {
+            // The thread has never logged to it: no stage, no block for a logger that takes no events.
+            if (logger.Target is AuditLogger target)
+            {
+                target.AuthSuccess("late", null, "sk-inf-abcdefghijk", "/v1");
+            }
+        }, 128 * 1024)).ToArray();
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+            thread.Join();
+        }
+
+        long growth = GC.GetTotalMemory(forceFullCollection: true) - before;
+        output.WriteLine($"heap growth for 2000 threads logging after dispose: {growth:N0} bytes");
+        Assert.True(growth < 1024 * 1024, $"heap grew {growth:N0} bytes for 2000 threads logging to a disposed logger");
+
+        for (int i = 0; i < 5 && logger.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.False(logger.IsAlive, "the disposed logger is still reachable");
+    }
+
+    [Fact]
     public void A_parked_live_thread_that_logged_once_does_not_keep_the_disposed_logger_reachable()
     {
         using var logged = new ManualResetEventSlim(false);
