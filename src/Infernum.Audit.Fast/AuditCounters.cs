@@ -54,10 +54,21 @@ public readonly record struct AuditCounters
     /// <summary>Sink calls that threw.</summary>
     public long WriteErrors { get; init; }
 
-    /// <summary>Bytes waiting for the sink.</summary>
+    /// <summary>
+    /// Bytes of accepted lines waiting for the sink (each line not yet moved to the writer's pipe counted with room for
+    /// its longest <c>seq</c>); credit that threads took and have not used is not counted. This is the quantity
+    /// <see cref="AuditDeliveryOptions.MaxBufferedBytes"/> bounds: <see cref="AuditFullMode.FailClosed"/> and
+    /// <see cref="AuditFullMode.Block"/> act only when it, with the lines being written at that moment, leaves no
+    /// room for an event. 0 once the logger is disposed and drained.
+    /// </summary>
     public long BufferedBytes { get; init; }
 
-    /// <summary>The most bytes that ever waited for the sink.</summary>
+    /// <summary>
+    /// The most bytes of accepted lines that have waited for the sink at once: the largest backlog the writer found
+    /// after moving every published line into its pipe (checked on each of its passes, every few milliseconds), or
+    /// <see cref="BufferedBytes"/> at this snapshot if larger. Drop records are not counted. Never above
+    /// <see cref="AuditDeliveryOptions.MaxBufferedBytes"/>.
+    /// </summary>
     public long BufferedBytesHighWater { get; init; }
 
     /// <summary>The count for one reason.</summary>

@@ -53,7 +53,7 @@ public sealed class FreeListTests
     public void A_stage_block_is_reused_only_after_every_block_returned_before_it()
     {
         // Warm blocks come back first, in order; the block just returned (still in the writer's cache) comes last.
-        var pool = new StageBlockPool(1024, retainedBlocks: 4, warmBlocks: 3);
+        var pool = new StageBlockPool(16 * 1024, retainedBlocks: 4, warmBlocks: 3, retainedFirstBlocks: 4);
         StageBlock first = pool.Rent(10);
         pool.Return(first);
         StageBlock second = pool.Rent(10);
@@ -63,6 +63,21 @@ public sealed class FreeListTests
         Assert.NotSame(first, second);
         Assert.NotSame(first, third);
         Assert.Same(first, fourth);
+    }
+
+    [Fact]
+    public void A_stage_starts_with_a_small_block_and_the_pool_keeps_each_size_apart()
+    {
+        var pool = new StageBlockPool(16 * 1024, retainedBlocks: 4, warmBlocks: 0, retainedFirstBlocks: 4);
+        StageBlock first = pool.RentFirst(300);
+        StageBlock large = pool.RentFirst(StageBlockPool.FirstBlockSize + 1);
+
+        Assert.Equal(StageBlockPool.FirstBlockSize, first.Buffer.Length);
+        Assert.Equal(16 * 1024, large.Buffer.Length);
+        pool.Return(first);
+        pool.Return(large);
+        Assert.Same(first, pool.RentFirst(10));
+        Assert.Same(large, pool.Rent(10));
     }
 
     private static List<string> TakeAll(FreeList<string> list)

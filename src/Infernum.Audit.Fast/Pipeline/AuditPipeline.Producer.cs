@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -225,7 +226,13 @@ internal sealed partial class AuditPipeline
                         return false;
                     }
 
-                    stage.Attach(_stageBlocks.Rent(0));
+                    // No block yet: the stage takes a small one with its first line (ProducerStage.NextBlock).
+                    long unswept = Volatile.Read(ref _stagesAttached) - Volatile.Read(ref _attachedAtSweep);
+                    if (unswept >= MaxAttachesBetweenSweeps && !WaitForRetirement(stage))
+                    {
+                        return false;
+                    }
+
                     stage.Revoke = ProducerStage.Kept;
                     ProducerStage? head;
                     do
@@ -235,6 +242,11 @@ internal sealed partial class AuditPipeline
                     }
                     while (Interlocked.CompareExchange(ref _pendingStages, stage, head) != head);
 
+                    if (Interlocked.Increment(ref _stagesAttached) - Volatile.Read(ref _attachedAtSweep) == RetireBatch)
+                    {
+                        WakeWriter(); // the writer sweeps for exited threads' stages on its next pass
+                    }
+
                     // After the push (a full fence): a stop that began before it is seen here, or it sees this stage.
                     refusal = Volatile.Read(ref _refusal);
                     return refusal == 0 || Refuse(stage, (AuditDropReason)(refusal - 1));
@@ -242,18 +254,12 @@ internal sealed partial class AuditPipeline
         }
     }
 
-    // Credit is short: idle stages may hold it. Asks the writer to take it back (waiting once for its sweep unless
-    // one has just run), then applies the full mode. Returns the reason the event is refused, or null.
+    // Credit is short: takes back what stages outside a line hold unused, then applies the full mode. Returns the
+    // reason the event is refused, or null.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private AuditDropReason? ShortOfCredit(ProducerStage stage, long charge)
     {
-        // A sweep that has just run and found nothing to take back is not asked for again: the buffer is full. Nor is
-        // one asked of a writer that has been inside the sink for a while: it could not serve it.
-        long now = Environment.TickCount64;
-        long inSink = Volatile.Read(ref _sinkCallStart);
-        bool futile = (Volatile.Read(ref _lastSweepReclaimed) == 0 && now - Volatile.Read(ref _lastSweepTick) < FutileSweepMilliseconds)
-            || (inSink != 0 && now - inSink > FutileSweepMilliseconds);
-        if (!futile && WaitForSweep() && TryTakeCredit(stage, charge))
+        if (ReclaimCredit(stage, charge))
         {
             return null;
         }
@@ -266,13 +272,175 @@ internal sealed partial class AuditPipeline
         };
     }
 
-    // Asks the writer for a sweep of idle stages and waits (up to SweepWaitMilliseconds) until one has finished.
-    private bool WaitForSweep()
+    // Takes back the unused credit of every stage whose thread is outside a line (idle, or exited), then takes this
+    // event's. While stages inside a line hold enough unused credit to make the difference, waits for their lines to
+    // end (microseconds; InLineCreditWaitMilliseconds at most) and tries again. So an event is refused only when the
+    // bytes waiting for the sink, with the lines being written at that moment, leave no room for it.
+    private bool ReclaimCredit(ProducerStage stage, long charge)
+    {
+        long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * InLineCreditWaitMilliseconds / 1000;
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            long heldInLines = TakeBackUnusedCredit(stage, charge);
+            if (TryTakeCredit(stage, charge))
+            {
+                return true;
+            }
+
+            if (heldInLines == 0 || Stopwatch.GetTimestamp() > deadline || _disposed)
+            {
+                return false;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    // If what the other stages hold unused would make room for `charge`: asks every one outside a line for it (under
+    // _stagesLock, as every taker does), makes each owner's State visible with one process-wide barrier, and takes the
+    // credit of those still outside a line: the owner, meeting the request, waits on Taking for the few instructions
+    // this takes, then goes on (Resume). Returns the unused credit left with stages inside a line; 0 when there is
+    // nothing to take or wait for (the bytes waiting leave no room: no barrier is paid for a buffer that is full).
+    private long TakeBackUnusedCredit(ProducerStage stage, long charge)
+    {
+        long heldInLines = 0;
+        lock (_stagesLock)
+        {
+            long missing = Volatile.Read(ref _ledger.Credit) + (stage.CreditUsed + charge - stage.CreditLimit) - _maxBufferedBytes;
+            long held = 0;
+            foreach (ProducerStage other in _active)
+            {
+                held += other == stage ? 0 : Math.Max(0, UnusedCredit(other));
+            }
+
+            for (ProducerStage? other = Volatile.Read(ref _pendingStages); other is not null; other = other.NextPending)
+            {
+                held += other == stage ? 0 : Math.Max(0, UnusedCredit(other));
+            }
+
+            if (held < missing || held == 0)
+            {
+                return 0;
+            }
+
+            bool asked = false;
+            foreach (ProducerStage other in _active)
+            {
+                asked |= AskForCredit(other);
+            }
+
+            for (ProducerStage? other = Volatile.Read(ref _pendingStages); other is not null; other = other.NextPending)
+            {
+                asked |= AskForCredit(other);
+            }
+
+            if (!asked)
+            {
+                return held; // all of it in lines being written
+            }
+
+            Interlocked.MemoryBarrierProcessWide();
+            long returned = 0;
+            foreach (ProducerStage other in _active)
+            {
+                returned += other == stage ? 0 : TakeCredit(other, ref heldInLines);
+            }
+
+            for (ProducerStage? other = Volatile.Read(ref _pendingStages); other is not null; other = other.NextPending)
+            {
+                returned += other == stage ? 0 : TakeCredit(other, ref heldInLines);
+            }
+
+            if (returned > 0)
+            {
+                Interlocked.Add(ref _ledger.Credit, -returned);
+            }
+        }
+
+        return heldInLines;
+    }
+
+    private static long UnusedCredit(ProducerStage stage) => Volatile.Read(ref stage.CreditLimit) - Volatile.Read(ref stage.CreditUsed);
+
+    // Asks a stage that holds unused credit and is outside a line for it; returns whether it is (now) asked.
+    private static bool AskForCredit(ProducerStage stage)
+    {
+        if (UnusedCredit(stage) <= 0 || Volatile.Read(ref stage.State) != ProducerStage.Idle)
+        {
+            return false;
+        }
+
+        int revoke = Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+        return revoke is ProducerStage.Kept or ProducerStage.Requested;
+    }
+
+    // After the barrier: takes an asked stage's unused credit if its owner is outside a line; returns it. The stage is
+    // left asked (Requested), not kept: a stop or sweep may have asked it too, and the owner's next event answers.
+    private static long TakeCredit(ProducerStage stage, ref long heldInLines)
+    {
+        long unused = UnusedCredit(stage);
+        if (unused <= 0)
+        {
+            return 0;
+        }
+
+        if (Volatile.Read(ref stage.State) != ProducerStage.Idle
+            || Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Taking, ProducerStage.Requested) != ProducerStage.Requested)
+        {
+            heldInLines += unused;
+            return 0;
+        }
+
+        unused = stage.CreditLimit - stage.CreditUsed; // final: the owner waits
+        stage.CreditLimit = stage.CreditUsed;
+        Volatile.Write(ref stage.Revoke, ProducerStage.Requested);
+        return unused;
+    }
+
+    // MaxAttachesBetweenSweeps stages attached since the writer's last sweep: waits for one, so that stages of exited
+    // threads cannot pile up faster than the writer retires them. A writer that is merely slow is not waited for
+    // longer than RetireWaitMilliseconds. A writer stuck inside the sink's call cannot sweep: then a thread new to the
+    // logger is handled as if the buffer were full (its stage would hold memory the bound does not count); the event
+    // is counted without a stage and the writer records it in a drop record. Returns whether the stage may attach.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool WaitForRetirement(ProducerStage stage)
+    {
+        if ((!WriterStuckInSink() && WaitForSweep(RetireWaitMilliseconds)) || !WriterStuckInSink())
+        {
+            return true;
+        }
+
+        if (_fullMode == AuditFullMode.Block && WaitForSweep((int)_blockTimeout.TotalMilliseconds))
+        {
+            return true;
+        }
+
+        AuditDropReason reason = _fullMode switch
+        {
+            AuditFullMode.Drop => AuditDropReason.BufferFull,
+            AuditFullMode.FailClosed => AuditDropReason.Rejected,
+            _ => AuditDropReason.BlockTimeout,
+        };
+        Interlocked.Increment(ref _detachedDropped[(int)reason]);
+        Interlocked.Increment(ref _detachedRecordableDrops);
+        Volatile.Write(ref stage.State, ProducerStage.Idle);
+        return false;
+    }
+
+    private bool WriterStuckInSink()
+    {
+        long inSink = Volatile.Read(ref _sinkCallStart);
+        return inSink != 0 && Environment.TickCount64 - inSink > StuckSinkMilliseconds;
+    }
+
+    // Asks the writer for a sweep and waits (up to `milliseconds`) until one has finished; returns whether one has.
+    private bool WaitForSweep(int milliseconds)
     {
         long seen = Volatile.Read(ref _sweepsDone);
         Volatile.Write(ref _sweepRequested, 1);
         WakeWriter();
-        long deadline = Environment.TickCount64 + SweepWaitMilliseconds;
+        long deadline = Environment.TickCount64 + milliseconds;
         lock (_roomLock)
         {
             long remaining;
@@ -343,17 +511,6 @@ internal sealed partial class AuditPipeline
 
         stage.CreditLimit += granted;
         long total = current + granted;
-        long highWater = Volatile.Read(ref _ledger.HighWaterBytes);
-        while (total > highWater)
-        {
-            long seen = Interlocked.CompareExchange(ref _ledger.HighWaterBytes, total, highWater);
-            if (seen == highWater)
-            {
-                break;
-            }
-
-            highWater = seen;
-        }
 
         // The writer polls every few milliseconds; a kernel wake-up is worth its cost only for a large backlog, and
         // only once per wait: the producer that clears the flag wakes it, later ones leave it be.
@@ -382,6 +539,7 @@ internal sealed partial class AuditPipeline
                     return AuditDropReason.Disposed;
                 }
 
+                TakeBackUnusedCredit(stage, charge);
                 if (TryTakeCredit(stage, charge))
                 {
                     return null;

@@ -132,9 +132,12 @@ internal sealed partial class AuditPipeline
         while (true)
         {
             int admitted = AdmitPendingStages();
-            foreach (ProducerStage stage in _active)
+            lock (_stagesLock)
             {
-                Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+                foreach (ProducerStage stage in _active)
+                {
+                    Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+                }
             }
 
             // Every producer now is in a line (State visible here) or meets the request on its next event.
@@ -192,57 +195,72 @@ internal sealed partial class AuditPipeline
         return admitted;
     }
 
-    // Every IdleSweepMilliseconds, or at once when a producer is short of credit: stages whose threads logged nothing
-    // since the last sweep (or have exited), and, on a producer's request, every stage outside a line, give back their
-    // block and unused credit. Asking is a store; the process-wide barrier then makes each owner's State visible, so
-    // a stage found outside a line is taken while its owner, meeting the request, waits.
+    // Every IdleSweepMilliseconds: stages whose threads logged nothing since the last sweep give back their block and
+    // unused credit. Every RetireBatch stages attached since the last sweep (or when a producer waits for it), and
+    // at every timed sweep: stages of exited threads are retired. Asking is a store; the process-wide barrier then
+    // makes each owner's State visible, so a stage found outside a line is taken while its owner, meeting the request,
+    // waits. All of it under _stagesLock, as every taker does.
     private void SweepStages()
     {
         long now = Environment.TickCount64;
+        long attached = Volatile.Read(ref _stagesAttached);
+        bool timed = now >= _nextIdleSweep;
         bool requested = Volatile.Read(ref _sweepRequested) != 0 && Interlocked.Exchange(ref _sweepRequested, 0) != 0;
-        if (!requested && now < _nextIdleSweep)
+        if (!timed && !requested && attached - _attachedAtSweep < RetireBatch)
         {
             return;
         }
 
-        _nextIdleSweep = now + IdleSweepMilliseconds;
-        List<ProducerStage> candidates = _sweepCandidates;
-        foreach (ProducerStage stage in _active)
+        if (timed)
         {
-            long activity = Volatile.Read(ref stage.Accepted) + Volatile.Read(ref stage.DropsTotal);
-            bool quiet = activity == stage.Reader.ActivityAtSweep;
-            stage.Reader.ActivityAtSweep = activity;
-            if ((requested || quiet) && (Volatile.Read(ref stage.State) == ProducerStage.Idle || !stage.Owner.IsAlive))
-            {
-                Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
-                candidates.Add(stage);
-            }
+            _nextIdleSweep = now + IdleSweepMilliseconds;
         }
 
-        long creditBefore = Volatile.Read(ref _ledger.Credit);
-        if (candidates.Count > 0)
+        AdmitPendingStages();
+        Volatile.Write(ref _attachedAtSweep, attached);
+        List<ProducerStage> candidates = _sweepCandidates;
+        lock (_stagesLock)
         {
-            Interlocked.MemoryBarrierProcessWide();
-            foreach (ProducerStage stage in candidates)
+            foreach (ProducerStage stage in _active)
             {
-                bool exited = !stage.Owner.IsAlive;
-                if ((Volatile.Read(ref stage.State) == ProducerStage.Idle || exited)
-                    && Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Taking, ProducerStage.Requested) == ProducerStage.Requested)
+                bool quiet = false;
+                if (timed)
                 {
-                    if (exited && Interlocked.Exchange(ref stage.State, ProducerStage.Idle) != ProducerStage.Idle)
-                    {
-                        CountAbandoned(stage); // the thread ended inside a line an exception abandoned
-                    }
+                    long activity = Volatile.Read(ref stage.Accepted) + Volatile.Read(ref stage.DropsTotal);
+                    quiet = activity == stage.Reader.ActivityAtSweep;
+                    stage.Reader.ActivityAtSweep = activity;
+                }
 
-                    DetachStage(stage);
+                if ((quiet && Volatile.Read(ref stage.State) == ProducerStage.Idle) || !stage.Owner.IsAlive)
+                {
+                    Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+                    candidates.Add(stage);
                 }
             }
 
-            candidates.Clear();
+            if (candidates.Count > 0)
+            {
+                Interlocked.MemoryBarrierProcessWide();
+                foreach (ProducerStage stage in candidates)
+                {
+                    bool exited = !stage.Owner.IsAlive;
+                    if ((Volatile.Read(ref stage.State) == ProducerStage.Idle || exited)
+                        && Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Taking, ProducerStage.Requested) == ProducerStage.Requested)
+                    {
+                        if (exited && Interlocked.Exchange(ref stage.State, ProducerStage.Idle) != ProducerStage.Idle)
+                        {
+                            CountAbandoned(stage); // the thread ended inside a line an exception abandoned
+                        }
+
+                        DetachStage(stage);
+                    }
+                }
+
+                candidates.Clear();
+            }
         }
 
-        Volatile.Write(ref _lastSweepReclaimed, Math.Max(0, creditBefore - Volatile.Read(ref _ledger.Credit)));
-        Volatile.Write(ref _lastSweepTick, now);
+        ReportDeferredExhaustion();
         Interlocked.Increment(ref _sweepsDone);
         PulseRoom();
     }
@@ -285,6 +303,16 @@ internal sealed partial class AuditPipeline
     private void ReleaseStages()
     {
         AdmitPendingStages();
+        lock (_stagesLock)
+        {
+            ReleaseStagesLocked();
+        }
+
+        ReportDeferredExhaustion();
+    }
+
+    private void ReleaseStagesLocked()
+    {
         for (int i = _active.Count - 1; i >= 0; i--)
         {
             ProducerStage stage = _active[i];
@@ -312,11 +340,24 @@ internal sealed partial class AuditPipeline
             unusedEnds += Collect(stage);
         }
 
+        long detachedDrops = Volatile.Read(ref _detachedRecordableDrops);
+        if (detachedDrops > _detachedDropsRecorded)
+        {
+            WriteDropRecord(detachedDrops - _detachedDropsRecorded);
+            _detachedDropsRecorded = detachedDrops;
+        }
+
         if (unusedEnds > 0)
         {
             // Each line was charged the longest line end; most take less. Waiting producers are woken by the
             // drain that follows, for more room than this.
             ReturnCredit(unusedEnds, wakeProducers: false);
+        }
+
+        long waiting = _cursor.MovedBytes - _progress.WrittenBytes - _dropRecordBytes;
+        if (waiting > _ledger.HighWaterBytes)
+        {
+            Volatile.Write(ref _ledger.HighWaterBytes, waiting);
         }
 
         if (_cursor.MovedBytes != _cursor.ReadableBytes)
@@ -341,7 +382,7 @@ internal sealed partial class AuditPipeline
         long unusedEnds = 0;
         while (true)
         {
-            StageBlock block = reader.Block;
+            StageBlock block = Volatile.Read(ref reader.Block); // the owner sets it once, from the empty block to its first
             StageBlock? next = Volatile.Read(ref block.Next); // read before Published: once linked, Published is final
             int published = Volatile.Read(ref block.Published);
             byte[] buffer = block.Buffer;
@@ -410,12 +451,32 @@ internal sealed partial class AuditPipeline
         }
 
         // Producers read the refusal when their stage is asked back.
-        foreach (ProducerStage stage in _active)
+        lock (_stagesLock)
         {
-            Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+            foreach (ProducerStage stage in _active)
+            {
+                Interlocked.CompareExchange(ref stage.Revoke, ProducerStage.Requested, ProducerStage.Kept);
+            }
         }
 
-        ReportSequenceExhausted();
+        if (Monitor.IsEntered(_stagesLock))
+        {
+            _exhaustionUnreported = true; // a sweep's detach took the last seq: the owner's callback runs outside the lock
+        }
+        else
+        {
+            ReportSequenceExhausted();
+        }
+    }
+
+    // Reports an exhaustion found while _stagesLock was held, now that it is not.
+    private void ReportDeferredExhaustion()
+    {
+        if (_exhaustionUnreported)
+        {
+            _exhaustionUnreported = false;
+            ReportSequenceExhausted();
+        }
     }
 
     // Once per logger: when the writer takes the last seq, or as it starts on a sink whose last seq was the limit
@@ -464,6 +525,7 @@ internal sealed partial class AuditPipeline
 
         // Not charged to any stage's credit: remembered so that its bytes are not returned as credit when written.
         _dropRecords.Enqueue((_cursor.MovedBytes, position));
+        _dropRecordBytes += position;
     }
 
     // Ends a line with its seq (taken even when not written, so drop ranges stay meaningful) and "}\n".
@@ -550,6 +612,8 @@ internal sealed partial class AuditPipeline
                     recordBytes += record.Length;
                     lines--;
                 }
+
+                _dropRecordBytes -= recordBytes;
 
                 bool late;
                 lock (_flushLock)
@@ -691,7 +755,7 @@ internal sealed partial class AuditPipeline
         }
     }
 
-    // Waits before retrying a failed sink; a producer short of credit still has its sweep served meanwhile.
+    // Waits before retrying a failed sink; a producer waiting for a sweep still has it served meanwhile.
     private void BackOff(int milliseconds, bool stopping)
     {
         long deadline = Environment.TickCount64 + milliseconds;

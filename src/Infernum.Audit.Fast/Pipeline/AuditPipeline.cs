@@ -20,8 +20,11 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// Each producer thread has its own <see cref="ProducerStage"/>: it formats its whole line there and publishes it
 /// with a plain release store, taking no lock and no interlocked instruction. Memory is bounded by credit: a stage
 /// takes credit a chunk at a time (one interlocked operation per chunk), and the writer returns it as lines reach the
-/// sink; a stage idle for <see cref="IdleSweepMilliseconds"/>, or whose thread has exited, gives its block and unused
-/// credit back (a "sweep"), so that the bound counts lines waiting for the sink, not threads.
+/// sink. A producer short of credit takes back, itself, the unused credit of every stage whose thread is outside a
+/// line (idle or exited), so that only bytes waiting for the sink (and lines being written at that moment) count
+/// against the bound. The writer takes back the block of a stage idle for <see cref="IdleSweepMilliseconds"/>, and
+/// retires the stages of exited threads at least every <see cref="RetireBatch"/> new stages (a "sweep"), so that
+/// memory follows the lines waiting, not the threads that ever logged.
 /// </para>
 /// <para>
 /// The writer moves published lines from every stage into the pipe, appending each line's <c>seq</c> as it goes, and
@@ -43,21 +46,28 @@ namespace Infernum.Audit.Fast.Pipeline;
 /// <item><term><see cref="ProducerStage"/>'s <c>Revoke</c></term><description>writer (asks, takes) and owner (keeps,
 /// re-attaches), by compare-and-swap; the writer's process-wide barrier orders it against <c>State</c></description></item>
 /// <item><term><c>_active</c>, <c>_retiredAccepted</c>, <c>_retiredDropped</c>, a stage's counts when folded</term>
-/// <description>writer; <c>_stagesLock</c> (the writer iterates <c>_active</c> without it; <c>GetCounters</c> and
-/// <c>Abandon</c> take it)</description></item>
+/// <description>writer; <c>_stagesLock</c> (the writer iterates <c>_active</c> without it; <c>GetCounters</c>,
+/// <c>Abandon</c> and a producer taking back credit take it)</description></item>
+/// <item><term>asking a stage back (<c>Revoke</c> to <c>Requested</c>) and taking it (to <c>Taking</c>)</term>
+/// <description>writer or a producer short of credit; always under <c>_stagesLock</c>, so that between a taker's
+/// barrier and its compare-and-swap no one else asks again (no ABA)</description></item>
 /// <item><term><c>_pendingStages</c></term><description>owners push, writer takes all; interlocked</description></item>
-/// <item><term><c>_detachedDropped</c></term><description>any producer on a detached stage; interlocked</description></item>
-/// <item><term><c>_ledger</c> (credit, high water)</term><description>producers take, writer returns; interlocked</description></item>
-/// <item><term><c>_seq</c>, <c>_timestamp</c>, <c>_cursor</c>, <c>_dropRecords</c>, <c>_sweepCandidates</c>,
-/// <c>_nextIdleSweep</c>, a stage's <see cref="StageReader"/></term><description>writer only</description></item>
+/// <item><term><c>_detachedDropped</c>, <c>_detachedRecordableDrops</c></term><description>any producer on a detached
+/// stage; interlocked (<c>_detachedDropsRecorded</c>: writer only)</description></item>
+/// <item><term><c>_ledger.Credit</c></term><description>producers take (and take back from idle stages), writer
+/// returns; interlocked</description></item>
+/// <item><term><c>_stagesAttached</c></term><description>producers attaching a stage; interlocked</description></item>
+/// <item><term><c>_seq</c>, <c>_timestamp</c>, <c>_cursor</c>, <c>_dropRecords</c>, <c>_dropRecordBytes</c>, <c>_exhaustionUnreported</c>,
+/// <c>_sweepCandidates</c>, <c>_nextIdleSweep</c>, a stage's <see cref="StageReader"/> (its <c>Block</c> also by the
+/// owner, once, from the empty block to its first)</term><description>writer only</description></item>
 /// <item><term><c>_progress</c> (written bytes, errors, unnumbered lines), <c>_health</c>, <c>_sinkCallStart</c>,
-/// <c>_lastSweepTick</c>, <c>_lastSweepReclaimed</c>, <c>_sweepsDone</c></term><description>writer; read with
+/// <c>_ledger.HighWaterBytes</c>, <c>_attachedAtSweep</c>, <c>_sweepsDone</c></term><description>writer; read with
 /// <see cref="Volatile"/> (<c>_progress.WrittenEvents</c> under <c>_flushLock</c>, against an abandonment)</description></item>
 /// <item><term><c>_flushWaiters</c>, <c>_flushRequested</c>, <c>_writerDone</c>, <c>_writerAbandoned</c>, <c>_unwritten</c></term>
 /// <description>any thread; <c>_flushLock</c></description></item>
 /// <item><term><c>_wakeRequested</c> (and the writer's sleep)</term><description>any thread; <c>_wakeLock</c>;
 /// <c>_writerWaiting</c> interlocked</description></item>
-/// <item><term>producers waiting for credit or a sweep</term><description>sleep on <c>_roomLock</c>, which the writer
+/// <item><term>producers waiting for credit or for stages to be retired</term><description>sleep on <c>_roomLock</c>, which the writer
 /// pulses; <c>_producersWaiting</c>, <c>_sweepRequested</c> interlocked</description></item>
 /// <item><term><c>_refusal</c>, <c>_disposed</c>, <c>_stopping</c>, <c>_stopDeadline</c></term><description>set once
 /// (the first disposer; the writer for an exhausted <c>seq</c>); volatile or interlocked</description></item>
@@ -69,9 +79,9 @@ internal sealed partial class AuditPipeline
     internal const int BlockSize = 64 * 1024;
 
     /// <summary>
-    /// Size of each pooled stage block: small, since every thread that logs holds one until the writer takes it back
-    /// (after <see cref="IdleSweepMilliseconds"/> without an event), and large enough that a thread moves to a new
-    /// one only every ~70 lines.
+    /// Size of each pooled stage block once a stage has filled its first, small one
+    /// (<see cref="StageBlockPool.FirstBlockSize"/>): large enough that a thread moves to a new one only every ~70
+    /// lines.
     /// </summary>
     internal const int StageBlockSize = 16 * 1024;
 
@@ -96,16 +106,40 @@ internal sealed partial class AuditPipeline
     private const int MaxSegmentsPerBatch = 8;
 
     /// <summary>
-    /// A stage whose thread logged nothing for this long (or has exited) gives its block and unused credit back to
-    /// the writer; the thread takes a block again with its next event.
+    /// A stage whose thread logged nothing for this long gives its block and unused credit back to the writer; the
+    /// thread takes a block again with its next event.
     /// </summary>
     private const int IdleSweepMilliseconds = 100;
 
-    /// <summary>A producer short of credit asks for a sweep of idle stages and waits this long at most for it.</summary>
-    private const int SweepWaitMilliseconds = 50;
+    /// <summary>
+    /// After this many stages attached since the last sweep, the writer sweeps at once for stages of exited threads:
+    /// threads created and ended at any rate leave at most about this many stages (each with its small first block)
+    /// waiting to be retired.
+    /// </summary>
+    internal const int RetireBatch = 64;
 
-    /// <summary>After a sweep that took nothing back, producers short of credit do not ask again for this long.</summary>
-    private const int FutileSweepMilliseconds = 10;
+    /// <summary>
+    /// A producer attaching a stage when this many attached since the last sweep waits (up to
+    /// <see cref="RetireWaitMilliseconds"/>) for the writer's sweep: a writer kept off the CPU cannot let unretired
+    /// stages pile up.
+    /// </summary>
+    internal const int MaxAttachesBetweenSweeps = 16 * RetireBatch;
+
+    /// <summary>
+    /// The longest a producer attaching a stage waits for a sweep (<see cref="MaxAttachesBetweenSweeps"/>) from a
+    /// writer that is not stuck in the sink; one stuck there (<see cref="StuckSinkMilliseconds"/>) is waited for up to
+    /// <see cref="AuditDeliveryOptions.BlockTimeout"/> under <see cref="AuditFullMode.Block"/>, not at all otherwise.
+    /// </summary>
+    private const int RetireWaitMilliseconds = 50;
+
+    /// <summary>A writer inside the sink's call for longer than this is stuck there: it cannot sweep until the sink returns.</summary>
+    private const int StuckSinkMilliseconds = 100;
+
+    /// <summary>
+    /// A producer short of credit after taking back what idle stages held waits at most this long for stages inside
+    /// a line, which hold enough unused credit for its event, to end their lines.
+    /// </summary>
+    private const int InLineCreditWaitMilliseconds = 2;
 
     /// <summary>The number of <see cref="AuditDropReason"/> values: the length of each per-reason count array.</summary>
     internal const int DropReasons = (int)AuditDropReason.SequenceExhausted + 1;
@@ -130,18 +164,23 @@ internal sealed partial class AuditPipeline
     private long _retiredAccepted;
     private readonly long[] _retiredDropped = new long[DropReasons];
 
-    // Events refused on a detached stage (the logger disposed or out of seq): counted here, interlocked, rare.
+    // Events refused on a detached stage (the logger disposed or out of seq; or a writer stuck in the sink with too
+    // many stages unretired): counted here, interlocked, rare. Those of them that take a seq (the latter), and how many
+    // of those the writer has put in drop records.
     private readonly long[] _detachedDropped = new long[DropReasons];
+    private long _detachedRecordableDrops;
+    private long _detachedDropsRecorded;
 
     // (writer) Stages asked to give back their block and credit, reused for every sweep; the next idle sweep.
     private readonly List<ProducerStage> _sweepCandidates = new();
     private long _nextIdleSweep;
 
-    // 1 when a producer short of credit asked for a sweep; sweeps done (producers wait for this to move).
+    // Stages attached so far (producers, interlocked), and that count at the writer's last sweep: their difference
+    // is the number of stages that may wait to be retired. 1 when a producer waits for a sweep; sweeps done.
+    private long _stagesAttached;
+    private long _attachedAtSweep;
     private int _sweepRequested;
     private long _sweepsDone;
-    private long _lastSweepTick;
-    private long _lastSweepReclaimed;
 
     // (writer) The tick count when the writer entered the sink's Write or Flush; 0 while it is outside.
     private long _sinkCallStart;
@@ -191,6 +230,10 @@ internal sealed partial class AuditPipeline
     private readonly TimestampFormatter _timestamp = new();
     private readonly PipeCursor _cursor = new();
     private readonly Queue<(long End, int Length)> _dropRecords = new(64);
+    private long _dropRecordBytes;
+
+    // (writer) The last seq was taken inside a sweep, under _stagesLock: the owner's OnSinkFault is called after it.
+    private bool _exhaustionUnreported;
 
     // Written only by the writer thread, on cache lines of their own: bytes and event lines the sink accepted, errors.
     private readonly WriterProgress _progress = new();
@@ -244,7 +287,7 @@ internal sealed partial class AuditPipeline
         int boundBlocks = (int)(_maxBufferedBytes / BlockSize);
         _pool = new BlockPool(BlockSize, boundBlocks + 8);
         int stageBlocks = (int)(_maxBufferedBytes / StageBlockSize);
-        _stageBlocks = new StageBlockPool(StageBlockSize, stageBlocks + 8, (int)(Math.Min(_maxBufferedBytes, WarmBytes) / StageBlockSize) + 8);
+        _stageBlocks = new StageBlockPool(StageBlockSize, stageBlocks + 8, (int)(Math.Min(_maxBufferedBytes, WarmBytes) / StageBlockSize) + 8, 4 * RetireBatch);
         _token = new WeakReference<AuditPipeline>(this);
         if (Interlocked.Exchange(ref s_watchingExceptions, 1) == 0)
         {

@@ -110,16 +110,10 @@ internal sealed class ProducerStage
     /// </summary>
     public int Revoke = Detached;
 
-    /// <summary>Points the stage at a fresh block (the owner, re-attaching a detached stage the writer no longer reads).</summary>
-    public void Attach(StageBlock block)
-    {
-        _writeBlock = block;
-        _writePosition = 0;
-        Reader.Block = block;
-        Reader.Position = 0;
-    }
-
-    /// <summary>Lets go of the block (the writer, detaching a stage whose block it has read to the end); returns it.</summary>
+    /// <summary>
+    /// Lets go of the block (the writer, detaching a stage whose block it has read to the end); returns it. A detached
+    /// stage points at an empty block and takes a real one with its next line (<see cref="NextBlock"/>).
+    /// </summary>
     public StageBlock Detach()
     {
         StageBlock block = Reader.Block;
@@ -130,17 +124,17 @@ internal sealed class ProducerStage
         return block;
     }
 
-    /// <summary>Whether the stage holds a block of the pipeline's memory.</summary>
-    public bool HoldsBlock => Reader.Block != s_none;
-
     /// <summary>
     /// Leaves the current block for a new one without publishing the space reserved last (a line abandoned by an
     /// exception): whatever still writes there writes into a block no one reads and no pool hands out again.
     /// </summary>
     public void SkipReservation(StageBlockPool pool)
     {
-        _writeBlock.Abandoned = true;
-        NextBlock(0, pool);
+        if (_writeBlock != s_none)
+        {
+            _writeBlock.Abandoned = true;
+            NextBlock(0, pool);
+        }
     }
 
     /// <summary>A span of <paramref name="bytes"/> for the next record, in the current block or a new one.</summary>
@@ -183,11 +177,22 @@ internal sealed class ProducerStage
     [MethodImpl(MethodImplOptions.NoInlining)]
     private StageBlock NextBlock(int bytes, StageBlockPool pool)
     {
-        Debug.Assert(_writeBlock != s_none, "A detached stage is attached before it reserves.");
-        StageBlock next = pool.Rent(bytes);
+        StageBlock next;
+        if (_writeBlock == s_none)
+        {
+            // The stage's first line since it was attached: a small block if the line fits one, so that a thread that
+            // logs once and goes idle or exits holds little until the writer takes the stage back. Handed to the
+            // writer's reader here: it reads no records from the empty block, and moves on only from a block it reads.
+            next = pool.RentFirst(bytes);
+            Volatile.Write(ref Reader.Block, next);
+        }
+        else
+        {
+            // The current block's records are all published: linking the next one makes it final for the writer.
+            next = pool.Rent(bytes);
+            Volatile.Write(ref _writeBlock.Next, next);
+        }
 
-        // The current block's records are all published: linking the next one makes it final for the writer.
-        Volatile.Write(ref _writeBlock.Next, next);
         _writeBlock = next;
         _writePosition = 0;
         return next;
@@ -242,28 +247,36 @@ internal sealed class StageBlock
 }
 
 /// <summary>
-/// Reuses <see cref="StageBlock"/>s of one size across a pipeline's stages, so producers in steady state, and
-/// under backpressure up to the buffer bound, never allocate. Larger blocks (for one very long line) are not kept.
-/// A block goes back into use last among those kept: the one the writer returned just now is still in its core's
-/// cache, and a producer filling it would wait on that core for every line it writes.
+/// Reuses <see cref="StageBlock"/>s across a pipeline's stages, so producers in steady state, and under backpressure up
+/// to the buffer bound, never allocate. Two sizes: the block a stage starts with after attaching is small (a thread
+/// that logs once holds only that until the writer takes its stage back); a stage that fills it moves to full-size
+/// blocks. Larger blocks (for one very long line) are not kept. A block goes back into use last among those kept: the
+/// one the writer returned just now is still in its core's cache, and a producer filling it would wait on that core
+/// for every line it writes.
 /// </summary>
 internal sealed class StageBlockPool
 {
+    /// <summary>Size of the block a stage starts with: room for a few typical lines.</summary>
+    internal const int FirstBlockSize = 2 * 1024;
+
     private readonly FreeList<StageBlock> _free;
+    private readonly FreeList<StageBlock> _freeFirst;
     private readonly int _blockSize;
 
-    public StageBlockPool(int blockSize, int retainedBlocks, int warmBlocks)
+    public StageBlockPool(int blockSize, int retainedBlocks, int warmBlocks, int retainedFirstBlocks)
     {
         Debug.Assert(warmBlocks <= retainedBlocks);
+        Debug.Assert(blockSize > FirstBlockSize);
         _blockSize = blockSize;
         _free = new FreeList<StageBlock>(retainedBlocks, oldestFirst: true);
+        _freeFirst = new FreeList<StageBlock>(retainedFirstBlocks, oldestFirst: true);
         for (int i = 0; i < warmBlocks; i++)
         {
             _free.Put(new StageBlock(new byte[blockSize]));
         }
     }
 
-    /// <summary>A block that holds at least <paramref name="bytes"/>.</summary>
+    /// <summary>A full-size block, or a larger one, that holds at least <paramref name="bytes"/>.</summary>
     public StageBlock Rent(int bytes)
     {
         if (bytes > _blockSize)
@@ -274,17 +287,38 @@ internal sealed class StageBlockPool
         return _free.TryTake(out StageBlock? block) ? block : new StageBlock(new byte[_blockSize]);
     }
 
+    /// <summary>A stage's first block: a small one if <paramref name="bytes"/> fit it, else as <see cref="Rent"/>.</summary>
+    public StageBlock RentFirst(int bytes)
+    {
+        if (bytes > FirstBlockSize)
+        {
+            return Rent(bytes);
+        }
+
+        return _freeFirst.TryTake(out StageBlock? block) ? block : new StageBlock(new byte[FirstBlockSize]);
+    }
+
     /// <summary>Takes back a block the writer has read completely.</summary>
     public void Return(StageBlock block)
     {
-        if (block.Buffer.Length == _blockSize && !block.Abandoned)
+        if (block.Abandoned)
+        {
+            return;
+        }
+
+        FreeList<StageBlock>? list = block.Buffer.Length == _blockSize ? _free : block.Buffer.Length == FirstBlockSize ? _freeFirst : null;
+        if (list is not null)
         {
             block.Published = 0;
             block.Next = null;
-            _free.Put(block);
+            list.Put(block);
         }
     }
 
     /// <summary>Lets the retained blocks go (the pipeline has stopped).</summary>
-    public void Clear() => _free.Close();
+    public void Clear()
+    {
+        _free.Close();
+        _freeFirst.Close();
+    }
 }

@@ -1,6 +1,8 @@
 using System;
+using System.Globalization;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using System.Threading;
 using Infernum.Audit.Fast.Tests.Support;
 using Xunit;
@@ -66,22 +68,8 @@ public sealed class MemoryBudgetTests(Xunit.Abstractions.ITestOutputHelper outpu
         long before = GC.GetTotalMemory(forceFullCollection: true);
         var logger = new AuditLogger(sink, null, delivery);
         using var release = new ManualResetEventSlim(false);
-        using var allLogged = new CountdownEvent(Threads);
         int accepted = 0;
-        var threads = new Thread[Threads];
-        for (int i = 0; i < Threads; i++)
-        {
-            threads[i] = new Thread(() =>
-            {
-                LogOnce(logger, ref accepted);
-
-                allLogged.Signal();
-                release.Wait();
-            }, 128 * 1024);
-            threads[i].Start();
-        }
-
-        allLogged.Wait();
+        Thread[] threads = StartParked(Threads, () => LogOnce(logger, ref accepted), release);
         logger.Flush();
         Thread.Sleep(300); // long enough for the writer to take back what idle threads hold
         long growth = GC.GetTotalMemory(forceFullCollection: true) - before;
@@ -98,37 +86,90 @@ public sealed class MemoryBudgetTests(Xunit.Abstractions.ITestOutputHelper outpu
     [Fact]
     public void A_hundred_thousand_threads_created_and_ended_sixty_four_at_a_time_keep_nothing()
     {
-        const int Total = 100_000;
-        const int Alive = 64;
-        var sink = new DiscardSink();
         var delivery = new AuditDeliveryOptions { FullMode = AuditFullMode.FailClosed };
+        Churned run = Churn(delivery, total: 100_000, alive: 64);
+
+        output.WriteLine($"heap growth after {run.Expected} threads: {run.Growth:N0} bytes");
+        Assert.Equal(run.Expected, run.Accepted);
+        Assert.Equal(run.Expected, run.Lines);
+        Assert.True(run.Growth < delivery.MaxBufferedBytes + Slack, $"heap grew {run.Growth:N0} bytes after {run.Expected} threads");
+    }
+
+    [Fact]
+    public void Sixty_thousand_threads_created_and_ended_under_a_64_KiB_bound_are_refused_only_when_bytes_waiting_reach_it()
+    {
+        var delivery = new AuditDeliveryOptions { MaxBufferedBytes = 64 * 1024, FullMode = AuditFullMode.FailClosed };
+        Churned run = Churn(delivery, total: 60_000, alive: 4);
+
+        output.WriteLine($"{run.Counters.DroppedRejected} refused of {run.Expected}; most bytes waiting {run.Counters.BufferedBytesHighWater:N0}");
+        Assert.Equal(0, run.Counters.DroppedRejected);
+        Assert.Equal(run.Expected, run.Accepted);
+        Assert.Equal(run.Expected, run.Lines);
+        // Bytes the writer found waiting: some lines, never above the bound (how many depends on how often the writer
+        // got the CPU, so no tighter figure is asserted).
+        Assert.InRange(run.Counters.BufferedBytesHighWater, 1, delivery.MaxBufferedBytes);
+    }
+
+    [Fact]
+    public void Threads_created_and_ended_while_the_sink_is_stuck_keep_memory_within_the_bound_and_every_event_is_accounted()
+    {
+        var inner = new MemorySink();
+        var sink = new GatedSink(inner);
+        var delivery = new AuditDeliveryOptions { FullMode = AuditFullMode.Drop };
         long before = GC.GetTotalMemory(forceFullCollection: true);
         var logger = new AuditLogger(sink, null, delivery);
-        int accepted = 0;
-        int started = 0;
-        var workers = Enumerable.Range(0, Alive).Select(_ => new Thread(() =>
-        {
-            while (Interlocked.Increment(ref started) <= Total / Alive * Alive)
-            {
-                var thread = new Thread(() =>
-                {
-                    LogOnce(logger, ref accepted);
-                }, 128 * 1024);
-                thread.Start();
-                thread.Join();
-            }
-        })).ToArray();
-        Array.ForEach(workers, w => w.Start());
-        Array.ForEach(workers, w => w.Join());
-        logger.Flush();
+        logger.AuthSuccess("first", null, "sk-inf-abcdefghijk", "/v1");
+        Assert.True(SpinWait.SpinUntil(() => sink.Entered, 5000));
+        Thread.Sleep(200); // the writer is stuck inside the sink's call: it retires nothing until the call returns
+        int expected = ChurnThreads(logger, total: 20_000, alive: 4, out int accepted);
         long growth = GC.GetTotalMemory(forceFullCollection: true) - before;
+        sink.Open();
+        logger.Dispose();
+        AuditCounters counters = logger.Counters;
+
+        long recorded = Regex.Matches(inner.Text, "\"event_type\":\"audit_dropped\",\"count\":(\\d+)").Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        output.WriteLine($"stuck sink, {expected} threads: heap growth {growth:N0} bytes; {accepted} accepted, {counters.DroppedBufferFull} dropped as buffer full, {recorded} in drop records");
+        Assert.True(growth < delivery.MaxBufferedBytes + Slack, $"heap grew {growth:N0} bytes with the sink stuck");
+        Assert.Equal(expected + 1, counters.Offered);
+        Assert.Equal(accepted + 1, counters.Written);
+        Assert.Equal(expected - accepted, counters.DroppedBufferFull);
+        Assert.Equal(counters.DroppedBufferFull, recorded);
+    }
+
+    [Fact]
+    public void Idle_live_threads_that_took_credit_chunks_leave_the_bound_to_a_burst_under_fail_closed()
+    {
+        const int Threads = 200;
+        const int Burst = 150;
+        var sink = new DiscardSink();
+        var delivery = new AuditDeliveryOptions { MaxBufferedBytes = 64 * 1024, FullMode = AuditFullMode.FailClosed };
+        var logger = new AuditLogger(sink, null, delivery);
+        using var release = new ManualResetEventSlim(false);
+        int accepted = 0;
+        Thread[] threads = StartParked(Threads, () =>
+        {
+            // The second grant is a whole chunk: each thread goes idle holding most of it unused.
+            LogOnce(logger, ref accepted);
+            LogOnce(logger, ref accepted);
+        }, release);
+        logger.Flush();
+        int burst = 0;
+        for (int i = 0; i < Burst; i++)
+        {
+            LogOnce(logger, ref burst); // 150 lines of ~300 bytes: well under the bound once nothing waits
+        }
+
+        logger.Flush();
+        AuditCounters counters = logger.Counters;
+        release.Set();
+        Array.ForEach(threads, t => t.Join());
         logger.Dispose();
 
-        int expected = Total / Alive * Alive;
-        output.WriteLine($"heap growth after {expected} threads: {growth:N0} bytes");
-        Assert.Equal(expected, accepted);
-        Assert.Equal(expected, sink.Lines);
-        Assert.True(growth < delivery.MaxBufferedBytes + Slack, $"heap grew {growth:N0} bytes after {expected} threads");
+        output.WriteLine($"{counters.DroppedRejected} refused; most bytes waiting {counters.BufferedBytesHighWater:N0}");
+        Assert.Equal(2 * Threads, accepted);
+        Assert.Equal(Burst, burst);
+        Assert.Equal(0, counters.DroppedRejected);
+        Assert.Equal(2 * Threads + Burst, sink.Lines);
     }
 
     [Fact]
@@ -162,6 +203,117 @@ public sealed class MemoryBudgetTests(Xunit.Abstractions.ITestOutputHelper outpu
         }
 
         Assert.False(logger.IsAlive, "the disposed logger is still reachable");
+    }
+
+    [Fact]
+    public void A_parked_live_thread_that_logged_once_does_not_keep_the_disposed_logger_reachable()
+    {
+        using var logged = new ManualResetEventSlim(false);
+        using var release = new ManualResetEventSlim(false);
+        var handOff = new AuditLogger?[1];
+        var thread = new Thread(() =>
+        {
+            LogFromHandOff(handOff);
+            logged.Set();
+            release.Wait(); // alive and parked while the logger is disposed and collected
+        }, 128 * 1024);
+
+        // The sink too: only the logger's pipeline refers to it, so it is collected only if the pipeline (its pools,
+        // its writer's state) is.
+        (WeakReference logger, WeakReference sink) = StartLoggerFor(thread, handOff, logged);
+        for (int i = 0; i < 5 && (logger.IsAlive || sink.IsAlive); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        (bool loggerAlive, bool sinkAlive) = (logger.IsAlive, sink.IsAlive);
+        release.Set();
+        thread.Join();
+        Assert.False(loggerAlive, "a live thread that logged once keeps the disposed logger reachable");
+        Assert.False(sinkAlive, "a live thread that logged once keeps the disposed logger's pipeline reachable");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (WeakReference Logger, WeakReference Sink) StartLoggerFor(Thread thread, AuditLogger?[] handOff, ManualResetEventSlim logged)
+    {
+        var sink = new DiscardSink();
+        var logger = new AuditLogger(sink);
+        handOff[0] = logger;
+        thread.Start();
+        logged.Wait();
+        logger.Flush();
+        Assert.Equal(1, logger.Counters.Written);
+        logger.Dispose();
+        return (new WeakReference(logger), new WeakReference(sink));
+    }
+
+    // Logs once to the logger handed over and lets go of it: nothing on the thread's stack refers to it afterwards.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void LogFromHandOff(AuditLogger?[] handOff)
+    {
+        int accepted = 0;
+        LogOnce(handOff[0]!, ref accepted);
+        handOff[0] = null;
+    }
+
+    // Starts `count` threads that each run `log` and then wait for `release`; returns them once all have logged.
+    private static Thread[] StartParked(int count, Action log, ManualResetEventSlim release)
+    {
+        using var allLogged = new CountdownEvent(count);
+        var threads = new Thread[count];
+        for (int i = 0; i < count; i++)
+        {
+            threads[i] = new Thread(() =>
+            {
+                log();
+                allLogged.Signal();
+                release.Wait();
+            }, 128 * 1024);
+            threads[i].Start();
+        }
+
+        allLogged.Wait();
+        return threads;
+    }
+
+    private readonly record struct Churned(int Expected, int Accepted, long Lines, AuditCounters Counters, long Growth);
+
+    // A logger with a discarding sink; `total` threads (rounded down to a multiple of `alive`) created `alive` at a
+    // time, each logging one event and ending; then a flush, and the heap growth after a full collection.
+    private static Churned Churn(AuditDeliveryOptions delivery, int total, int alive)
+    {
+        var sink = new DiscardSink();
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var logger = new AuditLogger(sink, null, delivery);
+        int expected = ChurnThreads(logger, total, alive, out int accepted);
+        logger.Flush();
+        long growth = GC.GetTotalMemory(forceFullCollection: true) - before;
+        AuditCounters counters = logger.Counters;
+        logger.Dispose();
+        return new Churned(expected, accepted, sink.Lines, counters, growth);
+    }
+
+    // `total` threads (rounded down to a multiple of `alive`) created `alive` at a time, each logging one event and
+    // ending; returns how many ran.
+    private static int ChurnThreads(AuditLogger logger, int total, int alive, out int accepted)
+    {
+        int expected = total / alive * alive;
+        int count = 0;
+        int started = 0;
+        var workers = Enumerable.Range(0, alive).Select(_ => new Thread(() =>
+        {
+            while (Interlocked.Increment(ref started) <= expected)
+            {
+                var thread = new Thread(() => LogOnce(logger, ref count), 128 * 1024);
+                thread.Start();
+                thread.Join();
+            }
+        })).ToArray();
+        Array.ForEach(workers, w => w.Start());
+        Array.ForEach(workers, w => w.Join());
+        accepted = count;
+        return expected;
     }
 
     // One fail-closed event; counts it if accepted.
