@@ -1,0 +1,237 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Infernum.Audit.Fast.Forwarding.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Infernum.Audit.Fast.Forwarding.Tests;
+
+/// <summary>
+/// Collectors that are slow, or stuck for real: a reader that keeps reading slowly must not be cut off; a real rsyslogd
+/// stopped with SIGSTOP while lines flow is a stall, and after SIGCONT every line is there.
+/// </summary>
+[Collection("rsyslog")]
+public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(20_000, 32 * 1024)]
+    [InlineData(10_000, 16 * 1024)]
+    public async Task A_collector_that_reads_slowly_but_steadily_is_not_reported_stalled_and_takes_every_line(int lines, int chunkBytes)
+    {
+        using TempFolder folder = new("slow-reader");
+        string path = folder.File("audit.jsonl");
+        await WriteLinesAsync(path, lines);
+        long bytes = new System.IO.FileInfo(path).Length;
+
+        // A chunk every 50 ms: 320 or 640 KiB/s, a 64 KiB slice is read in a fifth of the SendTimeout or less. The
+        // lines fit the socket buffers or not; the idle close must wait while the collector reads to the end.
+        using SlowReader reader = new(chunkBytes, every: TimeSpan.FromMilliseconds(50));
+        List<AuditForwarderReport> reports = [];
+        AuditForwarderOptions options = new()
+        {
+            FilePath = path,
+            StateDirectory = folder.File("state"),
+            Host = "127.0.0.1",
+            Port = reader.Port,
+            Transport = SyslogTransport.Tcp,
+            SendTimeout = TimeSpan.FromSeconds(1),
+            PollInterval = TimeSpan.FromMilliseconds(10),
+            MinReconnectDelay = TimeSpan.FromMilliseconds(50),
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(400),
+            OnReport = Collect(reports),
+        };
+        using AuditForwarder forwarder = new(options);
+        using CancellationTokenSource stop = new();
+        Stopwatch clock = Stopwatch.StartNew();
+        Task running = forwarder.RunAsync(stop.Token);
+        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.Shipped >= lines || forwarder.Counters.Stalls > 0, TimeSpan.FromMinutes(2), "every line taken or a stall");
+        output.WriteLine($"{bytes} octets of lines; the reader read {reader.Octets} octets, {reader.Frames} frames in {clock.Elapsed.TotalSeconds:F1} s; stalls {forwarder.Counters.Stalls}, resent {forwarder.Counters.Resent}");
+        Print(reports);
+
+        await stop.CancelAsync();
+        await running;
+        Assert.Equal(0, forwarder.Counters.Stalls);
+        Assert.Equal(0, forwarder.Counters.Resent);
+        Assert.Equal(lines, forwarder.Counters.Shipped);
+        Assert.True(reader.Frames >= lines, $"{reader.Frames} of {lines} frames read");
+    }
+
+    [Theory]
+    [InlineData(SyslogTransport.Tcp)]
+    [InlineData(SyslogTransport.Tls)]
+    [InlineData(SyslogTransport.Relp)]
+    public async Task A_real_rsyslogd_SIGSTOPped_while_lines_flow_is_reported_stalled_and_after_SIGCONT_every_line_is_there(SyslogTransport transport)
+    {
+        RsyslogForwardingTests.RequireRsyslog();
+        using TempFolder folder = new("sigstop-" + transport);
+        using RsyslogForwardingTests.Collector setup = RsyslogForwardingTests.Collector.Create(folder, transport);
+        using RsyslogCollector collector = setup.Rsyslog;
+        collector.Start();
+        string path = folder.File("audit.jsonl");
+        const int lines = 100_000;
+        await WriteLinesAsync(path, lines);
+        List<AuditForwarderReport> reports = [];
+        using AuditForwarder forwarder = new(setup.Options(path, folder.File("state")) with
+        {
+            SendTimeout = TimeSpan.FromSeconds(1),
+            ConnectTimeout = TimeSpan.FromSeconds(1),
+            AckTimeout = TimeSpan.FromSeconds(2),
+            OnReport = Collect(reports),
+        });
+        using CancellationTokenSource stop = new();
+        Task running = forwarder.RunAsync(stop.Token);
+        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.Sent >= 10_000, TimeSpan.FromMinutes(1), "10,000 lines sent");
+        Signal("STOP", collector.ProcessId);
+        long stoppedAt = forwarder.Counters.Sent;
+        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.Stalls >= 1, TimeSpan.FromMinutes(1), "a stall");
+        await Task.Delay(2_000);
+        AuditForwarderCounters during = forwarder.Counters;
+        Signal("CONT", collector.ProcessId);
+        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.LastShippedSequence >= lines, TimeSpan.FromMinutes(2), "every line taken");
+        await stop.CancelAsync();
+        await running;
+        collector.Stop();
+        CollectorOutput.Comparison result = CollectorOutput.AssertSameAsLocal(collector.Outputs, path);
+        AuditForwarderCounters counters = forwarder.Counters;
+        output.WriteLine($"{transport}: stopped at {stoppedAt} sent; while stopped stalls {during.Stalls}, sent {during.Sent}, shipped {during.Shipped}; after: {result.Lines} lines, {result.Duplicates} duplicates, {result.Torn} torn, resent {counters.Resent}, stalls {counters.Stalls}, reconnects {counters.Reconnects}");
+        Print(reports);
+
+        Assert.Equal(lines, result.Lines);
+        Assert.Equal(0, result.Torn);
+        Assert.True(result.Duplicates <= counters.Resent, $"{result.Duplicates} duplicates, {counters.Resent} resent");
+        Assert.True(counters.Stalls >= 1);
+    }
+
+    private static Action<AuditForwarderReport> Collect(List<AuditForwarderReport> reports) => r =>
+    {
+        lock (reports)
+        {
+            reports.Add(r);
+        }
+    };
+
+    private void Print(List<AuditForwarderReport> reports)
+    {
+        lock (reports)
+        {
+            foreach (AuditForwarderReport report in reports)
+            {
+                output.WriteLine($"{report.Kind}: {report.Message}");
+            }
+        }
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using Process kill = Process.Start("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    private static async Task WriteLinesAsync(string path, int lines)
+    {
+        await using AuditLogger audit = new(AuditSink.ToFile(path), null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) });
+        for (int i = 0; i < lines; i++)
+        {
+            audit.AuthSuccess("req-" + i.ToString(CultureInfo.InvariantCulture), "192.168.1.1", "sk-inf-abcdefghijk", "/v1/chat/completions");
+        }
+    }
+
+    /// <summary>A TCP syslog collector that reads a fixed chunk at a fixed pace and counts the octet-counted frames.</summary>
+    private sealed class SlowReader : IDisposable
+    {
+        private readonly Socket _listener = new(SocketType.Stream, ProtocolType.Tcp);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly int _chunk;
+        private readonly TimeSpan _every;
+        private long _octets;
+        private long _frames;
+
+        public SlowReader(int chunkBytes, TimeSpan every)
+        {
+            _chunk = chunkBytes;
+            _every = every;
+            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _listener.Listen();
+            _ = Task.Run(AcceptAsync);
+        }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
+
+        public long Octets => Interlocked.Read(ref _octets);
+
+        public long Frames => Interlocked.Read(ref _frames);
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Dispose();
+        }
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    Socket client = await _listener.AcceptAsync(_stop.Token);
+                    _ = Task.Run(() => ServeAsync(client));
+                }
+            }
+            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        private async Task ServeAsync(Socket client)
+        {
+            using Socket owned = client;
+            byte[] buffer = new byte[_chunk];
+            long frameLeft = 0;
+            long length = 0;
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    int read = await client.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    Interlocked.Add(ref _octets, read);
+                    for (int i = 0; i < read; i++)
+                    {
+                        if (frameLeft > 0)
+                        {
+                            if (--frameLeft == 0)
+                            {
+                                Interlocked.Increment(ref _frames);
+                            }
+                        }
+                        else if (buffer[i] == (byte)' ')
+                        {
+                            frameLeft = length;
+                            length = 0;
+                        }
+                        else
+                        {
+                            length = (length * 10) + (buffer[i] - '0');
+                        }
+                    }
+
+                    await Task.Delay(_every, _stop.Token);
+                }
+            }
+            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+}
