@@ -63,6 +63,51 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(100 * 1024)]
+    [InlineData(1 << 20)]
+    public async Task Lines_larger_than_a_slice_with_the_smallest_SendTimeout_reach_a_collector_that_keeps_reading(int lineBytes)
+    {
+        using TempFolder folder = new("big-lines");
+        string path = folder.File("audit.jsonl");
+        const int lines = 40;
+        System.Text.StringBuilder content = new();
+        for (int i = 1; i <= lines; i++)
+        {
+            content.Append("{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"big\",\"pad\":\"")
+                .Append('a', lineBytes).Append("\",\"seq\":").Append(i.ToString(CultureInfo.InvariantCulture)).Append("}\n");
+        }
+
+        await System.IO.File.WriteAllTextAsync(path, content.ToString());
+
+        // 64 KiB every 20 ms (about 3 MiB/s): each 64 KiB slice is read within the 100 ms SendTimeout.
+        using SlowReader reader = new(chunkBytes: 64 * 1024, every: TimeSpan.FromMilliseconds(20));
+        List<AuditForwarderReport> reports = [];
+        using AuditForwarder forwarder = new(new AuditForwarderOptions
+        {
+            FilePath = path,
+            StateDirectory = folder.File("state"),
+            Host = "127.0.0.1",
+            Port = reader.Port,
+            Transport = SyslogTransport.Tcp,
+            SendTimeout = TimeSpan.FromMilliseconds(100),
+            MaxMessageBytes = 2 << 20,
+            PollInterval = TimeSpan.FromMilliseconds(10),
+            OnReport = Collect(reports),
+        });
+        using CancellationTokenSource stop = new();
+        Task running = forwarder.RunAsync(stop.Token);
+        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.Shipped >= lines || forwarder.Counters.Stalls > 0, TimeSpan.FromMinutes(2), "every line taken or a stall");
+        output.WriteLine($"{lineBytes}-octet lines: read {reader.Octets} octets, {reader.Frames} frames; stalls {forwarder.Counters.Stalls}, oversize {forwarder.Counters.OversizeLines}, resent {forwarder.Counters.Resent}");
+        Print(reports);
+        await stop.CancelAsync();
+        await running;
+        Assert.Equal(0, forwarder.Counters.Stalls);
+        Assert.Equal(0, forwarder.Counters.OversizeLines);
+        Assert.Equal(lines, forwarder.Counters.Shipped);
+        Assert.True(reader.Frames >= lines, $"{reader.Frames} of {lines} frames read");
+    }
+
+    [Theory]
     [InlineData(SyslogTransport.Tcp)]
     [InlineData(SyslogTransport.Tls)]
     [InlineData(SyslogTransport.Relp)]
@@ -106,6 +151,59 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
         Assert.Equal(0, result.Torn);
         Assert.True(result.Duplicates <= counters.Resent, $"{result.Duplicates} duplicates, {counters.Resent} resent");
         Assert.True(counters.Stalls >= 1);
+    }
+
+    [Fact]
+    public async Task The_sidecar_with_send_timeout_reports_a_stuck_collector_stops_on_SIGTERM_and_prints_every_counter()
+    {
+        using TempFolder folder = new("sidecar-stuck");
+        string path = folder.File("audit.jsonl");
+        await WriteLinesAsync(path, 40_000);
+        using StuckCollector stuck = new(0, tlsCertificate: null, answerRelpOpen: false);
+        string tool = typeof(Infernum.Audit.Fast.Tool.Program).Assembly.Location;
+        ProcessStartInfo start = new("dotnet",
+            [tool, "forward", "--file", path, "--state", folder.File("state"), "--host", "127.0.0.1", "--port", stuck.Port.ToString(CultureInfo.InvariantCulture),
+             "--transport", "tcp", "--send-timeout", "0.5", "--status-interval", "0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        System.Text.StringBuilder log = new();
+        using Process sidecar = Process.Start(start)!;
+        sidecar.ErrorDataReceived += (_, e) =>
+        {
+            lock (log)
+            {
+                log.AppendLine(e.Data);
+            }
+        };
+        sidecar.BeginErrorReadLine();
+        Task<string> stdout = sidecar.StandardOutput.ReadToEndAsync();
+        string Log()
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+
+        await RsyslogForwardingTests.WaitUntil(() => Log().Contains("Stalled:", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "a Stalled report on stderr");
+        Stopwatch clock = Stopwatch.StartNew();
+        Signal("TERM", sidecar.Id);
+        Assert.True(sidecar.WaitForExit(30_000), "the sidecar stops on SIGTERM");
+        output.WriteLine($"stop took {clock.Elapsed.TotalSeconds:F2} s");
+        string summary = await stdout;
+        output.WriteLine(Log());
+        output.WriteLine(summary);
+        Assert.Equal(0, sidecar.ExitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the stop took {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Contains("The collector took no data for the SendTimeout (0.5 s", Log(), StringComparison.Ordinal);
+        Assert.Matches("stalls [1-9]", summary);
+        Assert.Matches("disconnects [1-9]", summary);
+        foreach (string counter in new[] { "shipped 0,", "connections ", "certificate rejections 0", "missing 0" })
+        {
+            Assert.Contains(counter, summary, StringComparison.Ordinal);
+        }
     }
 
     private static Action<AuditForwarderReport> Collect(List<AuditForwarderReport> reports) => r =>
