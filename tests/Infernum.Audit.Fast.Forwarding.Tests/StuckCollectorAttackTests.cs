@@ -32,34 +32,7 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
         // A chunk every 50 ms: 320 or 640 KiB/s, a 64 KiB slice is read in a fifth of the SendTimeout or less. The
         // lines fit the socket buffers or not; the idle close must wait while the collector reads to the end.
         using SlowReader reader = new(chunkBytes, every: TimeSpan.FromMilliseconds(50));
-        List<AuditForwarderReport> reports = [];
-        AuditForwarderOptions options = new()
-        {
-            FilePath = path,
-            StateDirectory = folder.File("state"),
-            Host = "127.0.0.1",
-            Port = reader.Port,
-            Transport = SyslogTransport.Tcp,
-            SendTimeout = TimeSpan.FromSeconds(1),
-            PollInterval = TimeSpan.FromMilliseconds(10),
-            MinReconnectDelay = TimeSpan.FromMilliseconds(50),
-            MaxReconnectDelay = TimeSpan.FromMilliseconds(400),
-            OnReport = Collect(reports),
-        };
-        using AuditForwarder forwarder = new(options);
-        using CancellationTokenSource stop = new();
-        Stopwatch clock = Stopwatch.StartNew();
-        Task running = forwarder.RunAsync(stop.Token);
-        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.Shipped >= lines || forwarder.Counters.Stalls > 0, TimeSpan.FromMinutes(2), "every line taken or a stall");
-        output.WriteLine($"{bytes} octets of lines; the reader read {reader.Octets} octets, {reader.Frames} frames in {clock.Elapsed.TotalSeconds:F1} s; stalls {forwarder.Counters.Stalls}, resent {forwarder.Counters.Resent}");
-        Print(reports);
-
-        await stop.CancelAsync();
-        await running;
-        Assert.Equal(0, forwarder.Counters.Stalls);
-        Assert.Equal(0, forwarder.Counters.Resent);
-        Assert.Equal(lines, forwarder.Counters.Shipped);
-        Assert.True(reader.Frames >= lines, $"{reader.Frames} of {lines} frames read");
+        await ShipToAsync(reader, SlowReaderOptions(folder, path, reader, TimeSpan.FromSeconds(1)), lines, $"{bytes} octets of lines");
     }
 
     [Theory]
@@ -81,30 +54,7 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
 
         // 64 KiB every 20 ms (about 3 MiB/s): each 64 KiB slice is read within the 100 ms SendTimeout.
         using SlowReader reader = new(chunkBytes: 64 * 1024, every: TimeSpan.FromMilliseconds(20));
-        List<AuditForwarderReport> reports = [];
-        using AuditForwarder forwarder = new(new AuditForwarderOptions
-        {
-            FilePath = path,
-            StateDirectory = folder.File("state"),
-            Host = "127.0.0.1",
-            Port = reader.Port,
-            Transport = SyslogTransport.Tcp,
-            SendTimeout = TimeSpan.FromMilliseconds(100),
-            MaxMessageBytes = 2 << 20,
-            PollInterval = TimeSpan.FromMilliseconds(10),
-            OnReport = Collect(reports),
-        });
-        using CancellationTokenSource stop = new();
-        Task running = forwarder.RunAsync(stop.Token);
-        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.Shipped >= lines || forwarder.Counters.Stalls > 0, TimeSpan.FromMinutes(2), "every line taken or a stall");
-        output.WriteLine($"{lineBytes}-octet lines: read {reader.Octets} octets, {reader.Frames} frames; stalls {forwarder.Counters.Stalls}, oversize {forwarder.Counters.OversizeLines}, resent {forwarder.Counters.Resent}");
-        Print(reports);
-        await stop.CancelAsync();
-        await running;
-        Assert.Equal(0, forwarder.Counters.Stalls);
-        Assert.Equal(0, forwarder.Counters.OversizeLines);
-        Assert.Equal(lines, forwarder.Counters.Shipped);
-        Assert.True(reader.Frames >= lines, $"{reader.Frames} of {lines} frames read");
+        await ShipToAsync(reader, SlowReaderOptions(folder, path, reader, TimeSpan.FromMilliseconds(100)) with { MaxMessageBytes = 2 << 20 }, lines, $"{lineBytes}-octet lines");
     }
 
     [Theory]
@@ -204,6 +154,39 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
         {
             Assert.Contains(counter, summary, StringComparison.Ordinal);
         }
+    }
+
+    private static AuditForwarderOptions SlowReaderOptions(TempFolder folder, string path, SlowReader reader, TimeSpan sendTimeout) => new()
+    {
+        FilePath = path,
+        StateDirectory = folder.File("state"),
+        Host = "127.0.0.1",
+        Port = reader.Port,
+        Transport = SyslogTransport.Tcp,
+        SendTimeout = sendTimeout,
+        PollInterval = TimeSpan.FromMilliseconds(10),
+        MinReconnectDelay = TimeSpan.FromMilliseconds(50),
+        MaxReconnectDelay = TimeSpan.FromMilliseconds(400),
+    };
+
+    // Ships every line to the slow reader: none may be reported stalled, resent or oversize, and the close must confirm all.
+    private async Task ShipToAsync(SlowReader reader, AuditForwarderOptions options, int lines, string what)
+    {
+        List<AuditForwarderReport> reports = [];
+        using AuditForwarder forwarder = new(options with { OnReport = Collect(reports) });
+        using CancellationTokenSource stop = new();
+        Stopwatch clock = Stopwatch.StartNew();
+        Task running = forwarder.RunAsync(stop.Token);
+        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.Shipped >= lines || forwarder.Counters.Stalls > 0, TimeSpan.FromMinutes(2), "every line taken or a stall");
+        output.WriteLine($"{what}: the reader read {reader.Octets} octets, {reader.Frames} frames in {clock.Elapsed.TotalSeconds:F1} s; stalls {forwarder.Counters.Stalls}, oversize {forwarder.Counters.OversizeLines}, resent {forwarder.Counters.Resent}");
+        Print(reports);
+        await stop.CancelAsync();
+        await running;
+        Assert.Equal(0, forwarder.Counters.Stalls);
+        Assert.Equal(0, forwarder.Counters.Resent);
+        Assert.Equal(0, forwarder.Counters.OversizeLines);
+        Assert.Equal(lines, forwarder.Counters.Shipped);
+        Assert.True(reader.Frames >= lines, $"{reader.Frames} of {lines} frames read");
     }
 
     private static Action<AuditForwarderReport> Collect(List<AuditForwarderReport> reports) => r =>
