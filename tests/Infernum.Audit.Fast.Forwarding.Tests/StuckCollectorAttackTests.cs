@@ -104,6 +104,58 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_collector_that_resets_the_connection_midway_through_a_slice_is_a_disconnect_not_a_stall_and_every_line_reaches_the_rsyslog_that_replaces_it()
+    {
+        RsyslogForwardingTests.RequireRsyslog();
+        using TempFolder folder = new("reset-midslice");
+        using RsyslogForwardingTests.Collector setup = RsyslogForwardingTests.Collector.Create(folder, SyslogTransport.Tcp);
+        using RsyslogCollector collector = setup.Rsyslog;
+        string path = folder.File("audit.jsonl");
+        const int lines = 40_000;
+        await WriteLinesAsync(path, lines);
+
+        // Reads 100,000 octets (a slice and a half), then resets (SO_LINGER 0): three connections, then rsyslogd.
+        using Socket listener = new(SocketType.Stream, ProtocolType.Tcp);
+        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, collector.Port));
+        listener.Listen();
+        List<AuditForwarderReport> reports = [];
+        using AuditForwarder forwarder = new(setup.Options(path, folder.File("state")) with { SendTimeout = TimeSpan.FromSeconds(1), OnReport = Collect(reports) });
+        using CancellationTokenSource stop = new();
+        Task running = forwarder.RunAsync(stop.Token);
+        byte[] buffer = new byte[4096];
+        for (int reset = 0; reset < 3; reset++)
+        {
+            using Socket client = await listener.AcceptAsync();
+            int read = 0;
+            while (read < 100_000)
+            {
+                read += await client.ReceiveAsync(buffer, SocketFlags.None);
+            }
+
+            client.LingerState = new LingerOption(true, 0);
+            client.Close();
+        }
+
+        listener.Close();
+        collector.Start();
+        await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.LastShippedSequence >= lines, TimeSpan.FromMinutes(2), "every line taken");
+        await stop.CancelAsync();
+        await running;
+        collector.Stop();
+        CollectorOutput.Comparison result = CollectorOutput.AssertSameAsLocal(collector.Outputs, path);
+        AuditForwarderCounters counters = forwarder.Counters;
+        output.WriteLine($"{result.Lines} lines, {result.Duplicates} duplicates, {result.Torn} torn; resent {counters.Resent}, stalls {counters.Stalls}, disconnects {counters.Disconnects}, refusals {counters.CollectorRefusals}, connections {counters.Connections}");
+        Print(reports);
+        Assert.Equal(lines, result.Lines);
+        Assert.Equal(0, result.Torn);
+        Assert.Equal(0, counters.Stalls);
+        Assert.True(counters.Disconnects >= 3, $"{counters.Disconnects} disconnects");
+        Assert.True(counters.Resent > 0, "what the resetting collector read was sent again");
+        Assert.True(result.Duplicates <= counters.Resent);
+    }
+
+    [Fact]
     public async Task The_sidecar_with_send_timeout_reports_a_stuck_collector_stops_on_SIGTERM_and_prints_every_counter()
     {
         using TempFolder folder = new("sidecar-stuck");
