@@ -93,8 +93,9 @@ public sealed record AuditForwarderOptions
     /// <summary>
     /// How long a send may make no progress, 100 ms – 1 hour; default 30 s. A collector that keeps the connection open
     /// but stops reading (a stuck rsyslog whose queue is full, a half-dead load balancer) fills the socket buffers and
-    /// blocks the send: once no data has left for this long (sends are timed per 64 KiB slice, so a slow collector that
-    /// keeps reading is not cut off), the forwarder reports <see cref="AuditForwarderReportKind.Stalled"/>, drops the
+    /// blocks the send: once no data has left for this long (sends are timed per 64 KiB slice, and on Linux a slice
+    /// still waiting is kept while the collector's TCP shows it reads — acknowledged octets plus its receive window
+    /// from <c>TCP_INFO</c> move — so a slow collector that keeps reading is not cut off), the forwarder reports <see cref="AuditForwarderReportKind.Stalled"/>, drops the
     /// connection, reconnects with backoff and resends from the last line known taken. Also bounds sending TLS's
     /// close_notify. (A collector that stops reading while everything sent still fits the socket buffers is caught by
     /// the idle close instead, over TCP and TLS, or by <see cref="AckTimeout"/> over RELP.)

@@ -86,16 +86,15 @@ internal sealed class OctetCountingConnection : SyslogConnection
 
         ShutdownSend();
 
-        // The collector closes its side once it has read our FIN, that is everything before it. One that does not
-        // within the timeout has stopped reading (or never will): a stall, and everything unconfirmed is sent again.
-        try
+        // The collector closes its side once it has read our FIN, that is everything before it. One that reads
+        // nothing for the timeout has stopped reading (or never will): a stall, and everything unconfirmed is sent
+        // again. One still reading, however slowly, is waited for (a stop bounds the wait through the token).
+        if (!await CompletesWhileTheCollectorReadsAsync(_peerClosed.Task, cancellationToken, timeout).ConfigureAwait(false))
         {
-            await _peerClosed.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            throw new CollectorStalledException($"The collector did not read to the end and close: it read nothing for {timeout.TotalSeconds} s after the forwarder's close, it holds the connection but stopped reading.", new TimeoutException());
         }
-        catch (TimeoutException error)
-        {
-            throw new CollectorStalledException($"The collector did not read to the end and close within {timeout.TotalSeconds} s of the forwarder's close: it holds the connection but stopped reading.", error);
-        }
+
+        await _peerClosed.Task.ConfigureAwait(false);
 
         while (_unconfirmed.Count > 0)
         {

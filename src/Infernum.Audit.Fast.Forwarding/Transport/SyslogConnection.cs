@@ -20,6 +20,14 @@ internal abstract class SyslogConnection : IAsyncDisposable
     // slowly, moves a slice within it; one that stopped reading moves none once the socket buffers are full.
     private const int SliceBytes = 64 * 1024;
 
+    // getsockopt(IPPROTO_TCP, TCP_INFO) on Linux: struct tcp_info (include/uapi/linux/tcp.h), whose u64
+    // tcpi_bytes_acked (Linux 4.1+) is at offset 120 and u32 tcpi_snd_wnd (Linux 6.2+) at offset 228.
+    private const int IpProtoTcp = 6;
+    private const int TcpInfoOption = 11;
+    private const int TcpInfoBytes = 256;
+    private const int TcpInfoBytesAckedOffset = 120;
+    private const int TcpInfoSendWindowOffset = 228;
+
     private readonly Socket _socket;
     private readonly TimeSpan _sendTimeout;
     private readonly TaskCompletionSource _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -158,8 +166,9 @@ internal abstract class SyslogConnection : IAsyncDisposable
     protected abstract Task OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes to the stream, in slices that must each leave within the SendTimeout; a write cancelled or timed out
-    /// midway leaves the connection unable to close cleanly.
+    /// Writes to the stream, in slices that must each leave within the SendTimeout, or, while they wait, see the
+    /// collector read (<see cref="CollectorReadEdge"/>) within every SendTimeout; a write cancelled or timed
+    /// out midway leaves the connection unable to close cleanly.
     /// </summary>
     /// <exception cref="CollectorStalledException">A slice made no progress within the SendTimeout.</exception>
     protected async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -170,14 +179,25 @@ internal abstract class SyslogConnection : IAsyncDisposable
         while (!data.IsEmpty)
         {
             ReadOnlyMemory<byte> slice = data[..Math.Min(SliceBytes, data.Length)];
-            stall.CancelAfter(_sendTimeout);
-            try
+            ValueTask write = Stream.WriteAsync(slice, stall.Token);
+            if (!write.IsCompletedSuccessfully)
             {
-                await Stream.WriteAsync(slice, stall.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw Stalled($"{total - data.Length} of a write of {total} octets sent", error);
+                Task pending = write.AsTask();
+                if (!await CompletesWhileTheCollectorReadsAsync(pending, cancellationToken).ConfigureAwait(false))
+                {
+                    await stall.CancelAsync().ConfigureAwait(false);
+                    ObserveFault(pending);
+                    throw Stalled($"{total - data.Length} of a write of {total} octets sent", new TimeoutException("The send made no progress within the SendTimeout."));
+                }
+
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw Stalled($"{total - data.Length} of a write of {total} octets sent", error);
+                }
             }
 
             data = data[slice.Length..];
@@ -192,23 +212,94 @@ internal abstract class SyslogConnection : IAsyncDisposable
     {
         _writing = true;
         Task shutdown = tls.ShutdownAsync();
+        bool done;
         try
         {
-            await shutdown.WaitAsync(_sendTimeout, cancellationToken).ConfigureAwait(false);
+            done = await CompletesWhileTheCollectorReadsAsync(shutdown, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (error is TimeoutException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            // Still blocked in the socket: disposing the connection fails it; its fault is observed here.
-            _ = shutdown.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            if (error is TimeoutException)
-            {
-                throw Stalled("TLS close_notify", error);
-            }
-
+            ObserveFault(shutdown);
             throw;
         }
 
+        if (!done)
+        {
+            // Still blocked in the socket: disposing the connection fails it; its fault is observed here.
+            ObserveFault(shutdown);
+            throw Stalled("TLS close_notify", new TimeoutException("close_notify did not leave within the SendTimeout."));
+        }
+
+        await shutdown.ConfigureAwait(false);
         _writing = false;
+    }
+
+    /// <summary>
+    /// How far the collector's TCP lets this connection send: octets it acknowledged plus the receive window it
+    /// advertises (Linux: <c>tcpi_bytes_acked</c> + <c>tcpi_snd_wnd</c> of <c>TCP_INFO</c>; the window only from
+    /// Linux 6.2), or -1 where that cannot be read. It moves only when the collector reads: an acknowledgement of
+    /// new octets while the buffers fill, a window update once the collector's process reads its receive buffer.
+    /// </summary>
+    protected long CollectorReadEdge()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return -1;
+        }
+
+        Span<byte> info = stackalloc byte[TcpInfoBytes];
+        try
+        {
+            // Little-endian: the byte order of the hosts .NET runs on.
+            int length = _socket.GetRawSocketOption(IpProtoTcp, TcpInfoOption, info);
+            if (length < TcpInfoBytesAckedOffset + sizeof(long))
+            {
+                return -1;
+            }
+
+            long edge = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(info[TcpInfoBytesAckedOffset..]);
+            if (length >= TcpInfoSendWindowOffset + sizeof(uint))
+            {
+                edge += System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(info[TcpInfoSendWindowOffset..]);
+            }
+
+            return edge;
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException or PlatformNotSupportedException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="operation"/>; false once a whole <paramref name="period"/> (the SendTimeout when
+    /// null) passed in which the collector read nothing (<see cref="CollectorReadEdge"/> did not move). A collector
+    /// that reads slowly keeps the operation alive, even one whose reads wake a blocked sender only in steps longer
+    /// than the period (Linux wakes it when a third of its send buffer is free). Where the edge cannot be read, the
+    /// operation must complete within one period.
+    /// </summary>
+    protected async Task<bool> CompletesWhileTheCollectorReadsAsync(Task operation, CancellationToken cancellationToken, TimeSpan? period = null)
+    {
+        TimeSpan each = period ?? _sendTimeout;
+        long edge = CollectorReadEdge();
+        while (true)
+        {
+            try
+            {
+                await operation.WaitAsync(each, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                long now = CollectorReadEdge();
+                if (edge < 0 || now <= edge)
+                {
+                    return false;
+                }
+
+                edge = now;
+            }
+        }
     }
 
     /// <summary>The stall of a send that made no progress within the SendTimeout.</summary>
@@ -244,6 +335,9 @@ internal abstract class SyslogConnection : IAsyncDisposable
 
     /// <summary>Sends FIN after everything written (TCP half-close).</summary>
     protected void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+
+    private static void ObserveFault(Task operation) =>
+        _ = operation.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private static SslClientAuthenticationOptions TlsOptions(AuditForwarderOptions options, System.Runtime.CompilerServices.StrongBox<string?> problem)
     {

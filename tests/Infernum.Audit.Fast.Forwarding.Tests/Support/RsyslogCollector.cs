@@ -53,6 +53,9 @@ internal sealed class RsyslogCollector : IDisposable
 
     public int Starts => _outputs.Count;
 
+    /// <summary>The running rsyslogd's process id (to signal it).</summary>
+    public int ProcessId => _process!.Id;
+
     /// <summary>CPU time the running rsyslogd has used.</summary>
     public TimeSpan ProcessorTime
     {

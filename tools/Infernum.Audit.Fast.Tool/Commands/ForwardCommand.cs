@@ -111,5 +111,5 @@ public static class ForwardCommand
         double.IsFinite(seconds) && Math.Abs(seconds) < 1e9 ? TimeSpan.FromSeconds(seconds) : TimeSpan.MaxValue;
 
     private static string Status(AuditForwarderCounters counters) =>
-        $"shipped {counters.Shipped}, sent {counters.Sent}, resent {counters.Resent}, last seq {counters.LastShippedSequence}, lag {counters.LagLines} lines, reconnects {counters.Reconnects}, connect failures {counters.ConnectFailures}, refused {counters.CollectorRefusals}, stalls {counters.Stalls}, oversize {counters.OversizeLines}";
+        $"shipped {counters.Shipped}, sent {counters.Sent}, resent {counters.Resent}, last seq {counters.LastShippedSequence}, lag {counters.LagLines} lines {counters.LagSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} s, connections {counters.Connections}, reconnects {counters.Reconnects}, connect failures {counters.ConnectFailures}, certificate rejections {counters.CertificateRejections}, refused {counters.CollectorRefusals}, stalls {counters.Stalls}, disconnects {counters.Disconnects}, oversize {counters.OversizeLines}, missing {counters.MissingLines}";
 }
