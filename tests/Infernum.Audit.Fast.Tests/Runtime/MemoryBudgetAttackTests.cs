@@ -119,18 +119,45 @@ public sealed class MemoryBudgetAttackTests(Xunit.Abstractions.ITestOutputHelper
 
         output.WriteLine($"{mode}: {accepted} accepted, {refused} refused; most bytes waiting {counters.BufferedBytesHighWater:N0}");
         // 15,100 lines of about 200 bytes against a 64 KiB bound, 2,000 threads at once on two cores: the writer may
-        // fall behind, but an event is refused only once the bytes waiting reached the bound. Allowed short of it: one
-        // more event's worst-case charge, and the longest seq ending (29 bytes) each waiting line is counted with
-        // until the writer moves it, against its real one (10 to 14 here).
-        const long Bound = 64 * 1024;
-        long worstCharge = 6 * (20 + 8 + Key.Length) + 512;
-        if (refused > 0)
-        {
-            Assert.InRange(counters.BufferedBytesHighWater, Bound - worstCharge - (Bound / 180 * 19), Bound);
-        }
-
+        // fall behind, but an event is refused only once the bytes waiting reached the bound.
+        AssertRefusedOnlyAtTheBound(counters, 64 * 1024);
         Assert.Equal((Threads * 5) + (Threads / 2 * 5) + 100, accepted + refused);
         Assert.Equal(mode == AuditFullMode.Block ? 0 : refused, counters.DroppedBufferFull + counters.DroppedRejected);
+        AssertAccounted(counters, ParseLines(inner), accepted);
+    }
+
+    [Theory]
+    [MemberData(nameof(FullModes))]
+    public async Task Dispose_racing_with_a_pool_storm_and_async_continuations_accounts_every_event(AuditFullMode mode)
+    {
+        var inner = new MemorySink();
+        var logger = new AuditLogger(inner, null, new AuditDeliveryOptions { MaxBufferedBytes = 64 * 1024, FullMode = mode, BlockTimeout = TimeSpan.FromMilliseconds(5) });
+        int accepted = 0;
+        int refused = 0;
+        Task[] storm = Enumerable.Range(0, 400).Select(i => Task.Run(async () =>
+        {
+            string id = "r" + i.ToString(CultureInfo.InvariantCulture);
+            for (int k = 0; k < 50; k++)
+            {
+                Burst(logger, id, 4, ref accepted, ref refused);
+                await Task.Yield();
+            }
+        })).ToArray();
+        var disposers = Enumerable.Range(0, 3).Select(_ => new Thread(() =>
+        {
+            SpinWait.SpinUntil(() => Volatile.Read(ref accepted) > 5_000, 10_000);
+            logger.Dispose(); // three at once, mid-storm
+        })).ToArray();
+        Array.ForEach(disposers, t => t.Start());
+        await Task.WhenAll(storm);
+        Array.ForEach(disposers, t => t.Join());
+        AuditCounters counters = logger.Counters;
+
+        output.WriteLine($"{mode}: {accepted} accepted, {refused} refused ({counters.DroppedDisposed} after dispose, {counters.DroppedRejected + counters.DroppedBufferFull + counters.DroppedBlockTimeout} full); most bytes waiting {counters.BufferedBytesHighWater:N0}");
+        Assert.True(counters.DroppedDisposed > 0, "dispose did not race with the storm");
+        AssertRefusedOnlyAtTheBound(counters, 64 * 1024); // 400 tasks on two cores outrun the writer: 60 KB waiting
+        Assert.Equal(400 * 50 * 4, counters.Offered);
+        Assert.Equal(accepted, counters.Written);
         AssertAccounted(counters, ParseLines(inner), accepted);
     }
 
@@ -360,6 +387,19 @@ public sealed class MemoryBudgetAttackTests(Xunit.Abstractions.ITestOutputHelper
             {
                 Interlocked.Increment(ref refused);
             }
+        }
+    }
+
+    // Events refused for a full buffer only after the writer measured the bytes waiting at the bound. Allowed short of
+    // it: one more event's worst-case charge (6 bytes per char of its strings, the generator's worst case, with the
+    // fixed text around it), and the longest seq ending (29 bytes) that each waiting line is counted with until the
+    // writer moves it, against its real one (10 to 14 here), for lines of 180 bytes or more.
+    private static void AssertRefusedOnlyAtTheBound(AuditCounters counters, long bound)
+    {
+        long worstCharge = 6 * (20 + 8 + Key.Length) + 512;
+        if (counters.DroppedRejected + counters.DroppedBufferFull + counters.DroppedBlockTimeout > 0)
+        {
+            Assert.InRange(counters.BufferedBytesHighWater, bound - worstCharge - (bound / 180 * 19), bound);
         }
     }
 
