@@ -145,7 +145,7 @@ public sealed class MemoryBudgetAttackTests(Xunit.Abstractions.ITestOutputHelper
         })).ToArray();
         var disposers = Enumerable.Range(0, 3).Select(_ => new Thread(() =>
         {
-            SpinWait.SpinUntil(() => Volatile.Read(ref accepted) > 5_000, 10_000);
+            SpinWait.SpinUntil(() => Volatile.Read(ref accepted) + Volatile.Read(ref refused) > 20_000, 10_000);
             logger.Dispose(); // three at once, mid-storm
         })).ToArray();
         Array.ForEach(disposers, t => t.Start());
