@@ -85,7 +85,7 @@ public sealed class SignedNote
             byte[] blob;
             try
             {
-                blob = Convert.FromBase64String(line[(space + 1)..]);
+                blob = StrictBase64.Decode(line[(space + 1)..]);
             }
             catch (FormatException e)
             {
