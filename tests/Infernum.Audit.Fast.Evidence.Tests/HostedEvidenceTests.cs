@@ -197,6 +197,23 @@ public sealed class HostedEvidenceTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("Sink", "StandardOutput")]
+    [InlineData("ForwardToLogger", "Only")]
+    public async Task EvidenceWithoutAFileToWrite_StopsTheStart_InsteadOfLoggingUnprotected(string setting, string value)
+    {
+        using IHost host = Host(new()
+        {
+            ["Audit:FilePath"] = "logs/audit.jsonl",
+            ["Audit:" + setting] = value,
+            ["Audit:Evidence:SigningKey"] = _key.Export(),
+        });
+
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Audit:" + setting, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_key.Export().Split('+')[^1], error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AMisspelledSetting_StopsTheStart()
     {
