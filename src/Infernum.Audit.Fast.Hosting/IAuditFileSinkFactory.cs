@@ -7,6 +7,10 @@ namespace Infernum.Audit.Fast.Hosting;
 /// <see cref="AuditSinkKind.File"/>: register one as a singleton to wrap or replace the plain file sink (the
 /// Infernum.Audit.Fast.Evidence package registers one for tamper-evident files through
 /// <c>AddInfernumAuditEvidence</c>). Without one, <see cref="AuditSink.ToFile(string, AuditFileOptions)"/> is used.
+/// With one registered, a host whose settings write no file (<see cref="InfernumAuditSettings.Sink"/> other than
+/// <see cref="AuditSinkKind.File"/>, or <see cref="InfernumAuditSettings.ForwardToLogger"/> <see cref="AuditLoggerBridgeMode.Only"/>)
+/// does not start: it throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming the setting,
+/// rather than write lines without what the factory adds.
 /// </summary>
 public interface IAuditFileSinkFactory
 {

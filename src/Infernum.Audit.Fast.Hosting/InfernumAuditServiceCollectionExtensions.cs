@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Infernum.Audit.Fast;
 using Infernum.Audit.Fast.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -103,6 +104,20 @@ public static class InfernumAuditServiceCollectionExtensions
         AuditSettingsLoader loader = provider.GetRequiredService<AuditSettingsLoader>();
         ILogger log = Diagnostics(provider);
         AuditSink? sink = null;
+        IAuditFileSinkFactory? fileFactory = provider.GetService<IAuditFileSinkFactory>();
+        string? noFile = settings.ForwardToLogger == AuditLoggerBridgeMode.Only ? $"Audit:ForwardToLogger is {AuditLoggerBridgeMode.Only}"
+            : settings.Sink != AuditSinkKind.File ? $"Audit:Sink is {settings.Sink}"
+            : null;
+        if (fileFactory is not null && noFile is not null)
+        {
+            // A registered file sink factory (AddInfernumAuditEvidence) asks for properties of the file; with no file the
+            // lines would go out without them, silently.
+            throw new OptionsValidationException(Options.Options.DefaultName, typeof(InfernumAuditSettings), new List<string>
+            {
+                $"{noFile}, so no audit file is written, but {fileFactory.GetType().Name} (for example AddInfernumAuditEvidence) is registered to make that file: set Audit:Sink to File, or remove it.",
+            });
+        }
+
         if (settings.ForwardToLogger != AuditLoggerBridgeMode.Only)
         {
             if (settings.Sink == AuditSinkKind.StandardOutput)
@@ -118,9 +133,8 @@ public static class InfernumAuditServiceCollectionExtensions
                     OnRepaired = (file, bytes) => log.LogWarning(
                         new EventId(6, "AuditFileRepaired"), "Cut an unterminated last line of {Bytes} bytes (left by a crash) from {Path}.", bytes, file),
                 };
-                IAuditFileSinkFactory? factory = provider.GetService<IAuditFileSinkFactory>();
-                sink = factory is null ? AuditSink.ToFile(path, files) : factory.Create(path, files);
-                if (factory?.Description is { } description)
+                sink = fileFactory is null ? AuditSink.ToFile(path, files) : fileFactory.Create(path, files);
+                if (fileFactory?.Description is { } description)
                 {
                     log.LogInformation(new EventId(1, "AuditSinkOpened"), "Audit lines go to {Path} ({Description}).", path, description);
                 }

@@ -98,6 +98,9 @@ public sealed class HostedEvidenceTests : IDisposable
         { "verifier key, not signer", null, "VERIFIER", "is not an Ed25519 signing key" },
         { "damaged key", null, "DAMAGED", "is not an Ed25519 signing key" },
         { "the audit file itself", "logs/audit.jsonl", null, "the key never comes from the file it signs" },
+        { "a directory", ".", null, "cannot be read" },
+        { "an empty file", "empty.key", null, "is not an Ed25519 signing key" },
+        { "an endless file", "/dev/zero", null, "is longer than 4096 characters" },
     };
 
     [Theory]
@@ -105,6 +108,7 @@ public sealed class HostedEvidenceTests : IDisposable
     public async Task BadKeySettings_StopTheStart_NamingTheSetting_NeverTheKey(string what, string? keyFile, string? key, string expected)
     {
         File.WriteAllText(Path.Combine(_folder, "signing.key"), _key.Export());
+        File.WriteAllText(Path.Combine(_folder, "empty.key"), string.Empty);
         string exported = _key.Export();
         string? keyText = key switch
         {
@@ -124,6 +128,90 @@ public sealed class HostedEvidenceTests : IDisposable
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(exported.Split('+')[^1], error.Message, StringComparison.Ordinal); // the secret part of the key
         Assert.False(File.Exists(Path.Combine(_folder, "logs", "audit.jsonl")), what);
+    }
+
+    [Theory]
+    [InlineData("symbolic")]
+    [InlineData("hard")]
+    public async Task AKeyFileThatIsALinkToTheAuditFile_StopsTheStart(string link)
+    {
+        // The audit file exists (a restart): the key file reaches it by another name.
+        string audit = Path.Combine(_folder, "logs", "audit.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(audit)!);
+        EvidenceFiles.Log(audit, _key, 10);
+        string keyFile = Path.Combine(_folder, "signing.key");
+        if (link == "symbolic")
+        {
+            File.CreateSymbolicLink(keyFile, audit);
+        }
+        else
+        {
+            using System.Diagnostics.Process ln = System.Diagnostics.Process.Start("ln", [audit, keyFile])!;
+            await ln.WaitForExitAsync();
+            Assert.Equal(0, ln.ExitCode);
+        }
+
+        long before = new FileInfo(audit).Length;
+        using IHost host = Host(new()
+        {
+            ["Audit:FilePath"] = "logs/audit.jsonl",
+            ["Audit:Evidence:SigningKeyFile"] = "signing.key",
+        });
+
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("the key never comes from the file it signs", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, new FileInfo(audit).Length);
+    }
+
+    [Theory]
+    [InlineData("\uFEFF{0}")]
+    [InlineData("\uFEFF{0}\r\n")]
+    [InlineData("  {0}\r\n\r\n")]
+    [InlineData("\t{0} ")]
+    public async Task AKeyWithABomOrSurroundingWhitespace_IsTheKey(string shape)
+    {
+        // A key from an environment variable or a secret store that was saved by an editor (BOM, CRLF, indentation).
+        string text = string.Format(System.Globalization.CultureInfo.InvariantCulture, shape, _key.Export());
+        foreach (bool keyFile in new[] { true, false })
+        {
+            string logs = "logs-" + keyFile;
+            Dictionary<string, string?> settings = new() { ["Audit:FilePath"] = logs + "/audit.jsonl" };
+            if (keyFile)
+            {
+                File.WriteAllText(Path.Combine(_folder, "bom.key"), text, new System.Text.UTF8Encoding(false));
+                settings["Audit:Evidence:SigningKeyFile"] = "bom.key";
+            }
+            else
+            {
+                settings["Audit:Evidence:SigningKey"] = text;
+            }
+
+            using (IHost host = Host(settings))
+            {
+                await host.StartAsync();
+                host.Services.GetRequiredService<AuditLogger>().AuthSuccess("req-1", "10.0.0.1", "sk-inf-abcdefghijkl", "/v1/chat/completions");
+                await host.StopAsync();
+            }
+
+            Assert.Null(EvidenceFiles.Verify(Path.Combine(_folder, logs, "audit.jsonl"), _key.VerifierKey).Failure);
+        }
+    }
+
+    [Theory]
+    [InlineData("Sink", "StandardOutput")]
+    [InlineData("ForwardToLogger", "Only")]
+    public async Task EvidenceWithoutAFileToWrite_StopsTheStart_InsteadOfLoggingUnprotected(string setting, string value)
+    {
+        using IHost host = Host(new()
+        {
+            ["Audit:FilePath"] = "logs/audit.jsonl",
+            ["Audit:" + setting] = value,
+            ["Audit:Evidence:SigningKey"] = _key.Export(),
+        });
+
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Audit:" + setting, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_key.Export().Split('+')[^1], error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public sealed class ToolTests : IDisposable
         Assert.True(MerkleTree.VerifyConsistency(ofNewest[0].Checkpoint.Size, ofNewest[^1].Checkpoint.Size, ofNewest[0].Checkpoint.RootHash, ofNewest[^1].Checkpoint.RootHash, proof));
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
+    internal static (int Code, string Output, string Error) Run(params string[] args)
     {
         StringWriter output = new();
         StringWriter error = new();

@@ -14,7 +14,9 @@ public static class AuditEvidenceServiceCollectionExtensions
     /// Writes the host's audit file through the evidence layer (docs/evidence.md): an RFC 9162 Merkle tree over every
     /// line and Ed25519-signed C2SP checkpoints, with the key and checkpoint settings bound from
     /// <paramref name="section"/> (for example <c>configuration.GetSection("Audit:Evidence")</c>; see
-    /// <see cref="AuditEvidenceSettings"/>). Applies when the logger writes a file (<c>Sink</c> = <c>File</c>).
+    /// <see cref="AuditEvidenceSettings"/>). Needs the logger to write a file: with <c>Audit:Sink</c> other than <c>File</c>
+    /// or <c>Audit:ForwardToLogger</c> = <c>Only</c> the host does not start (an
+    /// <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming that setting).
     /// Checked when the host starts: a missing, unreadable or malformed key, or a setting out of range, stops the
     /// start with an <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> that names the setting (never
     /// the key's text); an unknown key in the section throws <see cref="InvalidOperationException"/> there too.

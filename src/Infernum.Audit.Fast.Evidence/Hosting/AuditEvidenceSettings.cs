@@ -12,7 +12,8 @@ public sealed class AuditEvidenceSettings
     /// <summary>
     /// A file holding the signing key, in the signed-note form <c>PRIVATE+KEY+name+keyhash+base64</c> (C2SP
     /// signed-note; <see cref="Notes.NoteSigningKey.Export"/>), such as a mounted secret (<c>/run/secrets/audit-signing-key</c>).
-    /// Relative paths are resolved against the host's content root. Never the audit file itself.
+    /// Relative paths are resolved against the host's content root. At most 4,096 characters; whitespace and a byte order
+    /// mark around the key are ignored. Never the audit file itself, by any name (a symbolic or hard link to it is refused).
     /// </summary>
     public string? SigningKeyFile { get; set; }
 

@@ -75,7 +75,7 @@ public sealed record Checkpoint(string Origin, long Size, byte[] RootHash, IRead
         byte[] root;
         try
         {
-            root = Convert.FromBase64String(lines[2]);
+            root = StrictBase64.Decode(lines[2]);
         }
         catch (FormatException e)
         {

@@ -69,7 +69,7 @@ public sealed class NoteVerifierKey
         byte[] blob;
         try
         {
-            blob = Convert.FromBase64String(parts[2]);
+            blob = StrictBase64.Decode(parts[2]);
         }
         catch (FormatException e)
         {

@@ -50,7 +50,8 @@ public sealed class SignedNote
     {
         ArgumentNullException.ThrowIfNull(note);
         int split = note.LastIndexOf("\n\n", StringComparison.Ordinal);
-        if (split < 0 || !note.EndsWith('\n'))
+        // split + 2 == note.Length: the note ends in its blank line, with no signature line after it.
+        if (split < 0 || split + 2 >= note.Length || !note.EndsWith('\n'))
         {
             throw new FormatException("A signed note is text, a blank line and signature lines, each ending in a newline.");
         }
@@ -84,7 +85,7 @@ public sealed class SignedNote
             byte[] blob;
             try
             {
-                blob = Convert.FromBase64String(line[(space + 1)..]);
+                blob = StrictBase64.Decode(line[(space + 1)..]);
             }
             catch (FormatException e)
             {

@@ -54,7 +54,7 @@ public static class ConsistencyCommand
 
                 return MerkleTree.VerifyConsistency(oldSize, newSize, oldComputed, newComputed, proof) ? VerifyCommand.Verified : VerifyCommand.Failed;
             }
-            catch (Exception e) when (e is FormatException or IOException)
+            catch (Exception e) when (EvidenceArguments.IsUnusableInput(e))
             {
                 error.WriteLine("consistency: " + e.Message);
                 return VerifyCommand.Unusable;

@@ -50,6 +50,14 @@ internal static class EvidenceArguments
         return AuditEvidence.RolledSet(path);
     }
 
-    /// <summary>A checkpoint note kept elsewhere: the whole signed note as the file's text.</summary>
-    internal static string ReadNote(string path) => File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
+    /// <summary>
+    /// A checkpoint note kept elsewhere: the whole signed note as the file's text, with CRLF read as LF and the blank
+    /// lines and spaces after its last signature line (an editor's or <c>echo</c>'s newline) dropped: a note ends in
+    /// exactly one newline, and no signature line ends in a space (C2SP signed-note).
+    /// </summary>
+    internal static string ReadNote(string path)
+        => File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n', ' ', '\t', '\r') + "\n";
+
+    /// <summary>Whether an exception reading the command's input means the input is unusable (exit 2): unreadable, a directory, malformed.</summary>
+    internal static bool IsUnusableInput(Exception e) => e is FormatException or IOException or UnauthorizedAccessException or ArgumentException;
 }

@@ -57,7 +57,7 @@ public static class ProveCommand
                 error.WriteLine($"prove: no line has seq {wanted}.");
                 return VerifyCommand.Failed;
             }
-            catch (Exception e) when (e is FormatException or IOException)
+            catch (Exception e) when (EvidenceArguments.IsUnusableInput(e))
             {
                 error.WriteLine("prove: " + e.Message);
                 return VerifyCommand.Unusable;

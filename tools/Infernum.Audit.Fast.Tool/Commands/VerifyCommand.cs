@@ -50,7 +50,7 @@ public static class VerifyCommand
             {
                 pinned = EvidenceArguments.Keys(result, keys, keyFiles);
             }
-            catch (Exception e) when (e is FormatException or IOException)
+            catch (Exception e) when (EvidenceArguments.IsUnusableInput(e))
             {
                 error.WriteLine("verify: " + e.Message);
                 return Unusable;
@@ -72,15 +72,40 @@ public static class VerifyCommand
             List<string> external;
             try
             {
-                external = (result.GetValue(checkpoints) ?? []).Select(f => EvidenceArguments.ReadNote(f.FullName)).ToList();
+                external = [];
+                foreach (FileInfo file in result.GetValue(checkpoints) ?? [])
+                {
+                    string note = EvidenceArguments.ReadNote(file.FullName);
+                    try
+                    {
+                        // Unusable input, not evidence of tampering: the note was kept elsewhere, outside the files checked.
+                        Checkpoint.Parse(SignedNote.Parse(note).Text);
+                    }
+                    catch (FormatException e)
+                    {
+                        throw new FormatException($"{file.FullName}: not a signed checkpoint: {e.Message}", e);
+                    }
+
+                    external.Add(note);
+                }
             }
-            catch (IOException e)
+            catch (Exception e) when (EvidenceArguments.IsUnusableInput(e))
             {
                 error.WriteLine("verify: " + e.Message);
                 return Unusable;
             }
 
-            EvidenceReport report = AuditVerifier.Verify(files, new AuditVerifierOptions { Keys = pinned, Live = result.GetValue(live), ExternalCheckpoints = external });
+            EvidenceReport report;
+            try
+            {
+                report = AuditVerifier.Verify(files, new AuditVerifierOptions { Keys = pinned, Live = result.GetValue(live), ExternalCheckpoints = external });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine("verify: " + e.Message);
+                return Unusable;
+            }
+
             foreach (string notice in report.Notices)
             {
                 output.WriteLine("note: " + notice);
