@@ -121,6 +121,9 @@ internal sealed class EvidenceFileSink : AuditSink
     /// <summary>Times the file sink went on in another file at the path, or a truncated one (each starts a new tree).</summary>
     internal long Reopens { get; private set; }
 
+    /// <summary>Tests only: the file sink underneath.</summary>
+    internal Sinks.FileAuditSink? InnerFile => _inner as Sinks.FileAuditSink;
+
     /// <summary>Checkpoints that could not be written (each is retried at the next batch, interval or close).</summary>
     internal long CheckpointErrors { get; private set; }
 
@@ -493,13 +496,40 @@ internal sealed class EvidenceFileSink : AuditSink
 
     private void WriteCheckpoint(bool closed)
     {
-        FollowInner();
-        _hasher.Drain();
         Span<byte> root = stackalloc byte[MerkleTree.HashSize];
-        _tree.Root(root);
-        long size = _tree.Size;
-        ReadOnlySpan<byte> line = _checkpoints.Format(DateTime.UtcNow, size, root, closed, _from, _prefixes.AsSpan(0, _prefixCount * EvidenceLine.PrefixBytes));
-        _inner.Write(line);
+        scoped ReadOnlySpan<byte> line;
+        for (int attempt = 1; ; attempt++)
+        {
+            FollowInner();
+            _hasher.Drain();
+            _tree.Root(root);
+            long size = _tree.Size;
+            line = _checkpoints.Format(DateTime.UtcNow, size, root, closed, _from, _prefixes.AsSpan(0, _prefixCount * EvidenceLine.PrefixBytes));
+            long reopens = Reopens;
+            if (_inner is Sinks.FileAuditSink file)
+            {
+                file.Write(line, repeatInSuccessor: false);
+            }
+            else
+            {
+                _inner.Write(line);
+            }
+
+            if (Reopens == reopens)
+            {
+                break;
+            }
+
+            // The file was deleted while the checkpoint went into it: the checkpoint signed the tree of a file that is
+            // gone, so it is not written again in the new file, whose tree began with its start line (OnInnerReopened,
+            // which commits to that whole tree). The new tree is signed instead; a deletion each time gives up here,
+            // and the next batch, the timer or the close signs it.
+            if (attempt == 3)
+            {
+                return;
+            }
+        }
+
         _length += line.Length;
         _checkpoints.Commit();
         StartSegment();

@@ -91,6 +91,56 @@ public sealed class RotationUnderSinkTests : IDisposable
         Assert.Null(alone.Failure);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Deletion_WhileACheckpointGoesIn_SignsTheNewTree_NotTheGoneOne(bool closing)
+    {
+        // The file is deleted between a checkpoint's write and the file sink's check that the file still has a name
+        // (an attack found it 1 in 40 rounds with a thread deleting in a loop): the checkpoint signed the tree of the
+        // deleted file and must not be written again in the new one.
+        string path = Path.Combine(_folder, "audit.jsonl");
+        string copy = path + ".copy";
+        AuditEvidenceOptions options = new() { SigningKey = _key, CheckpointLines = 100, CheckpointInterval = TimeSpan.FromMinutes(5) };
+        AuditSink sink = AuditEvidence.ToFile(path, closing ? new AuditFileOptions { MaxFileBytes = 65_536 } : null, options);
+        Sinks.FileAuditSink first = ((EvidenceFileSink)sink).InnerFile!;
+        bool deleted = false;
+        first.AppendedForTests = lines =>
+        {
+            string text = Encoding.UTF8.GetString(lines);
+            bool checkpoint = text.Contains("\"event_type\":\"audit_checkpoint\"", StringComparison.Ordinal)
+                && (!closing || text.Contains("infernum-audit closed", StringComparison.Ordinal)); // a roll's closing one
+            if (checkpoint && !deleted)
+            {
+                deleted = true;
+                File.Copy(path, copy);
+                File.Delete(path);
+            }
+        };
+
+        using (AuditLogger logger = new(sink, null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) }))
+        {
+            for (int i = 0; i < 800; i++)
+            {
+                logger.AuthSuccess("req-" + i, "10.1.2.3", "sk-inf-rotation-test-key", "/v1/chat/completions");
+                if (i % 50 == 49)
+                {
+                    logger.Flush();
+                }
+            }
+        }
+
+        Assert.True(deleted);
+        // The file that took over after the deletion: the newest, or with a roll right after, the rolled one.
+        string successor = closing ? AuditEvidence.RolledSet(path)[0] : path;
+        List<string> after = EvidenceFiles.Lines(successor);
+        Assert.Contains("\"reason\":\"reopened\"", after[0], StringComparison.Ordinal);
+        string origin = EvidenceFiles.Lines(copy)[0].Split("\"origin\":\"")[1].Split('"')[0];
+        Assert.DoesNotContain(after, line => line.Contains("audit_checkpoint", StringComparison.Ordinal) && line.Contains(origin, StringComparison.Ordinal));
+        EvidenceReport alone = AuditVerifier.Verify(AuditEvidence.RolledSet(path), new AuditVerifierOptions { Keys = [_key.VerifierKey] });
+        Assert.Null(alone.Failure);
+    }
+
     // 250 events, a checkpoint every 100 lines, then the rotation, then 250 more, then close.
     private void WriteAroundRotation(string path, Action rotate)
     {

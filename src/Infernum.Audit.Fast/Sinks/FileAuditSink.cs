@@ -27,7 +27,7 @@ namespace Infernum.Audit.Fast.Sinks;
 /// </para>
 /// <para>
 /// Rolling renames the held file to <c>.1</c> and opens the successor before it closes the held one. A step that fails
-/// (a rename refused, permission denied) throws from <see cref="Write"/> with nothing of the batch written; the
+/// (a rename refused, permission denied) throws from <see cref="Write(ReadOnlySpan{byte})"/> with nothing of the batch written; the
 /// writer retries the batch, which retries the roll where it stopped.
 /// </para>
 /// <para>
@@ -121,7 +121,20 @@ internal sealed class FileAuditSink : AuditSink
     internal static string LockPath(string path)
         => Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, "." + Path.GetFileName(path) + ".lock");
 
-    public override void Write(ReadOnlySpan<byte> lines)
+    /// <summary>Tests only: called right after a batch went into the file, before the sink checks it still has a name.</summary>
+    internal delegate void AppendedHandler(ReadOnlySpan<byte> lines);
+
+    /// <summary>Tests only: see <see cref="AppendedHandler"/> (a deletion between the write and that check).</summary>
+    internal AppendedHandler? AppendedForTests { get; set; }
+
+    public override void Write(ReadOnlySpan<byte> lines) => Write(lines, repeatInSuccessor: true);
+
+    /// <summary>
+    /// Writes <paramref name="lines"/>; if the file was deleted while they went in, continues in a new file at the path
+    /// and, when <paramref name="repeatInSuccessor"/>, writes them there again. A line that belongs to the file it was
+    /// written to (an evidence checkpoint, which signs that file's tree) passes <see langword="false"/>.
+    /// </summary>
+    internal void Write(ReadOnlySpan<byte> lines, bool repeatInSuccessor)
     {
         FollowPath();
         if (_options.MaxFileBytes > 0 && _length > 0 && _length + lines.Length > _options.MaxFileBytes)
@@ -131,12 +144,16 @@ internal sealed class FileAuditSink : AuditSink
 
         AppendFirst();
         Append(lines);
+        AppendedForTests?.Invoke(lines);
         if (FileIdentity.IsExact && FileIdentity.Of(_stream.SafeFileHandle, _statBuffer).Links == 0)
         {
             // Deleted while we wrote: those lines are in no file. The next one at the path gets them.
             Reopen();
             AppendFirst();
-            Append(lines);
+            if (repeatInSuccessor)
+            {
+                Append(lines);
+            }
         }
     }
 
