@@ -38,5 +38,9 @@ internal sealed class ThroughputConfig : ManualConfig
 {
     public ThroughputConfig() => AddJob(Smoke.On
         ? Job.Dry.WithStrategy(RunStrategy.Monitoring)
-        : Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5));
+        : Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(Iterations));
+
+    /// <summary>5 timed operations per case, or <c>INFERNUM_BENCH_ITERATIONS</c> for a focused run with tighter errors.</summary>
+    private static int Iterations
+        => int.TryParse(Environment.GetEnvironmentVariable("INFERNUM_BENCH_ITERATIONS"), out int n) && n > 0 ? n : 5;
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using BenchmarkDotNet.Attributes;
 using Infernum.Audit.Fast.Benchmarks.Contenders;
@@ -32,10 +34,22 @@ public class FileThroughputBenchmarks
     private volatile bool _stopping;
     private long _operations;
 
-    [Params("Naive", "Infernum", "InfernumEvidence", "SeedStyle", "LoggerMessage", "ZLogger", "Serilog", "NLog")]
+    /// <summary>Every contender, or those named in <c>INFERNUM_BENCH_CONTENDERS</c> (comma-separated) for a focused run.</summary>
+    public static IEnumerable<string> Contenders
+        => Environment.GetEnvironmentVariable("INFERNUM_BENCH_CONTENDERS") is { Length: > 0 } names
+            ? names.Split(',')
+            : ["Naive", "Infernum", "InfernumEvidence", "SeedStyle", "LoggerMessage", "ZLogger", "Serilog", "NLog"];
+
+    /// <summary>1, 2 and 4 producers, or those in <c>INFERNUM_BENCH_THREADS</c> (comma-separated).</summary>
+    public static IEnumerable<int> ThreadCounts
+        => Environment.GetEnvironmentVariable("INFERNUM_BENCH_THREADS") is { Length: > 0 } counts
+            ? counts.Split(',').Select(int.Parse)
+            : [1, 2, 4];
+
+    [ParamsSource(nameof(Contenders))]
     public string Contender { get; set; } = "Infernum";
 
-    [Params(1, 2, 4)]
+    [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; }
 
     [GlobalSetup]
