@@ -22,18 +22,27 @@ namespace Infernum.Audit.Fast.Evidence;
 /// Threads: the logger's writer thread calls <see cref="Write"/> and <see cref="Flush"/>; a timer thread writes a
 /// checkpoint when lines stopped coming. <see cref="_gate"/> serialises the two (uncontended on the writer's path:
 /// the timer fires once per interval). Callers of the logger never reach this class. The lines are hashed on a
-/// <see cref="LeafHashingThread"/>, in file order; whoever holds <see cref="_gate"/> drains it before reading the
-/// tree, so each checkpoint commits to exactly the lines before it.
+/// <see cref="LeafHashingThread"/>, in file order. A checkpoint either drains it and signs exactly the lines before
+/// it (a close, a roll, the timer, or a count checkpoint with little left to hash), or, when hashing is far behind,
+/// signs a snapshot the hashing thread takes between two lines: a prefix of the lines before it, the rest signed by
+/// the next checkpoint. So the writer never waits for a backlog of hashing at a count checkpoint.
 /// </para>
 /// <para>
-/// Owners: <see cref="_tree"/>, <see cref="_prefixes"/> and <see cref="_prefixCount"/> are written by the hashing
-/// thread between a hand-over and the next drain, and by the holder of <see cref="_gate"/> only after a drain (or in
-/// the constructor before any hand-over). Everything else from <see cref="_inner"/> down is the holder of
-/// <see cref="_gate"/>'s.
+/// Owners: <see cref="_tree"/> is written by the hashing thread between a hand-over and the next drain, and by the
+/// holder of <see cref="_gate"/> only after a drain (or in the constructor before any hand-over). The prefix buffer
+/// and the snapshot (from <see cref="_snapshotLock"/> down) are shared as their comments say. Everything else from
+/// <see cref="_inner"/> down is the holder of <see cref="_gate"/>'s.
 /// </para>
 /// </remarks>
 internal sealed class EvidenceFileSink : AuditSink
 {
+    // A checkpoint due while the hashing thread has at most this much left to hash waits for it and signs exactly the
+    // lines before it (at most about a hundred microseconds of hashing); further behind, it signs a snapshot instead.
+    private const long ExactCheckpointBacklogBytes = 64 * 1024;
+
+    // The longest a checkpoint waits for the hashing thread's snapshot before it waits for the whole backlog instead.
+    private const int SnapshotWaitMilliseconds = 100;
+
     private readonly object _gate = new();
     private readonly string _path;
     private readonly AuditFileOptions _fileOptions;
@@ -56,13 +65,36 @@ internal sealed class EvidenceFileSink : AuditSink
     // The inner sink is disposed: a roll renamed the file but could not open the new one yet.
     private bool _closed;
 
-    // Leaf-hash prefixes of the leaves from _from on: the next checkpoint line's leaf_prefixes.
-    private byte[] _prefixes = new byte[EvidenceLine.PrefixBytes * 1024];
-    private int _prefixCount;
+    // The tree size the last checkpoint signed (0 before the first): the next one's leaf_prefixes start there.
     private long _from;
+
+    // The index of the last checkpoint line (0 before the first): lines since it make the next one due.
+    private long _segmentStart;
 
     // Leaves in the tree once the hashing thread has caught up: _tree.Size after a drain.
     private long _size;
+
+    // The leaf_prefixes of a checkpoint signed from a snapshot, copied out of _prefixes under _snapshotLock.
+    private byte[] _snapshotPrefixes = new byte[EvidenceLine.PrefixBytes * 1024];
+
+    // Shared with the hashing thread from here down: written by it between a hand-over and the next drain, under
+    // _snapshotLock where marked; read by the writer under _snapshotLock, or freely after a drain.
+    private readonly object _snapshotLock = new();
+
+    // Leaf-hash prefixes of the leaves from _prefixBase on (_prefixCount of them). Grown under _snapshotLock.
+    private byte[] _prefixes = new byte[EvidenceLine.PrefixBytes * 1024];
+    private int _prefixCount;
+    private long _prefixBase;
+
+    // Prefixes below this leaf are signed by a checkpoint in the file: the hashing thread drops them (under the lock).
+    private long _discardTo;
+
+    // A snapshot the writer asked for (_snapshotWanted) and the hashing thread took after a run of lines: the tree's
+    // size and root at that moment. Under the lock, but _snapshotWanted, which the hashing thread polls once a run.
+    private bool _snapshotWanted;
+    private bool _snapshotReady;
+    private long _snapshotSize;
+    private readonly byte[] _snapshotRoot = new byte[MerkleTree.HashSize];
     private long _lastCheckpointTicks = Stopwatch.GetTimestamp();
     private bool _lastLineIsClosingCheckpoint;
     private bool _disposed;
@@ -155,9 +187,9 @@ internal sealed class EvidenceFileSink : AuditSink
             _inner.Write(lines);
             _length += lines.Length;
             AppendLines(lines);
-            if (_size - _from >= _options.CheckpointLines)
+            if (_size - _segmentStart >= _options.CheckpointLines)
             {
-                TryCheckpoint();
+                TryCheckpoint(mayDefer: true);
             }
         }
     }
@@ -167,9 +199,9 @@ internal sealed class EvidenceFileSink : AuditSink
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_size - _from > 1 && Stopwatch.GetElapsedTime(_lastCheckpointTicks) >= _options.CheckpointInterval)
+            if (_size - _segmentStart > 1 && Stopwatch.GetElapsedTime(_lastCheckpointTicks) >= _options.CheckpointInterval)
             {
-                TryCheckpoint();
+                TryCheckpoint(mayDefer: false);
             }
 
             if (!_closed)
@@ -218,7 +250,7 @@ internal sealed class EvidenceFileSink : AuditSink
 
                 if (!_lastLineIsClosingCheckpoint)
                 {
-                    WriteCheckpoint(closed: true);
+                    WriteCheckpoint(closed: true, mayDefer: false);
                 }
             }
             finally
@@ -253,8 +285,9 @@ internal sealed class EvidenceFileSink : AuditSink
             string? type = EvidenceLine.EventType(line);
             if (type == EvidenceLine.Checkpoint)
             {
-                StartSegment();
-                if (EvidenceLine.TryGetString(line, "note", out string note))
+                string? note = EvidenceLine.TryGetString(line, "note", out string text) ? text : null;
+                ResumeSegment(SignedSize(note));
+                if (note is not null)
                 {
                     _checkpoints.SetLastNote(note);
                 }
@@ -329,6 +362,24 @@ internal sealed class EvidenceFileSink : AuditSink
 
     private string NewOrigin() => (_options.Origin ?? _options.SigningKey.Name) + "/" + RandomNumberGenerator.GetHexString(16, lowercase: true);
 
+    // The tree size a checkpoint note signs, or -1 when it is not a readable checkpoint.
+    private static long SignedSize(string? note)
+    {
+        if (note is null)
+        {
+            return -1;
+        }
+
+        try
+        {
+            return Checkpoint.Parse(SignedNote.Parse(note).Text).Size;
+        }
+        catch (FormatException)
+        {
+            return -1;
+        }
+    }
+
     private static bool IsClosing(string note)
     {
         try
@@ -394,6 +445,11 @@ internal sealed class EvidenceFileSink : AuditSink
     // Runs on the hashing thread (LeafHashingThread), in the order AppendLines handed the lines over.
     private void HashLines(ReadOnlySpan<byte> lines)
     {
+        lock (_snapshotLock)
+        {
+            DropSignedPrefixes();
+        }
+
         Span<byte> leaf = stackalloc byte[MerkleTree.HashSize];
         while (!lines.IsEmpty)
         {
@@ -408,6 +464,25 @@ internal sealed class EvidenceFileSink : AuditSink
             _tree.Append(leaf);
             AddPrefix(leaf);
             lines = lines[Math.Min(end + 1, lines.Length)..];
+            if (Volatile.Read(ref _snapshotWanted))
+            {
+                TakeSnapshot();
+            }
+        }
+    }
+
+    // On the hashing thread, between two lines: the tree so far, for the checkpoint the writer wants.
+    private void TakeSnapshot()
+    {
+        Span<byte> root = stackalloc byte[MerkleTree.HashSize];
+        _tree.Root(root);
+        lock (_snapshotLock)
+        {
+            _snapshotSize = _tree.Size;
+            root.CopyTo(_snapshotRoot);
+            _snapshotReady = true;
+            Volatile.Write(ref _snapshotWanted, false);
+            Monitor.PulseAll(_snapshotLock);
         }
     }
 
@@ -418,19 +493,56 @@ internal sealed class EvidenceFileSink : AuditSink
         int at = _prefixCount * EvidenceLine.PrefixBytes;
         if (at + EvidenceLine.PrefixBytes > _prefixes.Length)
         {
-            Array.Resize(ref _prefixes, _prefixes.Length * 2);
+            lock (_snapshotLock)
+            {
+                Array.Resize(ref _prefixes, _prefixes.Length * 2);
+            }
         }
 
         leaf[..EvidenceLine.PrefixBytes].CopyTo(_prefixes.AsSpan(at));
         _prefixCount++;
     }
 
-    // A checkpoint line is leaf _size: the next checkpoint's prefixes start with it. Only after a drain.
-    private void StartSegment()
+    // Drops the prefixes of leaves a checkpoint in the file signs. Under _snapshotLock, or with the hashing thread idle.
+    private void DropSignedPrefixes()
     {
-        Debug.Assert(_tree.Size == _size, "The hashing thread has caught up.");
-        _from = _size;
-        _prefixCount = 0;
+        long drop = _discardTo - _prefixBase;
+        if (drop <= 0)
+        {
+            return;
+        }
+
+        Debug.Assert(drop <= _prefixCount, "Only hashed leaves are signed.");
+        int from = (int)drop * EvidenceLine.PrefixBytes;
+        _prefixes.AsSpan(from, (_prefixCount * EvidenceLine.PrefixBytes) - from).CopyTo(_prefixes);
+        _prefixCount -= (int)drop;
+        _prefixBase = _discardTo;
+    }
+
+    // A new tree (a new file, or one reopened under the sink): nothing signed, nothing hashed. Only after a drain.
+    private void StartTree()
+    {
+        Debug.Assert(_tree.Size == 0 && _size == 0, "An empty tree.");
+        _from = 0;
+        _segmentStart = 0;
+        lock (_snapshotLock)
+        {
+            _prefixCount = 0;
+            _prefixBase = 0;
+            _discardTo = 0;
+            _snapshotReady = false;
+            Volatile.Write(ref _snapshotWanted, false);
+        }
+    }
+
+    // Resume met a checkpoint line (leaf _size, not appended yet) that signs `signed` leaves: the next checkpoint's
+    // prefixes start there. A size it cannot have signed (an unreadable or edited line) counts as the line's own place.
+    private void ResumeSegment(long signed)
+    {
+        _from = signed > _from && signed <= _size ? signed : _size;
+        _segmentStart = _size;
+        _discardTo = _from;
+        DropSignedPrefixes();
     }
 
     // The file sink went on in another file at the path (logrotate create or nocreate, a deletion) or in the file
@@ -446,7 +558,7 @@ internal sealed class EvidenceFileSink : AuditSink
         _length = 0;
         _tree.Clear();
         _size = 0;
-        StartSegment();
+        StartTree();
         _origin = NewOrigin();
         _checkpoints.SetOrigin(_origin);
         _needStart = false;
@@ -478,11 +590,11 @@ internal sealed class EvidenceFileSink : AuditSink
 
     // A checkpoint that fails to write after the batch it follows is in the file must not fail the batch (the
     // logger would write it again): it is counted and retried at the next batch, interval or close.
-    private void TryCheckpoint()
+    private void TryCheckpoint(bool mayDefer)
     {
         try
         {
-            WriteCheckpoint(closed: false);
+            WriteCheckpoint(closed: false, mayDefer);
         }
         catch (IOException)
         {
@@ -494,17 +606,71 @@ internal sealed class EvidenceFileSink : AuditSink
         }
     }
 
-    private void WriteCheckpoint(bool closed)
+    // Asks the hashing thread for a snapshot of the tree and waits for it: it takes one after the line it is hashing,
+    // microseconds away while it has lines to hash. Returns false (the caller then waits for the whole backlog instead)
+    // if the thread ran out of lines first or did not answer within SnapshotWaitMilliseconds (it failed, or is starved).
+    private bool AwaitSnapshot()
+    {
+        long deadline = Environment.TickCount64 + SnapshotWaitMilliseconds;
+        lock (_snapshotLock)
+        {
+            _snapshotReady = false;
+            Volatile.Write(ref _snapshotWanted, true);
+            while (!_snapshotReady)
+            {
+                long remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0 || _hasher.Backlog == 0)
+                {
+                    Volatile.Write(ref _snapshotWanted, false);
+                    return false;
+                }
+
+                Monitor.Wait(_snapshotLock, (int)Math.Min(remaining, 1));
+            }
+
+            return _snapshotSize > _from; // it took the snapshot after a line it hashed since the last one: always so
+        }
+    }
+
+    // Signs the tree and writes the checkpoint line. Exactly the lines before it when the hashing thread is close behind
+    // (or mayDefer is false: a close, a roll, an idle tail): the writer waits for it. Far behind, the writer does not
+    // wait: it signs the last snapshot the hashing thread took, a prefix of the lines before the checkpoint, and the
+    // next checkpoint signs the rest (docs/evidence.md, "Checkpoints").
+    private void WriteCheckpoint(bool closed, bool mayDefer)
     {
         Span<byte> root = stackalloc byte[MerkleTree.HashSize];
         scoped ReadOnlySpan<byte> line;
+        long size;
         for (int attempt = 1; ; attempt++)
         {
             FollowInner();
-            _hasher.Drain();
-            _tree.Root(root);
-            long size = _tree.Size;
-            line = _checkpoints.Format(DateTime.UtcNow, size, root, closed, _from, _prefixes.AsSpan(0, _prefixCount * EvidenceLine.PrefixBytes));
+            ReadOnlySpan<byte> prefixes;
+            if (mayDefer && !closed && _hasher.Backlog > ExactCheckpointBacklogBytes && AwaitSnapshot())
+            {
+                lock (_snapshotLock)
+                {
+                    size = _snapshotSize;
+                    _snapshotRoot.CopyTo(root);
+                    int bytes = (int)(size - _from) * EvidenceLine.PrefixBytes;
+                    if (_snapshotPrefixes.Length < bytes)
+                    {
+                        _snapshotPrefixes = new byte[Math.Max(bytes, _snapshotPrefixes.Length * 2)];
+                    }
+
+                    _prefixes.AsSpan((int)(_from - _prefixBase) * EvidenceLine.PrefixBytes, bytes).CopyTo(_snapshotPrefixes);
+                    prefixes = _snapshotPrefixes.AsSpan(0, bytes);
+                }
+            }
+            else
+            {
+                _hasher.Drain();
+                DropSignedPrefixes();
+                _tree.Root(root);
+                size = _tree.Size;
+                prefixes = _prefixes.AsSpan((int)(_from - _prefixBase) * EvidenceLine.PrefixBytes, (int)(size - _from) * EvidenceLine.PrefixBytes);
+            }
+
+            line = _checkpoints.Format(DateTime.UtcNow, size, root, closed, _from, prefixes);
             long reopens = Reopens;
             if (_inner is Sinks.FileAuditSink file)
             {
@@ -530,9 +696,16 @@ internal sealed class EvidenceFileSink : AuditSink
             }
         }
 
+        _from = size;
+        _segmentStart = _size;
+        lock (_snapshotLock)
+        {
+            _discardTo = size;
+            _snapshotReady = false;
+        }
+
         _length += line.Length;
         _checkpoints.Commit();
-        StartSegment();
         AppendLines(line);
         _lastLineIsClosingCheckpoint = closed;
         _lastCheckpointTicks = Stopwatch.GetTimestamp();
@@ -558,7 +731,7 @@ internal sealed class EvidenceFileSink : AuditSink
     {
         if (!_lastLineIsClosingCheckpoint)
         {
-            WriteCheckpoint(closed: true);
+            WriteCheckpoint(closed: true, mayDefer: false);
         }
 
         _inner.Dispose();
@@ -586,7 +759,7 @@ internal sealed class EvidenceFileSink : AuditSink
         _length = 0;
         _tree.Clear();
         _size = 0;
-        StartSegment();
+        StartTree();
         _origin = NewOrigin();
         _checkpoints.SetOrigin(_origin);
         _needStart = true;
@@ -600,7 +773,7 @@ internal sealed class EvidenceFileSink : AuditSink
     {
         lock (_gate)
         {
-            if (_disposed || _size - _from <= 1 || Stopwatch.GetElapsedTime(_lastCheckpointTicks) < _options.CheckpointInterval)
+            if (_disposed || _size - _segmentStart <= 1 || Stopwatch.GetElapsedTime(_lastCheckpointTicks) < _options.CheckpointInterval)
             {
                 return;
             }
@@ -609,7 +782,7 @@ internal sealed class EvidenceFileSink : AuditSink
             {
                 if (!_closed)
                 {
-                    WriteCheckpoint(closed: false);
+                    WriteCheckpoint(closed: false, mayDefer: false);
                     _inner.Flush();
                 }
             }

@@ -48,6 +48,9 @@ internal sealed class LeafHashingThread : IDisposable
     // The thread holds _hashing (it took lines and has not finished them).
     private bool _busy;
     private bool _stopping;
+
+    // Bytes handed over and not yet hashed (taken or not); written under _lock, read without it.
+    private long _backlog;
     private Exception? _failure;
 
     internal LeafHashingThread(LinesHandler hash)
@@ -82,12 +85,16 @@ internal sealed class LeafHashingThread : IDisposable
 
             lines.CopyTo(_filling.AsSpan(_fillingLength));
             _fillingLength += lines.Length;
+            Volatile.Write(ref _backlog, _backlog + lines.Length);
             if (!_busy)
             {
                 Monitor.PulseAll(_lock);
             }
         }
     }
+
+    /// <summary>Bytes handed over that the thread has not finished hashing; a moment's value, read without a lock.</summary>
+    internal long Backlog => Volatile.Read(ref _backlog);
 
     /// <summary>Returns once every line handed over is hashed.</summary>
     /// <exception cref="InvalidOperationException">Hashing failed on the thread (the tree is incomplete from then on).</exception>
@@ -126,11 +133,12 @@ internal sealed class LeafHashingThread : IDisposable
 
     private void Run()
     {
+        int length = 0;
         while (true)
         {
-            int length;
             lock (_lock)
             {
+                Volatile.Write(ref _backlog, _backlog - length); // the lines hashed last time round
                 while (_fillingLength == 0)
                 {
                     _busy = false;

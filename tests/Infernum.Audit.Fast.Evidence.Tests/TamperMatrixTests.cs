@@ -51,6 +51,15 @@ public sealed class TamperMatrixTests : IClassFixture<TamperMatrixTests.RolledSe
         Assert.True(_set.Images.Count >= 3, $"{_set.Images.Count} files");
         Assert.Equal(_set.Images.Sum(i => i.Count), report.Lines);
         Assert.True(report.Lines > 100_000);
+
+        // The logger outruns the hashing thread, so the set holds both kinds of checkpoint the edits must be caught
+        // around: ones that sign every line before them, and ones that sign a snapshot (some lines before them not yet).
+        List<(int Index, long Size)> checkpoints = _set.Images.SelectMany(image => Enumerable.Range(0, image.Count)
+            .Where(i => EvidenceLine.EventType(image.Line(i)) == EvidenceLine.Checkpoint)
+            .Select(i => (i, Checkpoint.Parse(SignedNote.Parse(EvidenceLine.TryGetString(image.Line(i), "note", out string note) ? note : string.Empty).Text).Size)))
+            .ToList();
+        Assert.Contains(checkpoints, c => c.Size == c.Index);
+        Assert.Contains(checkpoints, c => c.Size < c.Index);
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace Infernum.Audit.Fast.Evidence.Verification;
 
 /// <summary>
 /// Verifies a set of audit files written through <see cref="AuditEvidence.ToFile"/>: every checkpoint's signature
-/// against pinned keys and its root against the lines before it, each rolled file's link to the one before it,
+/// against pinned keys and its root against the lines it signs (the first N lines of the file, N at most its own
+/// place, and more than the checkpoint before signed), each rolled file's link to the one before it,
 /// the closing checkpoint, <c>seq</c> continuity, and optionally checkpoints kept elsewhere. Reports the first
 /// line that fails and how.
 /// </summary>
@@ -104,7 +105,7 @@ public static class AuditVerifier
             if (checkpoint.Size >= file.Count)
             {
                 return new EvidenceFailure(file.Name, file.Count + 1L, EvidenceFailureKind.Truncated,
-                    $"A checkpoint kept elsewhere signs {checkpoint.Size} lines and was written as line {checkpoint.Size + 1}; the file has {file.Count}.");
+                    $"A checkpoint kept elsewhere signs {checkpoint.Size} lines and was written after them, as line {checkpoint.Size + 1} or later; the file has {file.Count}.");
             }
 
             byte[] root = MerkleTree.Root(file.LeafHashes.AsSpan(0, (int)checkpoint.Size * MerkleTree.HashSize));
@@ -274,6 +275,14 @@ public static class AuditVerifier
         private readonly HashSet<int> _claimedPrefixes = new();
         private string? _origin;
         private int _lastCheckpoint = -1;
+
+        // The tree size the last valid checkpoint signs (0 before the first): the next one's leaf_prefixes start there.
+        private long _lastSigned;
+
+        // The tree sizes checkpoint lines of this file say they sign (from + their prefix count), and the roots the walk
+        // saw at those sizes: a checkpoint may stand some lines after the last line it signs.
+        private readonly HashSet<long> _signedSizes = new();
+        private readonly Dictionary<long, byte[]> _rootsAt = new();
         private bool _lastClosed;
         private string? _lastNote;
 
@@ -307,6 +316,7 @@ public static class AuditVerifier
                     continue;
                 }
 
+                _signedSizes.Add(from + (prefixes.Length / EvidenceLine.PrefixBytes));
                 for (int k = 0; k + EvidenceLine.PrefixBytes <= prefixes.Length; k += EvidenceLine.PrefixBytes)
                 {
                     long at = from + (k / EvidenceLine.PrefixBytes);
@@ -350,6 +360,10 @@ public static class AuditVerifier
 
                 _tree.Append(_file.Leaf(i));
                 _lines++;
+                if (_signedSizes.Contains(_tree.Size))
+                {
+                    _rootsAt[_tree.Size] = _tree.Root();
+                }
             }
 
             return End();
@@ -508,7 +522,9 @@ public static class AuditVerifier
                 : new EvidenceFailure(previousName, size, EvidenceFailureKind.Changed, $"The {size} lines of the file before do not match the tree this file commits to.");
         }
 
-        // A checkpoint line at line index i: well-formed, signed by the file's key, for this file, of size i, root of lines [0, i).
+        // A checkpoint line at line index i: well-formed, signed by the file's key, for this file, of a size s past the
+        // size the checkpoint before signed and at most i (exactly i when closing), root of lines [0, s), with the
+        // prefixes of lines [previous size, s).
         private EvidenceFailure? Judge(int i)
         {
             ReadOnlySpan<byte> line = _file.Line(i);
@@ -554,27 +570,34 @@ public static class AuditVerifier
                 return Fail(i, EvidenceFailureKind.CheckpointReplayed, $"A checkpoint of another file (origin {checkpoint.Origin}).");
             }
 
-            if (checkpoint.Size != i)
+            // A sink signs more lines each time, and never more than stand before the checkpoint line (a closing one: all of them).
+            long expectedFrom = _lastSigned;
+            if (checkpoint.Size > i || checkpoint.Size <= expectedFrom || (checkpoint.IsClosed && checkpoint.Size != i))
             {
-                return Fail(i, EvidenceFailureKind.CheckpointReplayed, $"A checkpoint of {checkpoint.Size} lines stands after line {i}.");
+                return Fail(i, EvidenceFailureKind.CheckpointReplayed, checkpoint.Size <= expectedFrom
+                    ? $"A checkpoint of {checkpoint.Size} lines stands after one of {expectedFrom} lines."
+                    : $"A checkpoint of {checkpoint.Size} lines stands after line {i}.");
             }
 
-            if (!_tree.Root().AsSpan().SequenceEqual(checkpoint.RootHash))
+            byte[] root = checkpoint.Size == i ? _tree.Root()
+                : _rootsAt.TryGetValue(checkpoint.Size, out byte[]? seen) ? seen
+                : MerkleTree.Root(_file.LeafHashes.AsSpan(0, (int)checkpoint.Size * MerkleTree.HashSize));
+            if (!root.AsSpan().SequenceEqual(checkpoint.RootHash))
             {
                 return Fail(i, EvidenceFailureKind.Changed, $"Lines before this checkpoint do not match its signed root, and their recorded prefixes were altered to match.");
             }
 
             // The parts of the line outside the note: nothing signs them until the next checkpoint, so they must be exactly what the sink writes.
-            long expectedFrom = _lastCheckpoint < 0 ? 0 : _lastCheckpoint;
-            string canonical = EvidenceLine.FormatCheckpoint(DateTime.MinValue, expectedFrom, Prefixes((int)expectedFrom, i), text);
+            string canonical = EvidenceLine.FormatCheckpoint(DateTime.MinValue, expectedFrom, Prefixes((int)expectedFrom, (int)checkpoint.Size), text);
             const int timestampEnd = 14 + 28;
             if (from != expectedFrom || line.Length != Encoding.UTF8.GetByteCount(canonical) - 1
                 || !line[timestampEnd..].SequenceEqual(Encoding.UTF8.GetBytes(canonical).AsSpan(timestampEnd, line.Length - timestampEnd))
-                || prefixes.Length == 0 && i > expectedFrom)
+                || prefixes.Length == 0)
             {
                 return Fail(i, EvidenceFailureKind.Changed, "A checkpoint line differs from the line its sink wrote.");
             }
 
+            _lastSigned = checkpoint.Size;
             _lastClosed = checkpoint.IsClosed;
             _lastNote = text;
             return null;
@@ -769,9 +792,11 @@ public static class AuditVerifier
 
             if (mayBeOpen)
             {
-                if (trailing > 0)
+                // Lines no checkpoint signs yet, other than the last checkpoint line itself (the next one signs it).
+                int unsigned = _lastCheckpoint < 0 ? _file.Count : _file.Count - (int)_lastSigned - 1;
+                if (unsigned > 0)
                 {
-                    _notices.Add($"{_file.Name}: the last {trailing} lines are not signed yet.");
+                    _notices.Add($"{_file.Name}: the last {unsigned} lines are not signed yet.");
                 }
             }
             else if (trailing > 0 && _lastClosed)
