@@ -45,7 +45,11 @@ public sealed record AuditEvidenceOptions
         }
     }
 
-    /// <summary>A checkpoint follows once this many lines were written since the last one. Default 4,096; 1 to 1,000,000.</summary>
+    /// <summary>
+    /// A checkpoint follows once this many lines were written since the last one. Default 4,096; 1 to 1,000,000. While
+    /// the sink's hashing thread is more than 64 KiB of lines behind, it signs the lines hashed so far rather than make
+    /// the writer wait, and the next checkpoint signs the rest (docs/evidence.md, "When checkpoints are written").
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside 1 – 1,000,000.</exception>
     public int CheckpointLines
     {
