@@ -1,0 +1,343 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using Infernum.Audit.Fast.Evidence.Merkle;
+using Infernum.Audit.Fast.Evidence.Notes;
+using Infernum.Audit.Fast.Evidence.Verification;
+using Xunit;
+
+namespace Infernum.Audit.Fast.Evidence.Tests;
+
+/// <summary>
+/// Attacks on checkpoints that sign a snapshot (a prefix of the lines before them): edits to the lines between what
+/// such a checkpoint signs and its own line, moving and deleting such checkpoints, cutting a live file against a shipped
+/// one, and honest files written while hashing lags (rolls, renames, reopens, many producers).
+/// </summary>
+public sealed class AttackSnapshotTests : IDisposable
+{
+    private const int LinesPerBatch = 256;
+    private const int CheckpointLines = 4 * LinesPerBatch;
+
+    private readonly string _folder = EvidenceFiles.NewFolder();
+    private readonly NoteSigningKey _key = EvidenceFiles.Key("audit.example/attack-snapshot", 18);
+
+    public void Dispose()
+    {
+        _key.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    // A shipped snapshot checkpoint signs N lines and stood as line L + 1 > N + 1. A live file cut to keep L lines (all
+    // it signs, and more, but not its own line) lost that line: a cut tail the shipped checkpoint must show.
+    [Fact]
+    public void LiveFile_CutBetweenWhatAShippedSnapshotSignsAndItsOwnLine_IsTruncated()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        ConcurrentQueue<AuditCheckpoint> shipped = new();
+        byte[] live = WriteFastLive(path, batches: 60, shipped.Enqueue);
+        AuditFileImage whole = new(path, live);
+        List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(whole);
+        (int index, _, long size, _) = checkpoints.Last(c => c.Size < c.Index - 1);
+        string note = shipped.Single(s => s.Checkpoint.Size == size).Note;
+
+        // Untouched, the live file verifies against it.
+        Assert.Null(VerifyLive(whole, note).Failure);
+
+        // Cut right before the checkpoint's line, and one line after what it signs.
+        foreach (int keep in new[] { index, (int)size + 1 })
+        {
+            EvidenceReport report = VerifyLive(ExternalCheckpointTests.Keep(whole, keep), note);
+            Assert.Equal(EvidenceFailureKind.Truncated, report.Failure?.Kind);
+            Assert.Equal(keep + 1L, report.Failure!.Line);
+        }
+    }
+
+    // A line between what a snapshot checkpoint signs and the checkpoint itself, changed in a closed file: the next
+    // checkpoint signs it.
+    [Fact]
+    public void ClosedFile_EveryKindOfEdit_BetweenASnapshotAndItsCheckpoint_IsNamed()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        WriteFast(path, batches: 60);
+        List<string> lines = EvidenceFiles.Lines(path);
+        List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(path);
+        (int index, _, long size, _) = checkpoints.Last(c => c.Size < c.Index - 2);
+        int j = (int)size + ((index - (int)size) / 2); // a line after what it signs, before it
+
+        // Changed.
+        AssertFails(Edit(lines, l => l[j] = l[j].Replace("10.1.2.3", "10.1.2.4", StringComparison.Ordinal)), EvidenceFailureKind.Changed, j + 1);
+
+        // Deleted.
+        AssertFails(Edit(lines, l => l.RemoveAt(j)), EvidenceFailureKind.Deleted, j + 1);
+
+        // Inserted (a copy of the line before).
+        AssertFails(Edit(lines, l => l.Insert(j, l[j - 1])), EvidenceFailureKind.Inserted, j + 1);
+
+        // Swapped with the line after.
+        AssertFails(Edit(lines, l => (l[j], l[j + 1]) = (l[j + 1], l[j])), EvidenceFailureKind.Reordered, j + 1);
+
+        // The snapshot checkpoint deleted.
+        AssertFails(Edit(lines, l => l.RemoveAt(index)), EvidenceFailureKind.Deleted, index + 1);
+
+        // The snapshot checkpoint moved up to a place it could stand (after the lines it signs): the line there moved.
+        AssertFails(Edit(lines, l =>
+        {
+            string checkpoint = l[index];
+            l.RemoveAt(index);
+            l.Insert(j, checkpoint);
+        }), EvidenceFailureKind.Inserted, j + 1);
+
+        // The snapshot checkpoint swapped with a line between what it signs and itself.
+        AssertFails(Edit(lines, l => (l[j], l[index]) = (l[index], l[j])), EvidenceFailureKind.Reordered, j + 1);
+
+        // The snapshot checkpoint duplicated right after itself.
+        AssertFails(Edit(lines, l => l.Insert(index + 1, l[index])), EvidenceFailureKind.Inserted, index + 2);
+
+        // The file cut between what the snapshot signs and its line: no closing checkpoint.
+        List<string> cut = lines.Take(j).ToList();
+        File.WriteAllText(path, string.Join('\n', cut) + "\n");
+        EvidenceFailure? failure = EvidenceFiles.Verify(path, _key.VerifierKey).Failure;
+        Assert.Equal(EvidenceFailureKind.Truncated, failure?.Kind);
+        Assert.Equal(j + 1L, failure?.Line);
+    }
+
+    // A later snapshot checkpoint put in place of an earlier one: it signs fewer lines than stand before the earlier
+    // one's place (hashing lagged by more than a checkpoint interval), so its size alone does not give it away. The
+    // layout depends on timing, so the file is made here with the sink's own line writer and key.
+    [Fact]
+    public void ANewerSnapshotCheckpoint_InPlaceOfAnOlderOne_IsAReplay()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        WriteFast(path, batches: 8);
+        List<string> events = EvidenceFiles.Lines(path).Where(l => !l.Contains("\"event_type\":\"audit_checkpoint\"", StringComparison.Ordinal)).Take(1200).ToList();
+        Assert.True(EvidenceLine.TryGetString(Encoding.UTF8.GetBytes(events[0]), "origin", out string origin));
+        CheckpointLineWriter writer = new(_key);
+        writer.SetOrigin(origin);
+        List<string> lines = events.Take(600).ToList();
+        int first = Sign(lines, writer, size: 500, from: 0, closed: false);
+        lines.AddRange(events.Skip(600).Take(300));
+        int second = Sign(lines, writer, size: 550, from: 500, closed: false);
+        lines.AddRange(events.Skip(900));
+        Sign(lines, writer, size: lines.Count, from: 550, closed: true);
+
+        // As made, it verifies: the second checkpoint signs 550 lines and stands after 901.
+        AssertFails(lines, null, 0);
+
+        lines[first] = lines[second];
+        AssertFails(lines, EvidenceFailureKind.CheckpointReplayed, first + 1);
+    }
+
+    // Appends a checkpoint line signing the first `size` lines, with leaf_prefixes from `from`; returns its index.
+    private static int Sign(List<string> lines, CheckpointLineWriter writer, long size, long from, bool closed)
+    {
+        byte[] leaves = lines.Take((int)size).SelectMany(l => MerkleTree.HashLeaf(Encoding.UTF8.GetBytes(l))).ToArray();
+        byte[] prefixes = Enumerable.Range((int)from, (int)(size - from)).SelectMany(k => leaves.Skip(k * MerkleTree.HashSize).Take(EvidenceLine.PrefixBytes)).ToArray();
+        string line = Encoding.UTF8.GetString(writer.Format(DateTime.UtcNow, size, MerkleTree.Root(leaves), closed, from, prefixes));
+        writer.Commit();
+        lines.Add(line.TrimEnd('\n'));
+        return lines.Count - 1;
+    }
+
+    // Rolls by MaxFileBytes while hashing lags: every closing checkpoint signs all lines, the next file follows it.
+    [Fact]
+    public void Rolls_WhileHashingLags_VerifyClean_AndEveryFileHasSnapshots()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        using (AuditSink sink = AuditEvidence.ToFile(path, new AuditFileOptions { MaxFileBytes = 2 << 20, RetainedFiles = 10 }, Options()))
+        {
+            for (int b = 0; b < 300; b++)
+            {
+                sink.Write(SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)));
+            }
+        }
+
+        IReadOnlyList<string> set = AuditEvidence.RolledSet(path);
+        Assert.True(set.Count >= 4, $"{set.Count} files");
+        foreach (string file in set)
+        {
+            List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(file);
+            Assert.True(checkpoints[^1].Closed);
+            Assert.Equal(checkpoints[^1].Index, checkpoints[^1].Size);
+        }
+
+        Assert.Contains(set, f => SnapshotCheckpointTests.Checkpoints(f).Any(c => c.Size < c.Index));
+        EvidenceReport report = EvidenceFiles.Verify(path, _key.VerifierKey);
+        Assert.Null(report.Failure);
+        Assert.Empty(report.Notices);
+    }
+
+    // The file renamed away (logrotate create) and then truncated (copytruncate) under the sink while hashing lags.
+    [Fact]
+    public void RenamedAndTruncatedUnderTheSink_WhileHashingLags_VerifiesClean()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        string rotated = path + ".1";
+        string copied = path + ".2";
+        using (AuditSink sink = AuditEvidence.ToFile(path, null, Options()))
+        {
+            for (int b = 0; b < 90; b++)
+            {
+                if (b == 30)
+                {
+                    File.Move(path, copied);
+                }
+                else if (b == 60)
+                {
+                    File.Copy(path, rotated);
+                    using FileStream stream = new(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                    stream.SetLength(0);
+                }
+
+                sink.Write(SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)));
+            }
+        }
+
+        Assert.Contains(SnapshotCheckpointTests.Checkpoints(copied), c => c.Size < c.Index);
+        EvidenceReport report = AuditVerifier.Verify([copied, rotated, path], new AuditVerifierOptions { Keys = [_key.VerifierKey] });
+        Assert.Null(report.Failure);
+        Assert.Equal(2, report.Notices.Count(n => n.Contains("no closing checkpoint", StringComparison.Ordinal)));
+    }
+
+    // Reopened (a clean close, then a crash cut between a snapshot and its checkpoint), each time with another key.
+    [Fact]
+    public void Reopens_WithKeyRotation_AfterSnapshotCheckpoints_VerifyClean()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        using NoteSigningKey second = EvidenceFiles.Key("audit.example/attack-snapshot-2", 19);
+        WriteFast(path, batches: 40);
+
+        // A crash that lost the last snapshot checkpoint and some lines before it (but after what it signs).
+        List<string> lines = EvidenceFiles.Lines(path);
+        (int index, _, long size, _) = SnapshotCheckpointTests.Checkpoints(path).Last(c => c.Size < c.Index - 2);
+        File.WriteAllText(path, string.Join('\n', lines.Take((int)size + 1)) + "\n");
+        EvidenceFiles.CrashBeforeClose(path, "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"auth_success\",\"request_id\":\"torn\"}\n");
+        Assert.True(index > size);
+
+        using (AuditSink sink = AuditEvidence.ToFile(path, null, Options(second)))
+        {
+            for (int b = 0; b < 40; b++)
+            {
+                sink.Write(SnapshotCheckpointTests.Batch(1_000_000 + ((long)b * LinesPerBatch)));
+            }
+        }
+
+        using (AuditSink sink = AuditEvidence.ToFile(path, null, Options()))
+        {
+            for (int b = 0; b < 40; b++)
+            {
+                sink.Write(SnapshotCheckpointTests.Batch(2_000_000 + ((long)b * LinesPerBatch)));
+            }
+        }
+
+        List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(path);
+        Assert.True(checkpoints.Count(c => c.Size < c.Index) >= 3);
+        EvidenceReport report = AuditVerifier.Verify([path], new AuditVerifierOptions { Keys = [_key.VerifierKey, second.VerifierKey] });
+        Assert.Null(report.Failure);
+        Assert.Equal(2, report.Notices.Count(n => n.Contains("signing key rotated", StringComparison.Ordinal)));
+    }
+
+    // Many producers through a logger, a checkpoint timer that fires during the load, every shipped checkpoint kept
+    // elsewhere: the file verifies against all of them.
+    [Fact]
+    public void ManyProducers_AndTheTimer_EveryShippedCheckpointVerifies()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        ConcurrentQueue<AuditCheckpoint> shipped = new();
+        AuditEvidenceOptions options = new() { SigningKey = _key, CheckpointLines = 512, CheckpointInterval = TimeSpan.FromMilliseconds(20), OnCheckpoint = shipped.Enqueue };
+        using (AuditLogger logger = new(AuditEvidence.ToFile(path, new AuditFileOptions { MaxFileBytes = 4 << 20, RetainedFiles = 20 }, options), null,
+            new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(60) }))
+        {
+            Parallel.For(0, 4, t =>
+            {
+                for (int i = 0; i < 40_000; i++)
+                {
+                    logger.AuthSuccess("req-" + t + "-" + i, "10.1.2." + (i % 250), "sk-inf-evidence-test-key", "/v1/chat/completions");
+                }
+            });
+        }
+
+        IReadOnlyList<string> set = AuditEvidence.RolledSet(path);
+        EvidenceReport report = AuditVerifier.Verify(set, new AuditVerifierOptions { Keys = [_key.VerifierKey], ExternalCheckpoints = shipped.Select(c => c.Note).ToList() });
+        Assert.Null(report.Failure);
+        Assert.Equal(160_000, report.Lines - report.Checkpoints - set.Count);
+    }
+
+    // Disposed from another thread while the writer is mid-flood: the writer's next write fails cleanly, nothing hangs,
+    // and what is in the file verifies.
+    [Fact]
+    public void DisposedUnderHeavyLoad_NoHang_AndTheFileVerifies()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        AuditSink sink = AuditEvidence.ToFile(path, null, Options());
+        System.Threading.Thread writer = new(() =>
+        {
+            try
+            {
+                for (int b = 0; ; b++)
+                {
+                    sink.Write(SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)));
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        });
+        writer.Start();
+
+        System.Threading.Thread.Sleep(300);
+        sink.Dispose();
+        Assert.True(writer.Join(TimeSpan.FromSeconds(30)), "the writer hung");
+        Assert.Null(EvidenceFiles.Verify(path, _key.VerifierKey).Failure);
+    }
+
+    private AuditEvidenceOptions Options(NoteSigningKey? key = null)
+        => new() { SigningKey = key ?? _key, CheckpointLines = CheckpointLines, CheckpointInterval = TimeSpan.FromHours(1) };
+
+    private void WriteFast(string path, int batches)
+    {
+        using AuditSink sink = AuditEvidence.ToFile(path, null, Options());
+        for (int b = 0; b < batches; b++)
+        {
+            sink.Write(SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)));
+        }
+    }
+
+    // Writes fast, then copies the file while the sink is still open (flushed, no closing checkpoint).
+    private byte[] WriteFastLive(string path, int batches, Action<AuditCheckpoint> onCheckpoint)
+    {
+        AuditEvidenceOptions options = Options() with { OnCheckpoint = onCheckpoint };
+        using AuditSink sink = AuditEvidence.ToFile(path, null, options);
+        for (int b = 0; b < batches; b++)
+        {
+            sink.Write(SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)));
+        }
+
+        sink.Flush();
+        using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        byte[] content = new byte[stream.Length];
+        stream.ReadExactly(content);
+        return content;
+    }
+
+    private void AssertFails(List<string> lines, EvidenceFailureKind? kind, long line)
+    {
+        string path = Path.Combine(_folder, "edited-" + Guid.NewGuid().ToString("N") + ".jsonl");
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        EvidenceFailure? failure = AuditVerifier.Verify([path], new AuditVerifierOptions { Keys = [_key.VerifierKey] }).Failure;
+        Assert.True(kind is null ? failure is null : failure is not null && failure.Kind == kind && failure.Line == line, $"expected {kind} at {line}, got {failure?.Kind} at {failure?.Line}: {failure?.Message}");
+    }
+
+    private static List<string> Edit(List<string> lines, Action<List<string>> edit)
+    {
+        List<string> copy = lines.ToList();
+        edit(copy);
+        return copy;
+    }
+
+    private EvidenceReport VerifyLive(AuditFileImage file, string external)
+        => AuditVerifier.Verify([file], new AuditVerifierOptions { Keys = [_key.VerifierKey], Live = true, ExternalCheckpoints = [external] });
+}
