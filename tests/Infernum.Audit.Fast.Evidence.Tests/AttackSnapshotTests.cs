@@ -56,6 +56,40 @@ public sealed class AttackSnapshotTests : IDisposable
         }
     }
 
+    // Producers stop right after a checkpoint that signed a snapshot: the lines between what it signs and its line (up
+    // to 1 MiB of them) must be signed within CheckpointInterval by the timer, as docs/evidence.md says, not left
+    // unsigned until more lines come or the file is closed.
+    [Fact]
+    public void ProducersStop_RightAfterASnapshotCheckpoint_TheTimerSignsTheRest()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        using AuditSink sink = AuditEvidence.ToFile(path, null, Options() with { CheckpointLines = LinesPerBatch, CheckpointInterval = TimeSpan.FromMilliseconds(100) });
+
+        // 80 KiB a write, a checkpoint after each: the last one is a snapshot (more than 64 KiB was left to hash).
+        for (int b = 0; b < 40; b += 2)
+        {
+            sink.Write([.. SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)), .. SnapshotCheckpointTests.Batch(1 + ((long)(b + 1) * LinesPerBatch))]);
+        }
+
+        System.Threading.Thread.Sleep(1000);
+        sink.Flush();
+        byte[] live;
+        using (FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        {
+            live = new byte[stream.Length];
+            stream.ReadExactly(live);
+        }
+
+        AuditFileImage file = new(path, live);
+        List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(file);
+        Assert.Contains(checkpoints, c => c.Size < c.Index);
+        Assert.Equal(file.Count - 1, checkpoints[^1].Index);
+        Assert.True(checkpoints[^1].Size == checkpoints[^1].Index, $"the last checkpoint signs {checkpoints[^1].Size} of the {checkpoints[^1].Index} lines before it, a second after the last line");
+        EvidenceReport report = AuditVerifier.Verify([file], new AuditVerifierOptions { Keys = [_key.VerifierKey], Live = true });
+        Assert.Null(report.Failure);
+        Assert.DoesNotContain(report.Notices, n => n.Contains("not signed yet", StringComparison.Ordinal));
+    }
+
     // A line between what a snapshot checkpoint signs and the checkpoint itself, changed in a closed file: the next
     // checkpoint signs it.
     [Fact]
