@@ -54,6 +54,23 @@ public sealed class AttackSnapshotTests : IDisposable
             Assert.Equal(EvidenceFailureKind.Truncated, report.Failure?.Kind);
             Assert.Equal(keep + 1L, report.Failure!.Line);
         }
+
+        // The tool, given the shipped note in a file as `echo` leaves it: clean on the live file, truncated on the cut one.
+        string notePath = Path.Combine(_folder, "shipped.note");
+        File.WriteAllText(notePath, note + "\n");
+        string copy = Path.Combine(_folder, "live.jsonl");
+        File.WriteAllBytes(copy, live);
+        Assert.Equal(0, ToolTests.Run("verify", copy, "--key", _key.VerifierKey.ToString(), "--live", "--checkpoint", notePath).Code);
+        int end = 0;
+        for (int k = 0; k < index; k++)
+        {
+            end += live.AsSpan(end).IndexOf((byte)'\n') + 1;
+        }
+
+        File.WriteAllBytes(copy, live[..end]);
+        (int code, string output, _) = ToolTests.Run("verify", copy, "--key", _key.VerifierKey.ToString(), "--live", "--checkpoint", notePath);
+        Assert.Equal(1, code);
+        Assert.Contains($"live.jsonl:{index + 1}: truncated", output, StringComparison.Ordinal);
     }
 
     // Producers stop right after a checkpoint that signed a snapshot: the lines between what it signs and its line (up
@@ -127,6 +144,12 @@ public sealed class AttackSnapshotTests : IDisposable
 
         // The snapshot checkpoint swapped with a line between what it signs and itself.
         AssertFails(Edit(lines, l => (l[j], l[index]) = (l[index], l[j])), EvidenceFailureKind.Reordered, j + 1);
+
+        // Two snapshot checkpoints swapped.
+        (int Index, long From, long Size, bool Closed)[] pair = checkpoints.Zip(checkpoints.Skip(1)).Where(p => p.First.Size < p.First.Index && p.Second.Size < p.Second.Index).Select(p => p.First).Take(1).ToArray();
+        Assert.Single(pair);
+        int other = checkpoints[checkpoints.IndexOf(pair[0]) + 1].Index;
+        AssertFails(Edit(lines, l => (l[pair[0].Index], l[other]) = (l[other], l[pair[0].Index])), EvidenceFailureKind.Reordered, pair[0].Index + 1);
 
         // The snapshot checkpoint duplicated right after itself.
         AssertFails(Edit(lines, l => l.Insert(index + 1, l[index])), EvidenceFailureKind.Inserted, index + 2);
