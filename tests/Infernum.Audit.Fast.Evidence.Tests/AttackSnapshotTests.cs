@@ -107,6 +107,48 @@ public sealed class AttackSnapshotTests : IDisposable
         Assert.DoesNotContain(report.Notices, n => n.Contains("not signed yet", StringComparison.Ordinal));
     }
 
+    // A crash at any point around a checkpoint that signed a snapshot (a copy of the live file, cut there; a cut inside a
+    // line leaves it torn): the sink reopens the file, goes on from what the last checkpoint left signs, and the file
+    // verifies clean.
+    [Fact]
+    public void CrashAnywhereAroundASnapshotCheckpoint_Reopened_VerifiesClean()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        byte[] live = WriteFastLive(path, batches: 40, _ => { });
+        AuditFileImage whole = new(path, live);
+        (int index, _, long size, _) = SnapshotCheckpointTests.Checkpoints(whole).Last(c => c.Size < c.Index - 2);
+        List<int> lineStarts = [0];
+        for (int at = 0; (at = Array.IndexOf(live, (byte)'\n', at)) >= 0; at++)
+        {
+            lineStarts.Add(at + 1);
+        }
+
+        // After what it signs, in the middle of the lines before it, right before it, inside it, right after it, inside the
+        // line after it.
+        int[] cuts =
+        [
+            lineStarts[(int)size + 1], lineStarts[(int)size + ((index - (int)size) / 2)], lineStarts[index], lineStarts[index] + 100,
+            lineStarts[index + 1], lineStarts[index + 1] + 20,
+        ];
+        for (int c = 0; c < cuts.Length; c++)
+        {
+            string crashed = Path.Combine(_folder, $"crashed-{c}.jsonl");
+            File.WriteAllBytes(crashed, live[..cuts[c]]);
+            using (AuditSink sink = AuditEvidence.ToFile(crashed, null, Options()))
+            {
+                for (int b = 0; b < 12; b++)
+                {
+                    sink.Write(SnapshotCheckpointTests.Batch(1_000_000 + ((long)b * LinesPerBatch)));
+                }
+            }
+
+            EvidenceReport report = AuditVerifier.Verify([crashed], new AuditVerifierOptions { Keys = [_key.VerifierKey] });
+            Assert.True(report.Failure is null, $"cut {c} at byte {cuts[c]}: {report.Failure}");
+            bool torn = !lineStarts.Contains(cuts[c]);
+            Assert.Equal(torn, report.Notices.Any(n => n.Contains("reopened after a crash", StringComparison.Ordinal)));
+        }
+    }
+
     // A line between what a snapshot checkpoint signs and the checkpoint itself, changed in a closed file: the next
     // checkpoint signs it.
     [Fact]
