@@ -130,6 +130,7 @@ public sealed class AttackSnapshotTests : IDisposable
             lineStarts[(int)size + 1], lineStarts[(int)size + ((index - (int)size) / 2)], lineStarts[index], lineStarts[index] + 100,
             lineStarts[index + 1], lineStarts[index + 1] + 20,
         ];
+        cuts = cuts.Where(cut => cut <= live.Length).ToArray(); // the checkpoint may be the file's last line
         for (int c = 0; c < cuts.Length; c++)
         {
             string crashed = Path.Combine(_folder, $"crashed-{c}.jsonl");
@@ -309,6 +310,43 @@ public sealed class AttackSnapshotTests : IDisposable
         EvidenceReport report = AuditVerifier.Verify([copied, rotated, path], new AuditVerifierOptions { Keys = [_key.VerifierKey] });
         Assert.Null(report.Failure);
         Assert.Equal(2, report.Notices.Count(n => n.Contains("no closing checkpoint", StringComparison.Ordinal)));
+    }
+
+    // The file renamed away under the sink right after a checkpoint that signed a snapshot: the lines between what it
+    // signs and its line are signed only by the next file's start line (previous_size, previous_root). A change to one
+    // of them is caught there, as `changed` in the renamed file; but that start line has a root only, no prefixes, so the
+    // line named is the renamed file's last, not the changed one (as for lines after a file's last checkpoint before;
+    // a snapshot widens that span to the hashing backlog). Naming the line would take prefixes in the start line.
+    [Fact]
+    public void RenamedRightAfterASnapshotCheckpoint_ALineItLeftUnsigned_Changed_IsCaught()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        string rotated = path + ".1";
+        using (AuditSink sink = AuditEvidence.ToFile(path, null, Options() with { CheckpointLines = LinesPerBatch }))
+        {
+            for (int b = 0; b < 40; b += 2)
+            {
+                sink.Write([.. SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)), .. SnapshotCheckpointTests.Batch(1 + ((long)(b + 1) * LinesPerBatch))]);
+            }
+
+            File.Move(path, rotated);
+            sink.Write(SnapshotCheckpointTests.Batch(1 + (40L * LinesPerBatch)));
+        }
+
+        List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(rotated);
+        (int index, _, long size, _) = checkpoints[^1];
+        Assert.True(size < index - 2, $"the last checkpoint signs {size} of {index}");
+        Assert.Null(AuditVerifier.Verify([rotated, path], new AuditVerifierOptions { Keys = [_key.VerifierKey] }).Failure);
+
+        int j = (int)size + ((index - (int)size) / 2);
+        List<string> lines = EvidenceFiles.Lines(rotated);
+        lines[j] = lines[j].Replace("10.1.2.3", "10.1.2.4", StringComparison.Ordinal);
+        File.WriteAllText(rotated, string.Join('\n', lines) + "\n");
+        EvidenceFailure? failure = AuditVerifier.Verify([rotated, path], new AuditVerifierOptions { Keys = [_key.VerifierKey] }).Failure;
+        Assert.NotNull(failure);
+        Assert.Equal(EvidenceFailureKind.Changed, failure!.Kind);
+        Assert.Equal(rotated, failure.File);
+        Assert.True(failure.Line > j && failure.Line <= lines.Count, $"named line {failure.Line}, changed {j + 1}: {failure.Message}");
     }
 
     // Reopened (a clean close, then a crash cut between a snapshot and its checkpoint), each time with another key.
