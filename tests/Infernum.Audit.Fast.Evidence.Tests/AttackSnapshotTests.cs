@@ -90,14 +90,7 @@ public sealed class AttackSnapshotTests : IDisposable
 
         System.Threading.Thread.Sleep(1000);
         sink.Flush();
-        byte[] live;
-        using (FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-        {
-            live = new byte[stream.Length];
-            stream.ReadExactly(live);
-        }
-
-        AuditFileImage file = new(path, live);
+        AuditFileImage file = new(path, ReadShared(path));
         List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(file);
         Assert.Contains(checkpoints, c => c.Size < c.Index);
         Assert.Equal(file.Count - 1, checkpoints[^1].Index);
@@ -324,13 +317,19 @@ public sealed class AttackSnapshotTests : IDisposable
         string rotated = path + ".1";
         using (AuditSink sink = AuditEvidence.ToFile(path, null, Options() with { CheckpointLines = LinesPerBatch }))
         {
-            for (int b = 0; b < 40; b += 2)
+            // Until a write ends in a checkpoint that signed a snapshot well short of its place (a loaded machine makes
+            // some checkpoints wait for the backlog instead).
+            int b = 0;
+            do
             {
                 sink.Write([.. SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)), .. SnapshotCheckpointTests.Batch(1 + ((long)(b + 1) * LinesPerBatch))]);
+                sink.Flush();
+                b += 2;
             }
+            while (b < 400 && SnapshotCheckpointTests.Checkpoints(new AuditFileImage(path, ReadShared(path)))[^1] is var last && last.Size >= last.Index - 2);
 
             File.Move(path, rotated);
-            sink.Write(SnapshotCheckpointTests.Batch(1 + (40L * LinesPerBatch)));
+            sink.Write(SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)));
         }
 
         List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(rotated);
@@ -464,6 +463,11 @@ public sealed class AttackSnapshotTests : IDisposable
         }
 
         sink.Flush();
+        return ReadShared(path);
+    }
+
+    private static byte[] ReadShared(string path)
+    {
         using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         byte[] content = new byte[stream.Length];
         stream.ReadExactly(content);
