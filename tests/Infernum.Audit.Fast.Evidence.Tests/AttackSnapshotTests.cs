@@ -38,7 +38,7 @@ public sealed class AttackSnapshotTests : IDisposable
     {
         string path = Path.Combine(_folder, "audit.jsonl");
         ConcurrentQueue<AuditCheckpoint> shipped = new();
-        byte[] live = WriteFastLive(path, batches: 60, shipped.Enqueue);
+        byte[] live = WriteFastLive(path, batches: 30, shipped.Enqueue);
         AuditFileImage whole = new(path, live);
         List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(whole);
         (int index, _, long size, _) = checkpoints.Last(c => c.Size < c.Index - 1);
@@ -85,7 +85,7 @@ public sealed class AttackSnapshotTests : IDisposable
         // 80 KiB a write, a checkpoint after each: the last one is a snapshot (more than 64 KiB was left to hash).
         for (int b = 0; b < 40; b += 2)
         {
-            sink.Write([.. SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)), .. SnapshotCheckpointTests.Batch(1 + ((long)(b + 1) * LinesPerBatch))]);
+            WriteTwo(sink, 1 + ((long)b * LinesPerBatch));
         }
 
         System.Threading.Thread.Sleep(1000);
@@ -107,7 +107,7 @@ public sealed class AttackSnapshotTests : IDisposable
     public void CrashAnywhereAroundASnapshotCheckpoint_Reopened_VerifiesClean()
     {
         string path = Path.Combine(_folder, "audit.jsonl");
-        byte[] live = WriteFastLive(path, batches: 40, _ => { });
+        byte[] live = WriteFastLive(path, batches: 20, _ => { });
         AuditFileImage whole = new(path, live);
         (int index, _, long size, _) = SnapshotCheckpointTests.Checkpoints(whole).Last(c => c.Size < c.Index - 2);
         List<int> lineStarts = [0];
@@ -149,7 +149,7 @@ public sealed class AttackSnapshotTests : IDisposable
     public void ClosedFile_EveryKindOfEdit_BetweenASnapshotAndItsCheckpoint_IsNamed()
     {
         string path = Path.Combine(_folder, "audit.jsonl");
-        WriteFast(path, batches: 60);
+        WriteFast(path, batches: 30);
         List<string> lines = EvidenceFiles.Lines(path);
         List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(path);
         (int index, _, long size, _) = checkpoints.Last(c => c.Size < c.Index - 2);
@@ -215,7 +215,7 @@ public sealed class AttackSnapshotTests : IDisposable
     public void ANewerSnapshotCheckpoint_InPlaceOfAnOlderOne_IsAReplay()
     {
         string path = Path.Combine(_folder, "audit.jsonl");
-        WriteFast(path, batches: 8);
+        WriteFast(path, batches: 4);
         List<string> events = EvidenceFiles.Lines(path).Where(l => !l.Contains("\"event_type\":\"audit_checkpoint\"", StringComparison.Ordinal)).Take(1200).ToList();
         Assert.True(EvidenceLine.TryGetString(Encoding.UTF8.GetBytes(events[0]), "origin", out string origin));
         CheckpointLineWriter writer = new(_key);
@@ -252,9 +252,9 @@ public sealed class AttackSnapshotTests : IDisposable
         string path = Path.Combine(_folder, "audit.jsonl");
         using (AuditSink sink = AuditEvidence.ToFile(path, new AuditFileOptions { MaxFileBytes = 2 << 20, RetainedFiles = 10 }, Options()))
         {
-            for (int b = 0; b < 300; b++)
+            for (int b = 0; b < 150; b++)
             {
-                sink.Write(SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)));
+                WriteTwo(sink, 1 + ((long)b * 2 * LinesPerBatch));
             }
         }
 
@@ -282,20 +282,20 @@ public sealed class AttackSnapshotTests : IDisposable
         string copied = path + ".2";
         using (AuditSink sink = AuditEvidence.ToFile(path, null, Options()))
         {
-            for (int b = 0; b < 90; b++)
+            for (int b = 0; b < 45; b++)
             {
-                if (b == 30)
+                if (b == 15)
                 {
                     File.Move(path, copied);
                 }
-                else if (b == 60)
+                else if (b == 30)
                 {
                     File.Copy(path, rotated);
                     using FileStream stream = new(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
                     stream.SetLength(0);
                 }
 
-                sink.Write(SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)));
+                WriteTwo(sink, 1 + ((long)b * 2 * LinesPerBatch));
             }
         }
 
@@ -322,7 +322,7 @@ public sealed class AttackSnapshotTests : IDisposable
             int b = 0;
             do
             {
-                sink.Write([.. SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)), .. SnapshotCheckpointTests.Batch(1 + ((long)(b + 1) * LinesPerBatch))]);
+                WriteTwo(sink, 1 + ((long)b * LinesPerBatch));
                 sink.Flush();
                 b += 2;
             }
@@ -354,7 +354,7 @@ public sealed class AttackSnapshotTests : IDisposable
     {
         string path = Path.Combine(_folder, "audit.jsonl");
         using NoteSigningKey second = EvidenceFiles.Key("audit.example/attack-snapshot-2", 19);
-        WriteFast(path, batches: 40);
+        WriteFast(path, batches: 20);
 
         // A crash that lost the last snapshot checkpoint and some lines before it (but after what it signs).
         List<string> lines = EvidenceFiles.Lines(path);
@@ -443,12 +443,16 @@ public sealed class AttackSnapshotTests : IDisposable
     private AuditEvidenceOptions Options(NoteSigningKey? key = null)
         => new() { SigningKey = key ?? _key, CheckpointLines = CheckpointLines, CheckpointInterval = TimeSpan.FromHours(1) };
 
+    // Writes 512 lines (80 KiB) at once: a checkpoint due after it finds more than 64 KiB left to hash, and signs a snapshot.
+    private static void WriteTwo(AuditSink sink, long firstSeq)
+        => sink.Write([.. SnapshotCheckpointTests.Batch(firstSeq), .. SnapshotCheckpointTests.Batch(firstSeq + LinesPerBatch)]);
+
     private void WriteFast(string path, int batches)
     {
         using AuditSink sink = AuditEvidence.ToFile(path, null, Options());
         for (int b = 0; b < batches; b++)
         {
-            sink.Write(SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)));
+            WriteTwo(sink, 1 + ((long)b * 2 * LinesPerBatch));
         }
     }
 
@@ -459,7 +463,7 @@ public sealed class AttackSnapshotTests : IDisposable
         using AuditSink sink = AuditEvidence.ToFile(path, null, options);
         for (int b = 0; b < batches; b++)
         {
-            sink.Write(SnapshotCheckpointTests.Batch(1 + ((long)b * LinesPerBatch)));
+            WriteTwo(sink, 1 + ((long)b * 2 * LinesPerBatch));
         }
 
         sink.Flush();
