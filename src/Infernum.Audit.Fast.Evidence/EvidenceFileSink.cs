@@ -161,6 +161,10 @@ internal sealed class EvidenceFileSink : AuditSink
 
     public override long LastSequenceNumber => _lastSequenceNumber;
 
+    // Lines no checkpoint signs other than the last checkpoint line itself: after a checkpoint that signed a snapshot,
+    // the lines between what it signed and its own line too, which the timer must sign when no more lines come.
+    private bool HasUnsignedLines => _size - _from > 1;
+
     public override void Write(ReadOnlySpan<byte> lines)
     {
         lock (_gate)
@@ -199,7 +203,7 @@ internal sealed class EvidenceFileSink : AuditSink
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_size - _segmentStart > 1 && Stopwatch.GetElapsedTime(_lastCheckpointTicks) >= _options.CheckpointInterval)
+            if (HasUnsignedLines && Stopwatch.GetElapsedTime(_lastCheckpointTicks) >= _options.CheckpointInterval)
             {
                 TryCheckpoint(mayDefer: false);
             }
@@ -773,7 +777,7 @@ internal sealed class EvidenceFileSink : AuditSink
     {
         lock (_gate)
         {
-            if (_disposed || _size - _segmentStart <= 1 || Stopwatch.GetElapsedTime(_lastCheckpointTicks) < _options.CheckpointInterval)
+            if (_disposed || !HasUnsignedLines || Stopwatch.GetElapsedTime(_lastCheckpointTicks) < _options.CheckpointInterval)
             {
                 return;
             }

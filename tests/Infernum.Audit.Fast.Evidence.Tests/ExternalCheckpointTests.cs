@@ -58,7 +58,7 @@ public sealed class ExternalCheckpointTests : IDisposable
     private EvidenceReport Verify(AuditFileImage file, string external)
         => AuditVerifier.Verify([file], new AuditVerifierOptions { Keys = [_key.VerifierKey], Live = true, ExternalCheckpoints = [external] });
 
-    private static AuditFileImage Keep(AuditFileImage file, int lines)
+    internal static AuditFileImage Keep(AuditFileImage file, int lines)
     {
         List<byte> kept = new();
         for (int i = 0; i < lines; i++)

@@ -145,7 +145,7 @@ public sealed class SnapshotCheckpointTests : IDisposable
         }
     }
 
-    private static byte[] Batch(long firstSeq)
+    internal static byte[] Batch(long firstSeq)
     {
         StringBuilder text = new();
         for (int i = 0; i < LinesPerBatch; i++)
@@ -159,13 +159,15 @@ public sealed class SnapshotCheckpointTests : IDisposable
     }
 
     // Each checkpoint line: its 0-based index, its from, the size its note signs, and whether it closes the file.
-    private static List<(int Index, long From, long Size, bool Closed)> Checkpoints(string path)
+    internal static List<(int Index, long From, long Size, bool Closed)> Checkpoints(string path)
+        => Checkpoints(new AuditFileImage(path, File.ReadAllBytes(path)));
+
+    internal static List<(int Index, long From, long Size, bool Closed)> Checkpoints(AuditFileImage file)
     {
         List<(int, long, long, bool)> found = new();
-        List<string> lines = EvidenceFiles.Lines(path);
-        for (int i = 0; i < lines.Count; i++)
+        for (int i = 0; i < file.Count; i++)
         {
-            byte[] line = Encoding.UTF8.GetBytes(lines[i]);
+            ReadOnlySpan<byte> line = file.Line(i);
             if (EvidenceLine.EventType(line) == EvidenceLine.Checkpoint
                 && EvidenceLine.TryGetLong(line, "from", out long from) && EvidenceLine.TryGetString(line, "note", out string note))
             {

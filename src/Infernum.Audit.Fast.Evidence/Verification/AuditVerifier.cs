@@ -114,9 +114,46 @@ public static class AuditVerifier
                 return new EvidenceFailure(file.Name, checkpoint.Size, EvidenceFailureKind.Changed,
                     $"The first {checkpoint.Size} lines do not match the root of a checkpoint kept elsewhere.");
             }
+
+            // A checkpoint that signs a snapshot stood some lines after the last one it signs, and nothing signs those
+            // lines or its own line until the next checkpoint: a cut between them leaves every signed line. Its line
+            // was in the file when it was shipped, so a file without it lost its tail.
+            if (!HasCheckpointLine(file, checkpoint.Size, note.Text))
+            {
+                return new EvidenceFailure(file.Name, file.Count + 1L, EvidenceFailureKind.Truncated,
+                    $"A checkpoint kept elsewhere signs {checkpoint.Size} lines and was written after them; its line is not in the file of {file.Count}.");
+            }
         }
 
         return null;
+    }
+
+    // Whether the file holds, after its first `size` lines, a checkpoint line whose note has this text (its signatures
+    // aside: a note kept elsewhere may carry a witness's cosignature too).
+    private static bool HasCheckpointLine(AuditFileImage file, long size, string checkpointText)
+    {
+        for (long i = size; i < file.Count; i++)
+        {
+            ReadOnlySpan<byte> line = file.Line((int)i);
+            if (EvidenceLine.EventType(line) != EvidenceLine.Checkpoint || !EvidenceLine.TryGetString(line, "note", out string text))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (SignedNote.Parse(text).Text == checkpointText)
+                {
+                    return true;
+                }
+            }
+            catch (FormatException)
+            {
+                // An unreadable checkpoint line is not this one (the walk names it).
+            }
+        }
+
+        return false;
     }
 
     // The reason of a file's start line when the file sink went on in it after the file before was renamed, deleted or
@@ -574,6 +611,12 @@ public static class AuditVerifier
             long expectedFrom = _lastSigned;
             if (checkpoint.Size > i || checkpoint.Size <= expectedFrom || (checkpoint.IsClosed && checkpoint.Size != i))
             {
+                if (ClosingSize(i + 1) == i)
+                {
+                    // The closing checkpoint that follows signs every line before this one: this line was put in there.
+                    return Fail(i, EvidenceFailureKind.Inserted, $"Line {i + 1} was not signed here; the closing checkpoint signed here follows it.");
+                }
+
                 return Fail(i, EvidenceFailureKind.CheckpointReplayed, checkpoint.Size <= expectedFrom
                     ? $"A checkpoint of {checkpoint.Size} lines stands after one of {expectedFrom} lines."
                     : $"A checkpoint of {checkpoint.Size} lines stands after line {i}.");
@@ -594,6 +637,13 @@ public static class AuditVerifier
                 || !line[timestampEnd..].SequenceEqual(Encoding.UTF8.GetBytes(canonical).AsSpan(timestampEnd, line.Length - timestampEnd))
                 || prefixes.Length == 0)
             {
+                // A later checkpoint of this file put in place of this one: it signs fewer lines than stand before this place
+                // (a snapshot), so only its leaf_prefixes, which start after a checkpoint this one does not follow, give it away.
+                if (from != expectedFrom && HasCheckpointLine(_file, i + 1, note.Text))
+                {
+                    return Fail(i, EvidenceFailureKind.CheckpointReplayed, $"A checkpoint that stands later in the file, where it follows one of {from} lines.");
+                }
+
                 return Fail(i, EvidenceFailureKind.Changed, "A checkpoint line differs from the line its sink wrote.");
             }
 
@@ -725,7 +775,9 @@ public static class AuditVerifier
                 }
             }
 
-            if (_claimed[i + 1] == actual)
+            // The line signed here is missing: the next one was signed as its successor, or this is a checkpoint signed
+            // as standing one line further on (the closing checkpoint, which no later checkpoint records).
+            if (_claimed[i + 1] == actual || (signedSize == i + 1 && EvidenceLine.EventType(_file.Line(i)) == EvidenceLine.Checkpoint))
             {
                 return Fail(i, EvidenceFailureKind.Deleted, $"The line signed as line {i + 1} is missing; the line here was signed as the next one.");
             }
@@ -736,6 +788,24 @@ public static class AuditVerifier
             }
 
             return Fail(i, EvidenceFailureKind.Changed, $"Line {i + 1} is not the line that was signed.");
+        }
+
+        // The tree size a validly signed closing checkpoint of this file at line i signs (its place), or -1.
+        private long ClosingSize(int i)
+        {
+            if (i >= _file.Count || SignedSize(i) is var size && size < 0 || !EvidenceLine.TryGetString(_file.Line(i), "note", out string text))
+            {
+                return -1;
+            }
+
+            try
+            {
+                return Checkpoint.Parse(SignedNote.Parse(text).Text).IsClosed ? size : -1;
+            }
+            catch (FormatException)
+            {
+                return -1;
+            }
         }
 
         // The tree size a validly signed checkpoint of this file at line i says it stands after (where it belongs), or -1.
