@@ -43,12 +43,13 @@ internal sealed class ThroughputConfig : ManualConfig
 {
     public ThroughputConfig() => AddJob(Smoke.On
         ? Job.Dry.WithStrategy(RunStrategy.Monitoring)
-        : Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(10).WithIterationCount(Iterations));
+        : Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(15).WithIterationCount(Iterations));
 
-    // Ten warm-up operations (2,000,000 events): with one, the first eight or so timed operations still ran code the
-    // JIT had not finished tiering up (Infernum 320-430 ns an event, then 112-170; the naive floor 330-640, then 172).
+    // Fifteen warm-up operations (3,000,000 events): with one, the first eight or so timed operations still ran code the
+    // JIT had not finished tiering up (Infernum 320-430 ns an event, then 112-170; the naive floor 330-640, then 172);
+    // with evidence on, the first nine of ten warm-up operations took 460-710 ns an event, the tenth 319, then 305-311.
 
-    /// <summary>10 timed operations per case, or <c>INFERNUM_BENCH_ITERATIONS</c> for a focused run with tighter errors.</summary>
+    /// <summary>20 timed operations per case, or <c>INFERNUM_BENCH_ITERATIONS</c> for a focused run.</summary>
     private static int Iterations
-        => int.TryParse(Environment.GetEnvironmentVariable("INFERNUM_BENCH_ITERATIONS"), out int n) && n > 0 ? n : 10;
+        => int.TryParse(Environment.GetEnvironmentVariable("INFERNUM_BENCH_ITERATIONS"), out int n) && n > 0 ? n : 20;
 }
