@@ -147,6 +147,31 @@ public class EvidenceThroughputBenchmarks
     }
 }
 
+/// <summary>
+/// The hashing thread's work per line: the RFC 9162 leaf hash of one auth_success line as the logger writes it
+/// (SHA-256 over 0x00 and its 216 bytes: four 64-byte blocks with the padding) and one interior node (SHA-256 over
+/// 65 bytes, two blocks; a tree of n leaves has n - 1),
+/// through <see cref="Infernum.Audit.Fast.Evidence.Merkle.MerkleTree"/>, as the sink calls it.
+/// </summary>
+[Config(typeof(CallerCostConfig))]
+public class MerkleHashingBenchmarks
+{
+    private readonly byte[] _line = System.Text.Encoding.UTF8.GetBytes(
+        "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"auth_success\",\"request_id\":\"req-7f3a9c2e4b1d\","
+        + "\"client_ip\":\"10.42.17.3\",\"key_prefix\":\"sk-inf-4\",\"endpoint\":\"/v1/chat/completions\",\"success\":true,\"seq\":1234567}");
+
+    private readonly byte[] _leaf = new byte[32];
+    private readonly byte[] _node = new byte[32];
+
+    [Benchmark]
+    public byte LeafAndNodePerLine()
+    {
+        Infernum.Audit.Fast.Evidence.Merkle.MerkleTree.HashLeaf(_line, _leaf);
+        Infernum.Audit.Fast.Evidence.Merkle.MerkleTree.HashChildren(_node, _leaf, _node);
+        return _node[0];
+    }
+}
+
 internal static class EvidenceSinks
 {
     // Millions of caller-cost operations would fill the disk: both variants roll at 64 MiB and keep one rolled file.
