@@ -272,13 +272,28 @@ public static class AuditVerifier
                 return 0;
             }
 
-            List<(long First, long Last)> dropped = _walks.SelectMany(w => w.Dropped).ToList();
+            // One sweep over the seqs and the drop ranges, sorted by where they start (not seq by seq: a drop range may
+            // span 2^62 seqs, and a set may hold many drop records).
             long max = seen.Max();
-            for (long s = seen.Min(); s <= max; s++)
+            List<(long First, long Last)> covered = _walks.SelectMany(w => w.Dropped).Where(d => d.First <= d.Last).ToList();
+            covered.AddRange(seen.Select(s => (s, s)));
+            covered.Sort((a, b) => a.First.CompareTo(b.First));
+            long next = seen.Min();
+            foreach ((long first, long last) in covered)
             {
-                if (!seen.Contains(s) && !dropped.Any(d => d.First <= s && s <= d.Last))
+                if (first > next)
                 {
-                    return s;
+                    return next;
+                }
+
+                if (last >= next)
+                {
+                    if (last >= max)
+                    {
+                        return 0;
+                    }
+
+                    next = last + 1;
                 }
             }
 
@@ -310,6 +325,9 @@ public static class AuditVerifier
         // _claimedBy[i]: the checkpoint line that recorded _claimed[i].
         private readonly int[] _claimedBy;
         private readonly HashSet<int> _claimedPrefixes = new();
+
+        // The lines each checkpoint line's leaf_prefixes cover (from, count): forgetting its claims looks only there.
+        private readonly Dictionary<int, (long From, int Count)> _claimRanges = new();
         private string? _origin;
         private int _lastCheckpoint = -1;
 
@@ -354,6 +372,7 @@ public static class AuditVerifier
                 }
 
                 _signedSizes.Add(from + (prefixes.Length / EvidenceLine.PrefixBytes));
+                _claimRanges[i] = (from, prefixes.Length / EvidenceLine.PrefixBytes);
                 for (int k = 0; k + EvidenceLine.PrefixBytes <= prefixes.Length; k += EvidenceLine.PrefixBytes)
                 {
                     long at = from + (k / EvidenceLine.PrefixBytes);
@@ -725,7 +744,13 @@ public static class AuditVerifier
 
         private void ForgetClaims(int q)
         {
-            for (int k = 0; k < _claimed.Length; k++)
+            if (!_claimRanges.TryGetValue(q, out (long From, int Count) range))
+            {
+                return;
+            }
+
+            long end = Math.Min(range.From + range.Count, _claimed.Length);
+            for (long k = Math.Max(range.From, 0); k < end; k++)
             {
                 if (_claimed[k] != Unclaimed && _claimedBy[k] == q)
                 {

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using Infernum.Audit.Fast.Evidence.Notes;
+using Infernum.Audit.Fast.Evidence.Verification;
+using Xunit;
+
+namespace Infernum.Audit.Fast.Evidence.Tests;
+
+/// <summary>
+/// Attacks on the verifier's newer rules and on its cost: crafted lines that made it run for hours, shipped
+/// checkpoints around <c>HasCheckpointLine</c>, and edits of checkpoint lines that keep their notes.
+/// </summary>
+public sealed class AttackVerifierTests : IDisposable
+{
+    // Far above what a linear verifier needs for these inputs (well under a second); a guard against a hang, not a timing.
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(90);
+
+    private readonly string _folder = EvidenceFiles.NewFolder();
+    private readonly NoteSigningKey _key = EvidenceFiles.Key("audit.example/attack-verifier", 19);
+
+    public void Dispose()
+    {
+        _key.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    // The unsigned tail of a live file holds what anyone wrote there: an audit_dropped line for seq N + 1 to 4e18 and
+    // a line with seq 4e18. The seq continuity check walked every seq of that range one by one (4e18 steps): a hang.
+    [Fact]
+    public void LiveFile_DropRangeToAHugeSeqInTheUnsignedTail_IsReportedWithoutWalkingTheRange()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        EvidenceFiles.Log(path, _key, 50);
+        const long huge = 4_000_000_000_000_000_000;
+        File.AppendAllText(path,
+            "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"audit_dropped\",\"count\":1,\"first_seq\":52,\"last_seq\":" + (huge - 1) + ",\"seq\":51}\n"
+            + "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"auth_success\",\"request_id\":\"x\",\"success\":true,\"seq\":" + huge + "}\n");
+        AuditVerifierOptions options = new() { Keys = [_key.VerifierKey], Live = true };
+        EvidenceReport report = Guarded(() => AuditVerifier.Verify(AuditEvidence.RolledSet(path), options));
+        Assert.Null(report.Failure);
+        Assert.Contains(report.Notices, n => n.Contains("not signed yet", StringComparison.Ordinal));
+    }
+
+    // Many drop records over a wide range (an overloaded logger writes one per burst): the continuity check scanned every
+    // drop record for every dropped seq. A set with 20,000 drop records of 50 seqs each verifies clean, with no notice of
+    // a missing seq, and one seq left out of every range is named.
+    [Fact]
+    public void ManyDropRecords_AreCheckedWithoutScanningThemForEverySeq()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        EvidenceFiles.Log(path, _key, 5);
+        StringBuilder tail = new();
+        long seq = 6;
+        for (int d = 0; d < 20_000; d++)
+        {
+            tail.Append("{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"audit_dropped\",\"count\":50,\"first_seq\":")
+                .Append(seq + 1).Append(",\"last_seq\":").Append(seq + 50).Append(",\"seq\":").Append(seq).Append("}\n");
+            seq += 51;
+        }
+
+        File.AppendAllText(path, tail.ToString());
+        AuditVerifierOptions options = new() { Keys = [_key.VerifierKey], Live = true };
+        EvidenceReport report = Guarded(() => AuditVerifier.Verify(AuditEvidence.RolledSet(path), options));
+        Assert.Null(report.Failure);
+        Assert.DoesNotContain(report.Notices, n => n.Contains("is neither a line", StringComparison.Ordinal));
+
+        // The last record's range ends one short of the next seq: that seq is named.
+        File.AppendAllText(path, "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"audit_dropped\",\"count\":1,\"first_seq\":"
+            + (seq + 1) + ",\"last_seq\":" + (seq + 1) + ",\"seq\":" + seq + "}\n"
+            + "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"auth_success\",\"request_id\":\"x\",\"success\":true,\"seq\":" + (seq + 3) + "}\n");
+        report = Guarded(() => AuditVerifier.Verify(AuditEvidence.RolledSet(path), options));
+        Assert.Null(report.Failure);
+        Assert.Contains(report.Notices, n => n.Contains($"seq {seq + 2} is neither a line", StringComparison.Ordinal));
+    }
+
+    // Lines after a closed file, then as many checkpoint-looking lines, each recording a wrong prefix for one of them.
+    // Each wrong prefix made the walk forget its recorder's claims by scanning the whole claim array: quadratic in the
+    // file (200,000 x 400,000 steps). It must report, at once, a line after the closing checkpoint.
+    [Fact]
+    public void ManyForgedClaims_AfterTheClosingCheckpoint_AreReportedWithoutAQuadraticWalk()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        EvidenceFiles.Log(path, _key, 20);
+        int honest = EvidenceFiles.Lines(path).Count;
+        const int forged = 200_000;
+        StringBuilder tail = new(forged * 120);
+        for (int k = 0; k < forged; k++)
+        {
+            tail.Append("{\"event_type\":\"auth_success\",\"n\":").Append(k).Append("}\n");
+        }
+
+        for (int k = 0; k < forged; k++)
+        {
+            tail.Append("{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"audit_checkpoint\",\"from\":")
+                .Append(honest + k).Append(",\"leaf_prefixes\":\"AAAA\",\"note\":\"x\"}\n");
+        }
+
+        File.AppendAllText(path, tail.ToString());
+        EvidenceReport report = Guarded(() => EvidenceFiles.Verify(path, _key.VerifierKey));
+        Assert.NotNull(report.Failure);
+        Assert.True(report.Failure!.Line > honest, report.Failure.ToString());
+    }
+
+    // As above, but each forged line carries a copy of the file's closing note (validly signed, for this file), so a wrong
+    // prefix could make the walk recompute the root that note signs once per copy. Not a finding: a junk line is named
+    // changed within a few hundred lines (a copy's own prefix soon collides with a recorded one, 3 bytes; about 0.7 s for
+    // 30,000 + 40,000 lines); kept so a change that trusts such copies shows.
+    [Fact]
+    public void ManyCopiesOfAValidNote_RecordingWrongPrefixes_DoNotRecomputeItsRootEachTime()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        EvidenceFiles.Log(path, _key, 30_000, checkpointLines: 4096);
+        List<string> lines = EvidenceFiles.Lines(path);
+        int honest = lines.Count;
+        string closing = lines[^1];
+        string noteField = closing[closing.IndexOf(",\"note\":", StringComparison.Ordinal)..];
+        const int forged = 20_000;
+        StringBuilder tail = new();
+        for (int k = 0; k < forged; k++)
+        {
+            tail.Append("{\"event_type\":\"auth_success\",\"n\":").Append(k).Append("}\n");
+        }
+
+        for (int k = 0; k < forged; k++)
+        {
+            tail.Append("{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"audit_checkpoint\",\"from\":")
+                .Append(honest + k).Append(",\"leaf_prefixes\":\"AAAA\"").Append(noteField).Append('\n');
+        }
+
+        File.AppendAllText(path, tail.ToString());
+        EvidenceReport report = Guarded(() => EvidenceFiles.Verify(path, _key.VerifierKey));
+        Assert.Equal(EvidenceFailureKind.Changed, report.Failure?.Kind);
+        Assert.InRange(report.Failure!.Line, honest + 1L, honest + forged);
+    }
+
+    private static EvidenceReport Guarded(Func<EvidenceReport> verify)
+    {
+        Task<EvidenceReport> task = Task.Run(verify);
+        Assert.True(task.Wait(HangGuard), "The verifier did not finish.");
+        return task.Result;
+    }
+}
