@@ -138,6 +138,39 @@ public sealed class AttackVerifierTests : IDisposable
         Assert.InRange(report.Failure!.Line, honest + 1L, honest + forged);
     }
 
+    // Every checkpoint a sink shipped over a rolled set (closing ones of rolled files included), given back at once: the
+    // set verifies clean; the newest file's last line cut (live), or one shipped note's root byte changed, is named.
+    // (The external checks read each file once for all of them: 1,000 shipped notes over a 1.5-million-line file took
+    // 72 s when each one hashed its lines and scanned the file for its own line.)
+    [Fact]
+    public void EveryShippedCheckpointOfARolledSet_GivenAtOnce_VerifiesClean_AndACutIsStillCaught()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        ConcurrentQueue<AuditCheckpoint> shipped = new();
+        EvidenceFiles.Log(path, _key, 20_000, new AuditFileOptions { MaxFileBytes = 1 << 20, RetainedFiles = 50 }, checkpointLines: 100, onCheckpoint: shipped.Enqueue);
+        List<string> notes = shipped.Select(c => c.Note).ToList();
+        IReadOnlyList<string> files = AuditEvidence.RolledSet(path);
+        Assert.True(files.Count >= 3);
+        Assert.True(notes.Count > files.Count * 2, $"{notes.Count} notes");
+        List<AuditFileImage> images = files.Select(AuditFileImage.Read).ToList();
+        AuditVerifierOptions options = new() { Keys = [_key.VerifierKey], ExternalCheckpoints = notes };
+        EvidenceReport report = AuditVerifier.Verify(images, options);
+        Assert.Null(report.Failure);
+
+        // The newest file read live without its closing checkpoint, which was shipped too.
+        AuditFileImage newest = images[^1];
+        List<AuditFileImage> cut = [.. images.Take(images.Count - 1), ExternalCheckpointTests.Keep(newest, newest.Count - 1)];
+        report = AuditVerifier.Verify(cut, options with { Live = true });
+        Assert.Equal(EvidenceFailureKind.Truncated, report.Failure?.Kind);
+        Assert.Equal(newest.Name, report.Failure!.File);
+        Assert.Equal(newest.Count, report.Failure.Line);
+
+        // Without the closing note, the cut file verifies live.
+        string closing = notes.Single(n => n.Contains("infernum-audit closed", StringComparison.Ordinal) && SignedNote.Parse(n).Text.StartsWith(newest.Origin!, StringComparison.Ordinal));
+        report = AuditVerifier.Verify(cut, options with { Live = true, ExternalCheckpoints = notes.Where(n => n != closing).ToList() });
+        Assert.Null(report.Failure);
+    }
+
     private static EvidenceReport Guarded(Func<EvidenceReport> verify)
     {
         Task<EvidenceReport> task = Task.Run(verify);

@@ -75,6 +75,10 @@ public static class AuditVerifier
 
     private static EvidenceFailure? CheckExternal(IReadOnlyList<AuditFileImage> files, AuditVerifierOptions options)
     {
+        // Many checkpoints kept elsewhere (every one a sink shipped): the roots they sign come from one pass over each
+        // file's leaves, and their lines from one index of each file's checkpoint lines, not a pass over the file for each.
+        Dictionary<AuditFileImage, Dictionary<long, byte[]>> roots = ExternalRoots(files, options.ExternalCheckpoints);
+        Dictionary<AuditFileImage, Dictionary<string, int>> checkpointLines = new();
         foreach (string text in options.ExternalCheckpoints)
         {
             SignedNote note;
@@ -108,7 +112,7 @@ public static class AuditVerifier
                     $"A checkpoint kept elsewhere signs {checkpoint.Size} lines and was written after them, as line {checkpoint.Size + 1} or later; the file has {file.Count}.");
             }
 
-            byte[] root = MerkleTree.Root(file.LeafHashes.AsSpan(0, (int)checkpoint.Size * MerkleTree.HashSize));
+            byte[] root = roots[file][checkpoint.Size];
             if (!root.AsSpan().SequenceEqual(checkpoint.RootHash))
             {
                 return new EvidenceFailure(file.Name, checkpoint.Size, EvidenceFailureKind.Changed,
@@ -118,7 +122,13 @@ public static class AuditVerifier
             // A checkpoint that signs a snapshot stood some lines after the last one it signs, and nothing signs those
             // lines or its own line until the next checkpoint: a cut between them leaves every signed line. Its line
             // was in the file when it was shipped, so a file without it lost its tail.
-            if (!HasCheckpointLine(file, checkpoint.Size, note.Text))
+            if (!checkpointLines.TryGetValue(file, out Dictionary<string, int>? lastLine))
+            {
+                lastLine = CheckpointLines(file);
+                checkpointLines[file] = lastLine;
+            }
+
+            if (!lastLine.TryGetValue(note.Text, out int at) || at < checkpoint.Size)
             {
                 return new EvidenceFailure(file.Name, file.Count + 1L, EvidenceFailureKind.Truncated,
                     $"A checkpoint kept elsewhere signs {checkpoint.Size} lines and was written after them; its line is not in the file of {file.Count}.");
@@ -126,6 +136,82 @@ public static class AuditVerifier
         }
 
         return null;
+    }
+
+    // The roots of the first N lines of each file for every N an external checkpoint of that file signs (N below the
+    // file's line count), from one pass over the file's leaves.
+    private static Dictionary<AuditFileImage, Dictionary<long, byte[]>> ExternalRoots(IReadOnlyList<AuditFileImage> files, IReadOnlyList<string> texts)
+    {
+        Dictionary<AuditFileImage, SortedSet<long>> sizes = new();
+        foreach (string text in texts)
+        {
+            Checkpoint checkpoint;
+            try
+            {
+                checkpoint = Checkpoint.Parse(SignedNote.Parse(text).Text);
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+
+            AuditFileImage? file = files.FirstOrDefault(f => OriginOf(f) == checkpoint.Origin);
+            if (file is not null && checkpoint.Size < file.Count)
+            {
+                if (!sizes.TryGetValue(file, out SortedSet<long>? set))
+                {
+                    set = new SortedSet<long>();
+                    sizes[file] = set;
+                }
+
+                set.Add(checkpoint.Size);
+            }
+        }
+
+        Dictionary<AuditFileImage, Dictionary<long, byte[]>> roots = new();
+        foreach ((AuditFileImage file, SortedSet<long> set) in sizes)
+        {
+            MerkleFrontier tree = new();
+            Dictionary<long, byte[]> at = new();
+            foreach (long size in set)
+            {
+                while (tree.Size < size)
+                {
+                    tree.Append(file.Leaf((int)tree.Size));
+                }
+
+                at[size] = tree.Root();
+            }
+
+            roots[file] = at;
+        }
+
+        return roots;
+    }
+
+    // The last index of a checkpoint line with each note text in the file (its signatures aside).
+    private static Dictionary<string, int> CheckpointLines(AuditFileImage file)
+    {
+        Dictionary<string, int> last = new(StringComparer.Ordinal);
+        for (int i = 0; i < file.Count; i++)
+        {
+            ReadOnlySpan<byte> line = file.Line(i);
+            if (EvidenceLine.EventType(line) != EvidenceLine.Checkpoint || !EvidenceLine.TryGetString(line, "note", out string text))
+            {
+                continue;
+            }
+
+            try
+            {
+                last[SignedNote.Parse(text).Text] = i;
+            }
+            catch (FormatException)
+            {
+                // An unreadable checkpoint line is no external checkpoint's line (the walk names it).
+            }
+        }
+
+        return last;
     }
 
     // Whether the file holds, after its first `size` lines, a checkpoint line whose note has this text (its signatures
