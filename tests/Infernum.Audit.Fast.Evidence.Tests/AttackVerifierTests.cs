@@ -171,6 +171,64 @@ public sealed class AttackVerifierTests : IDisposable
         Assert.Null(report.Failure);
     }
 
+    // A live file whose last snapshot checkpoint S (signing N lines, standing at line L + 1 > N + 2) was shipped. The
+    // attacker cuts the file after line N + 1 and puts S's line back right after it: lines N + 2 to L are gone, yet S's
+    // line is in the file after its N lines, and nothing in S says where it stood.
+    [Fact]
+    public void LiveFile_CutBetweenASnapshotAndItsLine_WithItsLineCopiedBack_IsNotCaught()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        ConcurrentQueue<AuditCheckpoint> shipped = new();
+        AuditFileImage whole = new(path, WriteFastLive(path, shipped.Enqueue));
+        (int index, _, long size, _) = SnapshotCheckpointTests.Checkpoints(whole).Last(c => c.Size < c.Index - 2);
+        string note = shipped.Single(s => s.Checkpoint.Size == size).Note;
+        byte[] kept = whole.Content.AsSpan(0, LineEnd(whole, (int)size)).ToArray();
+        byte[] forged = [.. kept, .. whole.Line(index), (byte)'\n'];
+        AuditVerifierOptions options = new() { Keys = [_key.VerifierKey], Live = true, ExternalCheckpoints = [note] };
+
+        // Cut without putting S back: truncated.
+        Assert.Equal(EvidenceFailureKind.Truncated, AuditVerifier.Verify([new AuditFileImage(path, kept)], options).Failure?.Kind);
+
+        // With S's line put back, index - size - 1 lines are gone and the file verifies clean: the threat model's
+        // "a shipped checkpoint shows that those lines were cut" holds only for cuts that take S's line with them.
+        EvidenceReport report = AuditVerifier.Verify([new AuditFileImage(path, forged)], options);
+        Assert.True(index - size - 1 >= 2);
+        Assert.Null(report.Failure);
+    }
+
+    // The byte after line `index`'s '\n'.
+    private static int LineEnd(AuditFileImage file, int index)
+    {
+        int end = 0;
+        for (int k = 0; k <= index; k++)
+        {
+            end = Array.IndexOf(file.Content, (byte)'\n', end) + 1;
+        }
+
+        return end;
+    }
+
+    // Writes 512 lines (80 KiB) at once, so checkpoints sign snapshots; flushes and copies the file with the sink open.
+    private byte[] WriteFastLive(string path, Action<AuditCheckpoint> onCheckpoint)
+    {
+        AuditEvidenceOptions options = new()
+        {
+            SigningKey = _key, CheckpointLines = 1024, CheckpointInterval = TimeSpan.FromHours(1), OnCheckpoint = onCheckpoint,
+        };
+        using AuditSink sink = AuditEvidence.ToFile(path, null, options);
+        for (int b = 0; b < 30; b++)
+        {
+            long first = 1 + ((long)b * 512);
+            sink.Write([.. SnapshotCheckpointTests.Batch(first), .. SnapshotCheckpointTests.Batch(first + 256)]);
+        }
+
+        sink.Flush();
+        using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        byte[] content = new byte[stream.Length];
+        stream.ReadExactly(content);
+        return content;
+    }
+
     private static EvidenceReport Guarded(Func<EvidenceReport> verify)
     {
         Task<EvidenceReport> task = Task.Run(verify);
