@@ -196,6 +196,49 @@ public sealed class AttackVerifierTests : IDisposable
         Assert.Null(report.Failure);
     }
 
+    // Files renamed under a live logger three times (as logrotate's create mode does), every checkpoint shipped: given all
+    // the shipped notes, the four files verify clean (each note's line is in the file with its origin, after what it
+    // signs); with the newest file's closing checkpoint cut, its shipped note names the cut.
+    [Fact]
+    public void RenamedUnderTheLogger_EveryShippedNote_VerifiesClean_AndTheNewestCutIsCaught()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        ConcurrentQueue<AuditCheckpoint> shipped = new();
+        AuditEvidenceOptions options = new() { SigningKey = _key, CheckpointLines = 64, CheckpointInterval = TimeSpan.FromMinutes(5), OnCheckpoint = shipped.Enqueue };
+        List<string> files = [];
+        using (AuditLogger logger = new(AuditEvidence.ToFile(path, null, options), null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) }))
+        {
+            for (int round = 0; round < 4; round++)
+            {
+                for (int i = 0; i < 300 + (round * 37); i++)
+                {
+                    logger.AuthSuccess("req-" + i, "10.1.2.3", "sk-inf-rotation-test-key", "/v1/chat/completions");
+                }
+
+                logger.Flush();
+                if (round < 3)
+                {
+                    string renamed = path + "." + (round + 1);
+                    File.Move(path, renamed);
+                    files.Add(renamed);
+                }
+            }
+        }
+
+        files.Add(path);
+        List<string> notes = shipped.Select(c => c.Note).ToList();
+        AuditVerifierOptions verify = new() { Keys = [_key.VerifierKey], ExternalCheckpoints = notes };
+        List<AuditFileImage> images = files.Select(AuditFileImage.Read).ToList();
+        EvidenceReport report = AuditVerifier.Verify(images, verify);
+        Assert.True(report.Failure is null, report.Failure?.ToString());
+        Assert.Equal(3, report.Notices.Count(n => n.Contains("renamed or deleted under the logger", StringComparison.Ordinal)));
+
+        AuditFileImage newest = images[^1];
+        report = AuditVerifier.Verify([.. images.Take(3), ExternalCheckpointTests.Keep(newest, newest.Count - 1)], verify with { Live = true });
+        Assert.Equal(EvidenceFailureKind.Truncated, report.Failure?.Kind);
+        Assert.Equal((long)newest.Count, report.Failure!.Line);
+    }
+
     // The byte after line `index`'s '\n'.
     private static int LineEnd(AuditFileImage file, int index)
     {
