@@ -239,6 +239,55 @@ public sealed class AttackVerifierTests : IDisposable
         Assert.Equal((long)newest.Count, report.Failure!.Line);
     }
 
+    // Checkpoint lines re-signed with the file's own key (the worst malformed input: every signature verifies) with sizes
+    // around their place, the file's end, int.MaxValue and beyond, roots real or random, closed or not, any `from` and
+    // any number of leaf prefixes; and such notes given as kept elsewhere. The verifier must report, never throw, and
+    // every edited line must fail (nothing but the signing key can make a different line verify; these are all caught
+    // because later checkpoints sign the line, or the line is checked against what the sink writes).
+    [Fact]
+    public void ResignedCheckpointLines_WithAnySizeFromAndPrefixes_AreReported_NeverThrown()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        EvidenceFiles.Log(path, _key, 300, checkpointLines: 50);
+        AuditFileImage honest = AuditFileImage.Read(path);
+        List<string> lines = EvidenceFiles.Lines(path);
+        List<int> checkpoints = Enumerable.Range(0, honest.Count).Where(i => honest.CheckpointNote(i) is not null).ToList();
+        string origin = honest.Origin!;
+        Random random = new(1819);
+        int edited = 0;
+        for (int n = 0; n < 1500; n++)
+        {
+            int at = checkpoints[random.Next(checkpoints.Count)];
+            long[] sizes = [0, 1, at - 1, at, at + 1, honest.Count, honest.Count + 1, int.MaxValue, int.MaxValue + 1L, long.MaxValue, random.Next(at + 2)];
+            long size = sizes[random.Next(sizes.Length)];
+            byte[] root = size <= honest.Count && random.Next(2) == 0
+                ? Merkle.MerkleTree.Root(honest.LeafHashes.AsSpan(0, (int)size * Merkle.MerkleTree.HashSize))
+                : Enumerable.Range(0, 32).Select(_ => (byte)random.Next(256)).ToArray();
+            string[] extensions = random.Next(3) == 0 ? [Checkpoint.ClosedExtension] : [];
+            string note = SignedNote.Sign(new Checkpoint(random.Next(8) == 0 ? origin + "x" : origin, size, root, extensions).ToText(), _key);
+            long[] froms = [0, -1, at, at - 1, size, long.MaxValue, long.MinValue, random.Next(at + 2)];
+            byte[] prefixes = new byte[3 * random.Next(0, 60)];
+            random.NextBytes(prefixes);
+            string line = EvidenceLine.FormatCheckpoint(DateTime.UtcNow, froms[random.Next(froms.Length)], prefixes, note).TrimEnd('\n');
+            List<string> copy = [.. lines];
+            copy[at] = line;
+            AuditFileImage image = new(path, Encoding.UTF8.GetBytes(string.Join("\n", copy) + "\n"));
+            AuditVerifierOptions options = new() { Keys = [_key.VerifierKey], Live = random.Next(2) == 0, ExternalCheckpoints = random.Next(2) == 0 ? [note] : [] };
+            EvidenceReport report = AuditVerifier.Verify([image], options);
+            if (line != lines[at])
+            {
+                edited++;
+                Assert.True(report.Failure is not null, $"edit {n} at line {at + 1}: {line}");
+            }
+
+            // The untouched file against the re-signed note as kept elsewhere.
+            report = AuditVerifier.Verify([honest], options with { ExternalCheckpoints = [note] });
+            Assert.True(report.Failure is not null || (size < honest.Count && root.AsSpan().SequenceEqual(Merkle.MerkleTree.Root(honest.LeafHashes.AsSpan(0, (int)size * Merkle.MerkleTree.HashSize)))), $"external {n}");
+        }
+
+        Assert.True(edited > 1400);
+    }
+
     // The byte after line `index`'s '\n'.
     private static int LineEnd(AuditFileImage file, int index)
     {
