@@ -414,6 +414,9 @@ public static class AuditVerifier
 
         // The lines each checkpoint line's leaf_prefixes cover (from, count): forgetting its claims looks only there.
         private readonly Dictionary<int, (long From, int Count)> _claimRanges = new();
+
+        // Roots ClaimerIntact computed, by tree size: copies of one note on many lines must not hash the lines each time.
+        private readonly Dictionary<long, byte[]> _claimerRoots = new();
         private string? _origin;
         private int _lastCheckpoint = -1;
 
@@ -819,7 +822,12 @@ public static class AuditVerifier
                     return false;
                 }
 
-                byte[] root = MerkleTree.Root(_file.LeafHashes.AsSpan(0, (int)checkpoint.Size * MerkleTree.HashSize));
+                if (!_claimerRoots.TryGetValue(checkpoint.Size, out byte[]? root))
+                {
+                    root = MerkleTree.Root(_file.LeafHashes.AsSpan(0, (int)checkpoint.Size * MerkleTree.HashSize));
+                    _claimerRoots[checkpoint.Size] = root;
+                }
+
                 return !root.AsSpan().SequenceEqual(checkpoint.RootHash);
             }
             catch (FormatException)
