@@ -190,7 +190,9 @@ public sealed class AttackVerifierTests : IDisposable
         string path = Path.Combine(_folder, "audit.jsonl");
         ConcurrentQueue<AuditCheckpoint> shipped = new();
         AuditFileImage whole = new(path, WriteFastLive(path, shipped.Enqueue));
-        (int index, _, long size, _) = SnapshotCheckpointTests.Checkpoints(whole).Last(c => c.Size < c.Index - 2);
+        // The last snapshot checkpoint whose predecessor's line stands inside what it signs (so the cut keeps that line).
+        List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(whole);
+        (int index, _, long size, _) = checkpoints.Zip(checkpoints.Skip(1)).Last(p => p.Second.Size < p.Second.Index - 2 && p.First.Index < p.Second.Size).Second;
         string note = shipped.Single(s => s.Checkpoint.Size == size).Note;
         byte[] kept = whole.Content.AsSpan(0, LineEnd(whole, (int)size)).ToArray();
         byte[] forged = [.. kept, .. whole.Line(index), (byte)'\n'];
