@@ -300,6 +300,62 @@ public sealed class AttackVerifierTests : IDisposable
         Assert.True(edited > 1400);
     }
 
+    // A closed file whose checkpoints sign snapshots: lines around its last three checkpoints deleted, copied in again
+    // right after themselves, swapped with the next, and those checkpoint lines replaced by older checkpoint lines: each
+    // is named at its place with the kind the threat model gives. The last count checkpoint swapped with the closing one
+    // (the file's last two lines) was named `inserted`: the line signed there comes next and no line follows to say the
+    // rest is shifted.
+    [Fact]
+    public void ClosedSnapshotFile_EditsAroundTheLastCheckpoints_AreNamedAtTheirPlace()
+    {
+        string path = Path.Combine(_folder, "audit.jsonl");
+        WriteFastLive(path, _ => { });
+        List<string> lines = EvidenceFiles.Lines(path);
+        List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(path);
+        Assert.True(checkpoints[^1].Closed);
+        // Lines around the last three checkpoints and around the last lines they sign.
+        SortedSet<int> places = [.. checkpoints.TakeLast(3).SelectMany(c => Enumerable.Range(c.Index - 3, 5).Concat(Enumerable.Range((int)c.Size - 2, 4))).Where(j => j < lines.Count)];
+        List<string> failures = [];
+        void Expect(string what, List<string> edited, EvidenceFailureKind kind, long line)
+        {
+            EvidenceReport report = AuditVerifier.Verify([new AuditFileImage(path, Encoding.UTF8.GetBytes(string.Join("\n", edited) + "\n"))], new AuditVerifierOptions { Keys = [_key.VerifierKey] });
+            if (report.Failure?.Kind != kind || report.Failure.Line != line)
+            {
+                failures.Add($"{what}: expected {kind} at {line}, got {report.Failure}");
+            }
+        }
+
+        foreach (int j in places)
+        {
+            List<string> deleted = [.. lines];
+            deleted.RemoveAt(j);
+            Expect($"delete {j + 1}", deleted, j == lines.Count - 1 ? EvidenceFailureKind.Truncated : EvidenceFailureKind.Deleted, j + 1);
+
+            List<string> copied = [.. lines];
+            copied.Insert(j + 1, lines[j]);
+            Expect($"copy {j + 1}", copied, EvidenceFailureKind.Inserted, j + 2);
+
+            if (j + 1 < lines.Count)
+            {
+                List<string> swapped = [.. lines];
+                (swapped[j], swapped[j + 1]) = (swapped[j + 1], swapped[j]);
+                Expect($"swap {j + 1}", swapped, EvidenceFailureKind.Reordered, j + 1);
+            }
+        }
+
+        foreach ((int index, _, _, _) in checkpoints.Skip(checkpoints.Count - 3))
+        {
+            foreach ((int older, _, _, _) in checkpoints.Where(c => c.Index < index).TakeLast(3))
+            {
+                List<string> replayed = [.. lines];
+                replayed[index] = lines[older];
+                Expect($"replay {older + 1} at {index + 1}", replayed, EvidenceFailureKind.CheckpointReplayed, index + 1);
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{lines.Count} lines, checkpoints at {string.Join(",", checkpoints.TakeLast(4).Select(c => $"{c.Index + 1}:{c.Size}"))}\n" + string.Join("\n", failures));
+    }
+
     // The byte after line `index`'s '\n'.
     private static int LineEnd(AuditFileImage file, int index)
     {

@@ -877,6 +877,14 @@ public static class AuditVerifier
             int claimed = _claimed[i];
             int signedSize = SignedSize(i);
 
+            // The file's last two lines swapped: the line signed here is the last, and this one is a checkpoint signed as
+            // standing after it (the closing checkpoint, which no later checkpoint records). Checked before an insertion,
+            // which the last line alone cannot tell from this.
+            if (i + 2 == _file.Count && signedSize == i + 1 && _file.Prefix(i + 1) == claimed)
+            {
+                return Fail(i, EvidenceFailureKind.Reordered, $"Line {i + 1} was signed as line {i + 2}, and line {i + 2} holds the line signed here.");
+            }
+
             // The line signed here comes next, and the lines after it are shifted by one: a line was put in before it.
             if (i + 1 < _file.Count && _file.Prefix(i + 1) == claimed
                 && (i + 2 >= _file.Count || (_claimed[i + 1] == Unclaimed ? signedSize != i + 1 : _file.Prefix(i + 2) == _claimed[i + 1])))
