@@ -75,6 +75,10 @@ public static class AuditVerifier
 
     private static EvidenceFailure? CheckExternal(IReadOnlyList<AuditFileImage> files, AuditVerifierOptions options)
     {
+        // Many checkpoints kept elsewhere (every one a sink shipped): the roots they sign come from one pass over each
+        // file's leaves, and their lines from one index of each file's checkpoint lines, not a pass over the file for each.
+        Dictionary<AuditFileImage, Dictionary<long, byte[]>> roots = ExternalRoots(files, options.ExternalCheckpoints);
+        Dictionary<AuditFileImage, Dictionary<string, int>> checkpointLines = new();
         foreach (string text in options.ExternalCheckpoints)
         {
             SignedNote note;
@@ -108,7 +112,7 @@ public static class AuditVerifier
                     $"A checkpoint kept elsewhere signs {checkpoint.Size} lines and was written after them, as line {checkpoint.Size + 1} or later; the file has {file.Count}.");
             }
 
-            byte[] root = MerkleTree.Root(file.LeafHashes.AsSpan(0, (int)checkpoint.Size * MerkleTree.HashSize));
+            byte[] root = roots[file][checkpoint.Size];
             if (!root.AsSpan().SequenceEqual(checkpoint.RootHash))
             {
                 return new EvidenceFailure(file.Name, checkpoint.Size, EvidenceFailureKind.Changed,
@@ -118,7 +122,13 @@ public static class AuditVerifier
             // A checkpoint that signs a snapshot stood some lines after the last one it signs, and nothing signs those
             // lines or its own line until the next checkpoint: a cut between them leaves every signed line. Its line
             // was in the file when it was shipped, so a file without it lost its tail.
-            if (!HasCheckpointLine(file, checkpoint.Size, note.Text))
+            if (!checkpointLines.TryGetValue(file, out Dictionary<string, int>? lastLine))
+            {
+                lastLine = CheckpointLines(file);
+                checkpointLines[file] = lastLine;
+            }
+
+            if (!lastLine.TryGetValue(note.Text, out int at) || at < checkpoint.Size)
             {
                 return new EvidenceFailure(file.Name, file.Count + 1L, EvidenceFailureKind.Truncated,
                     $"A checkpoint kept elsewhere signs {checkpoint.Size} lines and was written after them; its line is not in the file of {file.Count}.");
@@ -126,6 +136,82 @@ public static class AuditVerifier
         }
 
         return null;
+    }
+
+    // The roots of the first N lines of each file for every N an external checkpoint of that file signs (N below the
+    // file's line count), from one pass over the file's leaves.
+    private static Dictionary<AuditFileImage, Dictionary<long, byte[]>> ExternalRoots(IReadOnlyList<AuditFileImage> files, IReadOnlyList<string> texts)
+    {
+        Dictionary<AuditFileImage, SortedSet<long>> sizes = new();
+        foreach (string text in texts)
+        {
+            Checkpoint checkpoint;
+            try
+            {
+                checkpoint = Checkpoint.Parse(SignedNote.Parse(text).Text);
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+
+            AuditFileImage? file = files.FirstOrDefault(f => OriginOf(f) == checkpoint.Origin);
+            if (file is not null && checkpoint.Size < file.Count)
+            {
+                if (!sizes.TryGetValue(file, out SortedSet<long>? set))
+                {
+                    set = new SortedSet<long>();
+                    sizes[file] = set;
+                }
+
+                set.Add(checkpoint.Size);
+            }
+        }
+
+        Dictionary<AuditFileImage, Dictionary<long, byte[]>> roots = new();
+        foreach ((AuditFileImage file, SortedSet<long> set) in sizes)
+        {
+            MerkleFrontier tree = new();
+            Dictionary<long, byte[]> at = new();
+            foreach (long size in set)
+            {
+                while (tree.Size < size)
+                {
+                    tree.Append(file.Leaf((int)tree.Size));
+                }
+
+                at[size] = tree.Root();
+            }
+
+            roots[file] = at;
+        }
+
+        return roots;
+    }
+
+    // The last index of a checkpoint line with each note text in the file (its signatures aside).
+    private static Dictionary<string, int> CheckpointLines(AuditFileImage file)
+    {
+        Dictionary<string, int> last = new(StringComparer.Ordinal);
+        for (int i = 0; i < file.Count; i++)
+        {
+            ReadOnlySpan<byte> line = file.Line(i);
+            if (EvidenceLine.EventType(line) != EvidenceLine.Checkpoint || !EvidenceLine.TryGetString(line, "note", out string text))
+            {
+                continue;
+            }
+
+            try
+            {
+                last[SignedNote.Parse(text).Text] = i;
+            }
+            catch (FormatException)
+            {
+                // An unreadable checkpoint line is no external checkpoint's line (the walk names it).
+            }
+        }
+
+        return last;
     }
 
     // Whether the file holds, after its first `size` lines, a checkpoint line whose note has this text (its signatures
@@ -272,13 +358,28 @@ public static class AuditVerifier
                 return 0;
             }
 
-            List<(long First, long Last)> dropped = _walks.SelectMany(w => w.Dropped).ToList();
+            // One sweep over the seqs and the drop ranges, sorted by where they start (not seq by seq: a drop range may
+            // span 2^62 seqs, and a set may hold many drop records).
             long max = seen.Max();
-            for (long s = seen.Min(); s <= max; s++)
+            List<(long First, long Last)> covered = _walks.SelectMany(w => w.Dropped).Where(d => d.First <= d.Last).ToList();
+            covered.AddRange(seen.Select(s => (s, s)));
+            covered.Sort((a, b) => a.First.CompareTo(b.First));
+            long next = seen.Min();
+            foreach ((long first, long last) in covered)
             {
-                if (!seen.Contains(s) && !dropped.Any(d => d.First <= s && s <= d.Last))
+                if (first > next)
                 {
-                    return s;
+                    return next;
+                }
+
+                if (last >= next)
+                {
+                    if (last >= max)
+                    {
+                        return 0;
+                    }
+
+                    next = last + 1;
                 }
             }
 
@@ -310,6 +411,12 @@ public static class AuditVerifier
         // _claimedBy[i]: the checkpoint line that recorded _claimed[i].
         private readonly int[] _claimedBy;
         private readonly HashSet<int> _claimedPrefixes = new();
+
+        // The lines each checkpoint line's leaf_prefixes cover (from, count): forgetting its claims looks only there.
+        private readonly Dictionary<int, (long From, int Count)> _claimRanges = new();
+
+        // Roots ClaimerIntact computed, by tree size: copies of one note on many lines must not hash the lines each time.
+        private readonly Dictionary<long, byte[]> _claimerRoots = new();
         private string? _origin;
         private int _lastCheckpoint = -1;
 
@@ -354,6 +461,7 @@ public static class AuditVerifier
                 }
 
                 _signedSizes.Add(from + (prefixes.Length / EvidenceLine.PrefixBytes));
+                _claimRanges[i] = (from, prefixes.Length / EvidenceLine.PrefixBytes);
                 for (int k = 0; k + EvidenceLine.PrefixBytes <= prefixes.Length; k += EvidenceLine.PrefixBytes)
                 {
                     long at = from + (k / EvidenceLine.PrefixBytes);
@@ -714,7 +822,12 @@ public static class AuditVerifier
                     return false;
                 }
 
-                byte[] root = MerkleTree.Root(_file.LeafHashes.AsSpan(0, (int)checkpoint.Size * MerkleTree.HashSize));
+                if (!_claimerRoots.TryGetValue(checkpoint.Size, out byte[]? root))
+                {
+                    root = MerkleTree.Root(_file.LeafHashes.AsSpan(0, (int)checkpoint.Size * MerkleTree.HashSize));
+                    _claimerRoots[checkpoint.Size] = root;
+                }
+
                 return !root.AsSpan().SequenceEqual(checkpoint.RootHash);
             }
             catch (FormatException)
@@ -725,7 +838,13 @@ public static class AuditVerifier
 
         private void ForgetClaims(int q)
         {
-            for (int k = 0; k < _claimed.Length; k++)
+            if (!_claimRanges.TryGetValue(q, out (long From, int Count) range))
+            {
+                return;
+            }
+
+            long end = Math.Min(range.From + range.Count, _claimed.Length);
+            for (long k = Math.Max(range.From, 0); k < end; k++)
             {
                 if (_claimed[k] != Unclaimed && _claimedBy[k] == q)
                 {
@@ -757,6 +876,14 @@ public static class AuditVerifier
             int actual = _file.Prefix(i);
             int claimed = _claimed[i];
             int signedSize = SignedSize(i);
+
+            // The file's last two lines swapped: the line signed here is the last, and this one is a checkpoint signed as
+            // standing after it (the closing checkpoint, which no later checkpoint records). Checked before an insertion,
+            // which the last line alone cannot tell from this.
+            if (i + 2 == _file.Count && signedSize == i + 1 && _file.Prefix(i + 1) == claimed)
+            {
+                return Fail(i, EvidenceFailureKind.Reordered, $"Line {i + 1} was signed as line {i + 2}, and line {i + 2} holds the line signed here.");
+            }
 
             // The line signed here comes next, and the lines after it are shifted by one: a line was put in before it.
             if (i + 1 < _file.Count && _file.Prefix(i + 1) == claimed
