@@ -153,6 +153,12 @@ internal sealed class EvidenceFileSink : AuditSink
     /// <summary>Times the file sink went on in another file at the path, or a truncated one (each starts a new tree).</summary>
     internal long Reopens { get; private set; }
 
+    /// <summary>
+    /// Tests only: runs on the hashing thread before each hand-over it hashes. A test slows hashing down with it, so that
+    /// count checkpoints find the hashing thread far behind (and sign snapshots) however fast the machine is.
+    /// </summary>
+    internal Action? BeforeHashing { get; set; }
+
     /// <summary>Tests only: the file sink underneath.</summary>
     internal Sinks.FileAuditSink? InnerFile => _inner as Sinks.FileAuditSink;
 
@@ -449,6 +455,7 @@ internal sealed class EvidenceFileSink : AuditSink
     // Runs on the hashing thread (LeafHashingThread), in the order AppendLines handed the lines over.
     private void HashLines(ReadOnlySpan<byte> lines)
     {
+        BeforeHashing?.Invoke();
         lock (_snapshotLock)
         {
             DropSignedPrefixes();

@@ -80,7 +80,7 @@ public sealed class AttackSnapshotTests : IDisposable
     public void ProducersStop_RightAfterASnapshotCheckpoint_TheTimerSignsTheRest()
     {
         string path = Path.Combine(_folder, "audit.jsonl");
-        using AuditSink sink = AuditEvidence.ToFile(path, null, Options() with { CheckpointLines = LinesPerBatch, CheckpointInterval = TimeSpan.FromMilliseconds(100) });
+        using AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, null, Options() with { CheckpointLines = LinesPerBatch, CheckpointInterval = TimeSpan.FromMilliseconds(100) }));
 
         // 80 KiB a write, a checkpoint after each: the last one is a snapshot (more than 64 KiB was left to hash).
         for (int b = 0; b < 40; b += 2)
@@ -128,7 +128,7 @@ public sealed class AttackSnapshotTests : IDisposable
         {
             string crashed = Path.Combine(_folder, $"crashed-{c}.jsonl");
             File.WriteAllBytes(crashed, live[..cuts[c]]);
-            using (AuditSink sink = AuditEvidence.ToFile(crashed, null, Options()))
+            using (AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(crashed, null, Options())))
             {
                 for (int b = 0; b < 12; b++)
                 {
@@ -250,7 +250,7 @@ public sealed class AttackSnapshotTests : IDisposable
     public void Rolls_WhileHashingLags_VerifyClean_AndEveryFileHasSnapshots()
     {
         string path = Path.Combine(_folder, "audit.jsonl");
-        using (AuditSink sink = AuditEvidence.ToFile(path, new AuditFileOptions { MaxFileBytes = 2 << 20, RetainedFiles = 10 }, Options()))
+        using (AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, new AuditFileOptions { MaxFileBytes = 2 << 20, RetainedFiles = 10 }, Options())))
         {
             for (int b = 0; b < 150; b++)
             {
@@ -280,7 +280,7 @@ public sealed class AttackSnapshotTests : IDisposable
         string path = Path.Combine(_folder, "audit.jsonl");
         string rotated = path + ".1";
         string copied = path + ".2";
-        using (AuditSink sink = AuditEvidence.ToFile(path, null, Options()))
+        using (AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, null, Options())))
         {
             for (int b = 0; b < 45; b++)
             {
@@ -315,7 +315,7 @@ public sealed class AttackSnapshotTests : IDisposable
     {
         string path = Path.Combine(_folder, "audit.jsonl");
         string rotated = path + ".1";
-        using (AuditSink sink = AuditEvidence.ToFile(path, null, Options() with { CheckpointLines = LinesPerBatch }))
+        using (AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, null, Options() with { CheckpointLines = LinesPerBatch })))
         {
             // Until a write ends in a checkpoint that signed a snapshot well short of its place (a loaded machine makes
             // some checkpoints wait for the backlog instead).
@@ -363,7 +363,7 @@ public sealed class AttackSnapshotTests : IDisposable
         EvidenceFiles.CrashBeforeClose(path, "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"auth_success\",\"request_id\":\"torn\"}\n");
         Assert.True(index > size);
 
-        using (AuditSink sink = AuditEvidence.ToFile(path, null, Options(second)))
+        using (AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, null, Options(second))))
         {
             for (int b = 0; b < 40; b++)
             {
@@ -371,7 +371,7 @@ public sealed class AttackSnapshotTests : IDisposable
             }
         }
 
-        using (AuditSink sink = AuditEvidence.ToFile(path, null, Options()))
+        using (AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, null, Options())))
         {
             for (int b = 0; b < 40; b++)
             {
@@ -394,7 +394,7 @@ public sealed class AttackSnapshotTests : IDisposable
         string path = Path.Combine(_folder, "audit.jsonl");
         ConcurrentQueue<AuditCheckpoint> shipped = new();
         AuditEvidenceOptions options = new() { SigningKey = _key, CheckpointLines = 512, CheckpointInterval = TimeSpan.FromMilliseconds(20), OnCheckpoint = shipped.Enqueue };
-        using (AuditLogger logger = new(AuditEvidence.ToFile(path, new AuditFileOptions { MaxFileBytes = 4 << 20, RetainedFiles = 20 }, options), null,
+        using (AuditLogger logger = new(SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, new AuditFileOptions { MaxFileBytes = 4 << 20, RetainedFiles = 20 }, options)), null,
             new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(60) }))
         {
             Parallel.For(0, 4, t =>
@@ -418,7 +418,7 @@ public sealed class AttackSnapshotTests : IDisposable
     public void DisposedUnderHeavyLoad_NoHang_AndTheFileVerifies()
     {
         string path = Path.Combine(_folder, "audit.jsonl");
-        AuditSink sink = AuditEvidence.ToFile(path, null, Options());
+        AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, null, Options()));
         System.Threading.Thread writer = new(() =>
         {
             try
@@ -449,7 +449,7 @@ public sealed class AttackSnapshotTests : IDisposable
 
     private void WriteFast(string path, int batches)
     {
-        using AuditSink sink = AuditEvidence.ToFile(path, null, Options());
+        using AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, null, Options()));
         for (int b = 0; b < batches; b++)
         {
             WriteTwo(sink, 1 + ((long)b * 2 * LinesPerBatch));
@@ -460,7 +460,7 @@ public sealed class AttackSnapshotTests : IDisposable
     private byte[] WriteFastLive(string path, int batches, Action<AuditCheckpoint> onCheckpoint)
     {
         AuditEvidenceOptions options = Options() with { OnCheckpoint = onCheckpoint };
-        using AuditSink sink = AuditEvidence.ToFile(path, null, options);
+        using AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, null, options));
         for (int b = 0; b < batches; b++)
         {
             WriteTwo(sink, 1 + ((long)b * 2 * LinesPerBatch));

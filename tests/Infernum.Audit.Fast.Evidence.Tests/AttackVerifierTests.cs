@@ -218,7 +218,7 @@ public sealed class AttackVerifierTests : IDisposable
         ConcurrentQueue<AuditCheckpoint> shipped = new();
         AuditEvidenceOptions options = new() { SigningKey = _key, CheckpointLines = 64, CheckpointInterval = TimeSpan.FromMinutes(5), OnCheckpoint = shipped.Enqueue };
         List<string> files = [];
-        using (AuditLogger logger = new(AuditEvidence.ToFile(path, null, options), null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) }))
+        using (AuditLogger logger = new(SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, null, options)), null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) }))
         {
             for (int round = 0; round < 4; round++)
             {
@@ -375,7 +375,7 @@ public sealed class AttackVerifierTests : IDisposable
         {
             SigningKey = _key, CheckpointLines = 1024, CheckpointInterval = TimeSpan.FromHours(1), OnCheckpoint = onCheckpoint,
         };
-        using AuditSink sink = AuditEvidence.ToFile(path, null, options);
+        using AuditSink sink = SnapshotCheckpointTests.Lagging(AuditEvidence.ToFile(path, null, options));
         for (int b = 0; b < 30; b++)
         {
             long first = 1 + ((long)b * 512);

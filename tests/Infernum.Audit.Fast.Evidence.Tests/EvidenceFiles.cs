@@ -26,10 +26,11 @@ internal static class EvidenceFiles
     }
 
     /// <summary>Logs <paramref name="count"/> auth_success events through an evidence sink and disposes the logger.</summary>
-    internal static void Log(string path, NoteSigningKey key, int count, AuditFileOptions? fileOptions = null, int checkpointLines = 1000, Action<AuditCheckpoint>? onCheckpoint = null, int start = 0)
+    internal static void Log(string path, NoteSigningKey key, int count, AuditFileOptions? fileOptions = null, int checkpointLines = 1000, Action<AuditCheckpoint>? onCheckpoint = null, int start = 0, bool laggingHashing = false)
     {
         AuditEvidenceOptions options = new() { SigningKey = key, CheckpointLines = checkpointLines, OnCheckpoint = onCheckpoint };
-        using AuditLogger logger = new(AuditEvidence.ToFile(path, fileOptions, options), null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) });
+        AuditSink sink = AuditEvidence.ToFile(path, fileOptions, options);
+        using AuditLogger logger = new(laggingHashing ? SnapshotCheckpointTests.Lagging(sink) : sink, null, new AuditDeliveryOptions { FullMode = AuditFullMode.Block, BlockTimeout = TimeSpan.FromSeconds(30) });
         for (int i = start; i < start + count; i++)
         {
             logger.AuthSuccess("req-" + i, "10.1.2." + (i % 250), "sk-inf-evidence-test-key", "/v1/chat/completions");

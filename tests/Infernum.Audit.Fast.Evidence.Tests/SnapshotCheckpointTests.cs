@@ -115,7 +115,7 @@ public sealed class SnapshotCheckpointTests : IDisposable
     public void WriterThread_AllocatesNothing_WhenCheckpointsSignSnapshots_OnceWarm()
     {
         string path = Path.Combine(_folder, "audit.jsonl");
-        using AuditSink sink = AuditEvidence.ToFile(path, null, new AuditEvidenceOptions { SigningKey = _key, CheckpointLines = CheckpointLines, CheckpointInterval = TimeSpan.FromHours(1) });
+        using AuditSink sink = Lagging(AuditEvidence.ToFile(path, null, new AuditEvidenceOptions { SigningKey = _key, CheckpointLines = CheckpointLines, CheckpointInterval = TimeSpan.FromHours(1) }));
         byte[] batch = Batch(0);
 
         // 40 MiB: the hand-over buffers reach their bound (1 MiB of lines waiting) and stop growing.
@@ -135,10 +135,20 @@ public sealed class SnapshotCheckpointTests : IDisposable
         Assert.Contains(Checkpoints(path), c => c.Size < c.Index);
     }
 
+    /// <summary>
+    /// The evidence sink with its hashing thread slowed down (2 ms before each hand-over it takes): the writer runs far
+    /// ahead of it however fast or loaded the machine is, so count checkpoints sign snapshots.
+    /// </summary>
+    internal static AuditSink Lagging(AuditSink sink)
+    {
+        ((EvidenceFileSink)sink).BeforeHashing = static () => System.Threading.Thread.Sleep(2);
+        return sink;
+    }
+
     // Writes batches of 256 lines (about 40 KiB) back to back, much faster than they hash.
     private void WriteFast(string path, int batches, long firstSeq = 1)
     {
-        using AuditSink sink = AuditEvidence.ToFile(path, null, new AuditEvidenceOptions { SigningKey = _key, CheckpointLines = CheckpointLines, CheckpointInterval = TimeSpan.FromHours(1) });
+        using AuditSink sink = Lagging(AuditEvidence.ToFile(path, null, new AuditEvidenceOptions { SigningKey = _key, CheckpointLines = CheckpointLines, CheckpointInterval = TimeSpan.FromHours(1) }));
         for (int b = 0; b < batches; b++)
         {
             sink.Write(Batch(firstSeq + ((long)b * LinesPerBatch)));

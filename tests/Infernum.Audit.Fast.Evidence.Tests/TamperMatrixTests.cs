@@ -52,8 +52,8 @@ public sealed class TamperMatrixTests : IClassFixture<TamperMatrixTests.RolledSe
         Assert.Equal(_set.Images.Sum(i => i.Count), report.Lines);
         Assert.True(report.Lines > 100_000);
 
-        // The logger outruns the hashing thread, so the set holds both kinds of checkpoint the edits must be caught
-        // around: ones that sign every line before them, and ones that sign a snapshot (some lines before them not yet).
+        // The hashing thread is slowed down (SnapshotCheckpointTests.Lagging), so the set holds both kinds of checkpoint
+        // the edits must be caught around: ones that sign every line before them, and ones that sign a snapshot (some lines before them not yet).
         List<(int Index, long Size)> checkpoints = _set.Images.SelectMany(image => Enumerable.Range(0, image.Count)
             .Where(i => EvidenceLine.EventType(image.Line(i)) == EvidenceLine.Checkpoint)
             .Select(i => (i, Checkpoint.Parse(SignedNote.Parse(EvidenceLine.TryGetString(image.Line(i), "note", out string note) ? note : string.Empty).Text).Size)))
@@ -126,9 +126,9 @@ public sealed class TamperMatrixTests : IClassFixture<TamperMatrixTests.RolledSe
             string path = Path.Combine(_folder, "audit.jsonl");
             AuditFileOptions files = new() { MaxFileBytes = 7 << 20, RetainedFiles = 100 };
             ConcurrentQueue<AuditCheckpoint> shipped = new();
-            EvidenceFiles.Log(path, _key, 50_000, files, checkpointLines: 1000, onCheckpoint: shipped.Enqueue);
+            EvidenceFiles.Log(path, _key, 50_000, files, checkpointLines: 1000, onCheckpoint: shipped.Enqueue, laggingHashing: true);
             EvidenceFiles.CrashBeforeClose(path, "{\"timestamp\":\"2026-11-30T10:00:00.0000000Z\",\"event_type\":\"auth_success\",\"request_id\":\"torn-by-the-crash\"}\n");
-            EvidenceFiles.Log(path, _key, 50_000, files, checkpointLines: 1000, onCheckpoint: shipped.Enqueue, start: 50_000);
+            EvidenceFiles.Log(path, _key, 50_000, files, checkpointLines: 1000, onCheckpoint: shipped.Enqueue, start: 50_000, laggingHashing: true);
             Shipped = shipped.Select(c => c.Note).ToList();
             Images = AuditEvidence.RolledSet(path).Select(AuditFileImage.Read).ToList();
             _lines = Images.Select(Split).ToList();
