@@ -153,7 +153,12 @@ public sealed class AttackSnapshotTests : IDisposable
         List<string> lines = EvidenceFiles.Lines(path);
         List<(int Index, long From, long Size, bool Closed)> checkpoints = SnapshotCheckpointTests.Checkpoints(path);
         (int index, _, long size, _) = checkpoints.Last(c => c.Size < c.Index - 2);
-        int j = (int)size + ((index - (int)size) / 2); // a line after what it signs, before it
+        // An event line after what it signs and before it, between two event lines (with the hashing thread far behind,
+        // earlier checkpoint lines stand in that span too).
+        int j = Enumerable.Range((int)size + 1, index - (int)size - 2)
+            .OrderBy(k => Math.Abs(k - ((size + index) / 2)))
+            .First(k => lines[k - 1].Contains("\"seq\":", StringComparison.Ordinal) && lines[k].Contains("\"seq\":", StringComparison.Ordinal)
+                && lines[k + 1].Contains("\"seq\":", StringComparison.Ordinal));
 
         // Changed.
         AssertFails(Edit(lines, l => l[j] = l[j].Replace("10.1.2.3", "10.1.2.4", StringComparison.Ordinal)), EvidenceFailureKind.Changed, j + 1);
