@@ -296,7 +296,7 @@ internal sealed class EvidenceFileSink : AuditSink
             if (type == EvidenceLine.Checkpoint)
             {
                 string? note = EvidenceLine.TryGetString(line, "note", out string text) ? text : null;
-                ResumeSegment(SignedSize(note));
+                ResumeSegment(ReadCheckpoint(note)?.Size ?? -1);
                 if (note is not null)
                 {
                     _checkpoints.SetLastNote(note);
@@ -331,7 +331,7 @@ internal sealed class EvidenceFileSink : AuditSink
             _tree.AppendData(line, leaf);
             AddPrefix(leaf);
             _size++;
-            _lastLineIsClosingCheckpoint = type == EvidenceLine.Checkpoint && _checkpoints.LastNote is { } last && IsClosing(last);
+            _lastLineIsClosingCheckpoint = type == EvidenceLine.Checkpoint && ReadCheckpoint(_checkpoints.LastNote)?.IsClosed == true;
         }
 
         DateTime now = DateTime.UtcNow;
@@ -372,33 +372,21 @@ internal sealed class EvidenceFileSink : AuditSink
 
     private string NewOrigin() => (_options.Origin ?? _options.SigningKey.Name) + "/" + RandomNumberGenerator.GetHexString(16, lowercase: true);
 
-    // The tree size a checkpoint note signs, or -1 when it is not a readable checkpoint.
-    private static long SignedSize(string? note)
+    // The checkpoint a note carries, or null when it is not a readable checkpoint.
+    private static Checkpoint? ReadCheckpoint(string? note)
     {
         if (note is null)
         {
-            return -1;
+            return null;
         }
 
         try
         {
-            return Checkpoint.Parse(SignedNote.Parse(note).Text).Size;
+            return Checkpoint.Parse(SignedNote.Parse(note).Text);
         }
         catch (FormatException)
         {
-            return -1;
-        }
-    }
-
-    private static bool IsClosing(string note)
-    {
-        try
-        {
-            return Checkpoint.Parse(SignedNote.Parse(note).Text).IsClosed;
-        }
-        catch (FormatException)
-        {
-            return false;
+            return null;
         }
     }
 
