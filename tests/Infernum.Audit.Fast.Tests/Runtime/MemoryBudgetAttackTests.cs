@@ -134,18 +134,27 @@ public sealed class MemoryBudgetAttackTests(Xunit.Abstractions.ITestOutputHelper
         var logger = new AuditLogger(inner, null, new AuditDeliveryOptions { MaxBufferedBytes = 64 * 1024, FullMode = mode, BlockTimeout = TimeSpan.FromMilliseconds(5) });
         int accepted = 0;
         int refused = 0;
+        // The tasks hold their last 30 rounds until a disposer starts (on a loaded machine the disposer threads could
+        // otherwise be held off the CPU until the storm was over, and nothing would race).
+        TaskCompletionSource disposing = new(TaskCreationOptions.RunContinuationsAsynchronously);
         Task[] storm = Enumerable.Range(0, 400).Select(i => Task.Run(async () =>
         {
             string id = "r" + i.ToString(CultureInfo.InvariantCulture);
             for (int k = 0; k < 50; k++)
             {
+                if (k == 20)
+                {
+                    await disposing.Task;
+                }
+
                 Burst(logger, id, 4, ref accepted, ref refused);
                 await Task.Yield();
             }
         })).ToArray();
         var disposers = Enumerable.Range(0, 3).Select(_ => new Thread(() =>
         {
-            SpinWait.SpinUntil(() => Volatile.Read(ref accepted) + Volatile.Read(ref refused) > 20_000, 10_000);
+            SpinWait.SpinUntil(() => Volatile.Read(ref accepted) + Volatile.Read(ref refused) >= 400 * 20 * 4, 10_000);
+            disposing.TrySetResult();
             logger.Dispose(); // three at once, mid-storm
         })).ToArray();
         Array.ForEach(disposers, t => t.Start());
